@@ -1,0 +1,1 @@
+/* image_ops.c — to be written */

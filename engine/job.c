@@ -1,0 +1,1 @@
+/* job.c — to be written */

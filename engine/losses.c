@@ -1,0 +1,1 @@
+/* losses.c — to be written */

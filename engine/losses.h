@@ -1,0 +1,37 @@
+/* losses.h — the Gatys objective terms and their gradients.
+ *
+ * F is a feature map [C][N] (N = H*W).  Definitions (README "Objective"):
+ *   content  b * mean((F-P)^2) / (mean(P^2) + 1e-8)
+ *   gram     G = F F^T / N
+ *   style    w * Σ_s β_s ‖G - A_s‖²_F / (‖A_s‖²_F + 1e-8)
+ *   tv       [Σ(x[c,i+1,j]-x[c,i,j])² + Σ(x[c,i,j+1]-x[c,i,j])²] / (3HW)
+ * Each *_loss returns the weighted loss and, if grad != NULL, ADDS its
+ * gradient into grad.
+ */
+#ifndef NS_LOSSES_H
+#define NS_LOSSES_H
+
+#include <stddef.h>
+
+#define NS_LOSS_EPS 1e-8
+
+/* mean(P^2) */
+double ns_mean_square       (const float *p, size_t n);
+double ns_content_loss      (const float *F, const float *P, size_t n, double p_mean_sq,
+                             double weight, float *grad);
+
+/* G (C x C, full symmetric) = F F^T / N */
+void   ns_gram              (const float *F, int C, int N, float *G);
+/* ‖A‖²_F */
+double ns_frobenius_sq      (const float *A, size_t n);
+/* Style loss of one layer against n_styles target Grams A[s] with blend
+ * weights beta[s] and norms a_norm_sq[s] = ‖A_s‖²_F.  G_ws: C*C scratch. */
+double ns_style_layer_loss  (const float *F, int C, int N,
+                             const float *const *A, const double *a_norm_sq,
+                             const double *beta, int n_styles, double layer_weight,
+                             float *G_ws, float *grad);
+
+/* x planar [3][H][W] */
+double ns_tv_loss           (const float *x, int H, int W, double weight, float *grad);
+
+#endif

@@ -1,0 +1,1 @@
+/* network.c — to be written */

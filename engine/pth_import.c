@@ -1,0 +1,1 @@
+/* pth_import.c — to be written */

@@ -1,0 +1,212 @@
+/* neural_style.h — public API of the Neural Style engine.
+ *
+ * Gatys et al., "Image Style Transfer Using Convolutional Neural Networks"
+ * (CVPR 2016), in plain C on OpenBLAS + GLib.  No GIMP dependency.
+ *
+ * Typical use:
+ *
+ *   NsModel *m = ns_model_load ("vgg19.safetensors", &err);
+ *   NsParams p;  ns_params_init (&p);
+ *   NsJob *job = ns_job_new (m, content, &p, &err);
+ *   ns_job_add_style (job, style, 1.0, 1.0, &err);
+ *   ns_job_set_progress (job, on_progress, data);
+ *   NsImage *out = ns_job_run (job, &err);      // NULL + err on failure
+ *   ... ns_job_get_stop_reason (job), ns_job_get_history (job) ...
+ *   ns_image_free (out); ns_job_free (job); ns_model_free (m);
+ *
+ * Images: NsImage holds width*height*3 floats, *interleaved* RGB
+ * (R,G,B,R,G,B,… row by row, top row first), sRGB-encoded, nominal range
+ * 0..1 (the same layout as babl's "R'G'B' float").
+ *
+ * Thread safety: an NsModel may be shared (read-only) by several jobs; one
+ * NsJob must be used from one thread at a time.  The engine keeps no global
+ * mutable state.
+ */
+#ifndef NEURAL_STYLE_H
+#define NEURAL_STYLE_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+#define NS_ERROR (ns_error_quark ())
+GQuark ns_error_quark (void);
+
+typedef enum
+{
+  NS_ERROR_IO,            /* file cannot be opened/read/mapped                   */
+  NS_ERROR_FORMAT,        /* malformed model file (message names the problem)   */
+  NS_ERROR_UNSUPPORTED,   /* unknown architecture, dtype, …                      */
+  NS_ERROR_INVALID_ARG,   /* bad parameter or image (message names it)           */
+  NS_ERROR_NO_MEMORY,     /* the job would exceed the memory limit / alloc fails */
+  NS_ERROR_NUMERIC        /* non-finite values where none may be                 */
+} NsErrorCode;
+
+/* ---------------------------------------------------------------- images */
+
+typedef struct
+{
+  int    width;
+  int    height;
+  float *data;     /* width*height*3, interleaved sRGB, 0..1 */
+} NsImage;
+
+NsImage *ns_image_new        (int width, int height);           /* zero-filled; NULL if too large */
+NsImage *ns_image_copy       (const NsImage *src);
+void     ns_image_free       (NsImage *img);
+/* Resample to width x height (area average when shrinking, bilinear when
+ * enlarging, separable).  Same size returns an exact copy. */
+NsImage *ns_image_resize     (const NsImage *src, int width, int height);
+/* Size whose longest side is `longest`, aspect kept (each side >= 1). */
+void     ns_image_fit_size   (int width, int height, int longest, int *out_w, int *out_h);
+
+/* ---------------------------------------------------------------- models */
+
+typedef struct NsModel NsModel;
+
+/* Open a safetensors file (memory-mapped).  Every structural problem is
+ * detected here and reported as NS_ERROR_FORMAT / NS_ERROR_UNSUPPORTED. */
+NsModel    *ns_model_load          (const char *path, GError **error);
+void        ns_model_free          (NsModel *model);
+/* "vgg19", "vgg16" or "squeezenet1_1". */
+const char *ns_model_architecture  (const NsModel *model);
+/* Default layer lists for this architecture (comma separated). */
+const char *ns_model_default_style_layers   (const NsModel *model);
+const char *ns_model_default_content_layers (const NsModel *model); /* "primary,secondary" for content-weight-blend */
+/* TRUE if `name` is a layer users may tap in this architecture. */
+gboolean    ns_model_has_layer     (const NsModel *model, const char *name);
+
+/* ------------------------------------------------------------ parameters */
+
+typedef enum { NS_OPTIMIZER_LBFGS = 0, NS_OPTIMIZER_ADAM = 1 } NsOptimizerType;
+typedef enum { NS_POOLING_MAX = 0, NS_POOLING_AVG = 1 } NsPoolingType;
+typedef enum { NS_INIT_NOISE = 0, NS_INIT_CONTENT = 1, NS_INIT_IMAGE = 2 } NsInitType;
+
+typedef struct
+{
+  /* objective:  L = content_weight*L_c + style_weight*L_s + tv_weight*L_tv */
+  double content_weight;
+  double style_weight;
+  double tv_weight;
+  double content_weight_blend;    /* b on primary content layer, 1-b on secondary */
+  double style_layer_weight_exp;  /* w_k ∝ exp^k */
+  char  *content_layers;          /* NULL = default (blend); owned by caller */
+  char  *style_layers;            /* NULL = architecture default; owned by caller */
+  NsPoolingType pooling;
+
+  /* optimisation */
+  NsOptimizerType optimizer;
+  int    iterations;              /* per level; 0 = evaluate the initial image only */
+  double tolerance;               /* 0 = off; stop when |L_{i-k}-L_i|/|L_i| < tol */
+  int    tolerance_window;        /* k */
+  int    lbfgs_history;           /* 0 = sized automatically from memory */
+  double learning_rate;           /* Adam */
+  double beta1, beta2, epsilon;   /* Adam */
+
+  /* initial image */
+  NsInitType init;
+  double initial_noiseblend;      /* x0 = (1-b)*init + b*noise */
+  guint64 seed;
+
+  /* output */
+  gboolean preserve_colors;       /* stylised luminance + content chroma (YCbCr) */
+  int    size;                    /* longest side of the working image; 0 = as is */
+  int    multires;                /* levels: 1 single scale, 0 automatic */
+
+  int    threads;                 /* 0 = all cores */
+  int    snapshot_every;          /* 0 = never */
+  double memory_limit_mb;         /* 0 = default (a fraction of physical RAM) */
+} NsParams;
+
+void ns_params_init (NsParams *params);   /* fill with documented defaults */
+
+/* ----------------------------------------------------------------- jobs */
+
+typedef enum
+{
+  NS_STOP_NONE = 0,
+  NS_STOP_ITERATIONS,      /* reached the iteration count                   */
+  NS_STOP_TOLERANCE,       /* the loss stopped changing                     */
+  NS_STOP_CONVERGED,       /* gradient vanished / no further descent        */
+  NS_STOP_CANCELLED,       /* progress callback returned FALSE              */
+  NS_STOP_NONFINITE        /* loss or gradient became NaN/Inf               */
+} NsStopReason;
+
+const char *ns_stop_reason_to_string (NsStopReason reason);
+
+typedef struct
+{
+  int    iteration;        /* accepted steps so far in this level (0 = initial image) */
+  int    iterations;       /* planned steps in this level */
+  int    level, levels;    /* 1-based multires level */
+  int    width, height;    /* working size of this level */
+  int    evaluations;      /* function evaluations so far (all levels) */
+  double content, style, tv, total;  /* weighted terms α·L_c, β·L_s, γ·L_tv and sum */
+  double seconds;          /* time spent on this iteration */
+  double elapsed;          /* since ns_job_run started */
+  double eta;              /* estimated seconds left (all levels), <0 unknown */
+  double fraction;         /* 0..1 overall progress */
+} NsProgress;
+
+/* Return FALSE to cancel; the engine then returns the best image so far. */
+typedef gboolean (*NsProgressFunc) (const NsProgress *progress, gpointer user_data);
+/* Called every params.snapshot_every iterations with the current image
+ * (working size of that level, colours not yet preserved). */
+typedef void     (*NsSnapshotFunc) (const NsImage *image, const NsProgress *progress,
+                                    gpointer user_data);
+
+typedef struct NsJob NsJob;
+
+NsJob   *ns_job_new           (NsModel *model, const NsImage *content,
+                               const NsParams *params, GError **error);
+/* weight: blend weight (>=0; weights are normalised to sum 1);
+ * scale: style size relative to the working content size (>0). */
+gboolean ns_job_add_style     (NsJob *job, const NsImage *style, double weight,
+                               double scale, GError **error);
+void     ns_job_set_init_image (NsJob *job, const NsImage *init);   /* for NS_INIT_IMAGE */
+void     ns_job_set_progress  (NsJob *job, NsProgressFunc func, gpointer user_data);
+void     ns_job_set_snapshot  (NsJob *job, NsSnapshotFunc func, gpointer user_data);
+
+/* Estimated peak memory (bytes) of running this job as configured. */
+guint64  ns_job_estimate_memory (NsJob *job);
+
+/* Run the optimisation.  Returns the result at the working size of the last
+ * level (the best image found), or NULL with error set.  On cancel or a
+ * non-finite loss the best image so far is returned and the stop reason says
+ * why. */
+NsImage *ns_job_run           (NsJob *job, GError **error);
+
+NsStopReason ns_job_get_stop_reason (const NsJob *job);
+
+/* One record per accepted iteration (and iteration 0 = initial image) of
+ * every level, in order. */
+typedef struct
+{
+  int    level;
+  int    iteration;
+  double content, style, tv, total;
+  double seconds;
+} NsIterationRecord;
+
+const NsIterationRecord *ns_job_get_history (const NsJob *job, int *n_records);
+int      ns_job_get_evaluations (const NsJob *job);
+void     ns_job_free          (NsJob *job);
+
+/* Estimate peak memory (bytes) for a working size and level count without a
+ * job (for dialogs).  n_styles style images of `style_scale`. */
+guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
+                               int width, int height, int n_styles);
+
+/* ---------------------------------------------------------- import */
+
+/* Convert a torchvision .pth (zip + pickle) state_dict into a safetensors file
+ * holding only the features.* tensors.  Never executes code from the input. */
+gboolean ns_convert_pth       (const char *pth_path, const char *safetensors_path,
+                               const char *architecture /* NULL = detect */,
+                               GError **error);
+
+G_END_DECLS
+
+#endif /* NEURAL_STYLE_H */
