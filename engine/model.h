@@ -27,6 +27,28 @@ struct NsModel
   char          *path;
 };
 
+/* ---- layer tables (arch.c) ------------------------------------------
+ * Each architecture is a sequence of layers as torchvision's `features`
+ * module runs them.  Users tap layers by `name`. */
+typedef enum { NS_LAYER_CONV, NS_LAYER_RELU, NS_LAYER_POOL, NS_LAYER_FIRE } NsLayerKind;
+
+typedef struct
+{
+  NsLayerKind kind;
+  const char *name;     /* conv1_1, relu1_1, pool1 (VGG); conv1, relu1, pool1, fire2 (SqueezeNet) */
+  const char *prefix;   /* tensor prefix: "features.0"; fire: "features.3" (+ ".squeeze" etc.) */
+  int cin, cout;        /* conv: channels; fire: in and out (= e1 + e3) */
+  int k, stride, pad;   /* conv / pool geometry */
+  int ceil_mode;        /* pool */
+  int squeeze, e1, e3;  /* fire: squeeze 1x1 -> ReLU -> [expand1x1 | expand3x3 (pad 1)] -> ReLU */
+} NsLayerDesc;
+
+const NsLayerDesc *ns_arch_layers (NsArch arch, int *n_layers);
+const char        *ns_arch_name   (NsArch arch);                 /* "vgg19", … */
+gboolean           ns_arch_from_name (const char *name, NsArch *arch);
+const char        *ns_arch_default_style_layers   (NsArch arch);
+const char        *ns_arch_default_content_layers (NsArch arch);  /* "primary,secondary" */
+
 /* Weight/bias of a conv by torchvision prefix ("features.0",
  * "features.3.squeeze", …): checked shape [O][I][kh][kw] and bias [O].
  * Returns g_malloc'd float copies (F16 converted). */

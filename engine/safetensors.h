@@ -36,4 +36,19 @@ const char         *ns_st_metadata    (const NsSafetensors *st, const char *key)
 /* Copy the tensor as float32 into a new g_malloc'd array (F16 converted). */
 float              *ns_st_read_f32    (const NsSafetensors *st, const NsTensorInfo *t);
 
+/* Write a safetensors file (F32 data, tensors in the given order, data
+ * 8-byte aligned header).  metadata: NULL-terminated key, value, key, value…
+ * list of strings (may be NULL).  Writes to a temporary file and renames, so
+ * a failure never leaves a partial file at `path`. */
+typedef struct
+{
+  const char  *name;
+  int          ndim;
+  int64_t      shape[8];
+  const float *data;
+} NsTensorOut;
+
+gboolean ns_st_write (const char *path, const NsTensorOut *tensors, int n_tensors,
+                      const char *const *metadata, GError **error);
+
 #endif
