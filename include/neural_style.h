@@ -199,6 +199,23 @@ void     ns_job_free          (NsJob *job);
 guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
 
+/* Rough wall-time estimate (seconds) of a whole job on this machine
+ * (FLOP count of the schedule / an assumed sustained rate). */
+double   ns_estimate_seconds  (const NsModel *model, const NsParams *params,
+                               int width, int height, int n_styles);
+
+/* ---------------------------------------------------------- model lookup */
+
+/* The model file to use when none is given explicitly.  Order:
+ *   1. $NEURAL_STYLE_MODEL (a file path)
+ *   2. the per-user data dir  $XDG_DATA_HOME/neural-style/models/ (~/.local/share/…)
+ *   3. the system data dir    <prefix>/share/neural-style/models/
+ * In each directory the first existing of default.safetensors,
+ * vgg19.safetensors, vgg16.safetensors, squeezenet1_1.safetensors is used.
+ * Returns a newly allocated path, or NULL with an error that says how to
+ * install a model. */
+char    *ns_model_find_default (GError **error);
+
 /* ---------------------------------------------------------- import */
 
 /* Convert a torchvision .pth (zip + pickle) state_dict into a safetensors file
