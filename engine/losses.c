@@ -1,1 +1,212 @@
-/* losses.c — to be written */
+/* losses.c — the Gatys et al. (CVPR 2016) objective terms and gradients.
+ *
+ * Shapes: F, P  [C][N] (N = H*W, row-major, one row per channel)
+ *         G, A  [C][C] (full symmetric)
+ *         x     [3][H][W] planar image (TV)
+ * Definitions are in losses.h.  Every sum is accumulated in double over a
+ * FIXED number of blocks (NS_SUM_BLOCKS) that are added in order afterwards,
+ * so results are bit-identical whatever the number of OpenMP threads.
+ */
+#include "losses.h"
+
+#include <cblas.h>
+#include <math.h>
+
+#define NS_SUM_BLOCKS 64
+/* Below this many elements a loop runs on one thread (fork cost dominates). */
+#define NS_PAR_MIN    32768
+
+/* Bounds of block b of NS_SUM_BLOCKS over [0, n). */
+#define BLOCK_LO(n, b) ((size_t) (((unsigned long long) (n) * (b)) / NS_SUM_BLOCKS))
+
+static double
+sum_blocks (const double *part)
+{
+  double s = 0.0;
+  for (int b = 0; b < NS_SUM_BLOCKS; b++)
+    s += part[b];
+  return s;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+double
+ns_mean_square (const float *p, size_t n)
+{
+  if (n == 0)
+    return 0.0;
+  double part[NS_SUM_BLOCKS];
+#pragma omp parallel for schedule(static) if (n >= NS_PAR_MIN)
+  for (int b = 0; b < NS_SUM_BLOCKS; b++)
+    {
+      double s = 0.0;
+      for (size_t i = BLOCK_LO (n, b); i < BLOCK_LO (n, b + 1); i++)
+        s += (double) p[i] * p[i];
+      part[b] = s;
+    }
+  return sum_blocks (part) / (double) n;
+}
+
+double
+ns_frobenius_sq (const float *A, size_t n)
+{
+  return ns_mean_square (A, n) * (double) n;
+}
+
+/* ------------------------------------------------------------ content */
+
+/* L = b * mean((F-P)^2) / (mean(P^2) + eps)
+ * dL/dF = 2 b (F-P) / (n (mean(P^2) + eps)) */
+double
+ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
+                 double weight, float *grad)
+{
+  if (n == 0)
+    return 0.0;
+  const double denom = (double) n * (p_mean_sq + NS_LOSS_EPS);
+  const double gscale = 2.0 * weight / denom;
+  double part[NS_SUM_BLOCKS];
+#pragma omp parallel for schedule(static) if (n >= NS_PAR_MIN)
+  for (int b = 0; b < NS_SUM_BLOCKS; b++)
+    {
+      double s = 0.0;
+      for (size_t i = BLOCK_LO (n, b); i < BLOCK_LO (n, b + 1); i++)
+        {
+          double d = (double) F[i] - (double) P[i];
+          s += d * d;
+          if (grad)
+            grad[i] += (float) (gscale * d);
+        }
+      part[b] = s;
+    }
+  return weight * sum_blocks (part) / denom;
+}
+
+/* ------------------------------------------------------------ gram / style */
+
+/* G = F F^T / N: one SYRK fills the upper triangle, then mirror it. */
+void
+ns_gram (const float *F, int C, int N, float *G)
+{
+  if (C <= 0)
+    return;
+  if (N <= 0)
+    {
+      for (size_t i = 0; i < (size_t) C * C; i++)
+        G[i] = 0.0f;
+      return;
+    }
+  cblas_ssyrk (CblasRowMajor, CblasUpper, CblasNoTrans, C, N,
+               1.0f / (float) N, F, N, 0.0f, G, C);
+  for (int i = 0; i < C; i++)
+    for (int j = 0; j < i; j++)
+      G[(size_t) i * C + j] = G[(size_t) j * C + i];
+}
+
+/* L  = w Σ_s β_s ‖G - A_s‖² / (‖A_s‖² + eps)
+ * dG = Σ_s 2 w β_s (G - A_s) / (‖A_s‖² + eps)            (symmetric)
+ * dF = (dG + dG^T) F / N = 2 dG F / N                     (G = F F^T / N)
+ * G_ws holds G, then is overwritten in place by dG. */
+double
+ns_style_layer_loss (const float *F, int C, int N,
+                     const float *const *A, const double *a_norm_sq,
+                     const double *beta, int n_styles, double layer_weight,
+                     float *G_ws, float *grad)
+{
+  if (C <= 0 || n_styles <= 0)
+    return 0.0;
+
+  ns_gram (F, C, N, G_ws);
+
+  const size_t CC = (size_t) C * C;
+  double loss = 0.0;
+  const int want_grad = grad != NULL && N > 0;
+
+  /* One pass over the elements; each element loops over all targets with
+   * c_s = w β_s / (‖A_s‖² + eps), so G_ws can be replaced by dG in place. */
+  double part[NS_SUM_BLOCKS];
+#pragma omp parallel for schedule(static) if (CC * n_styles >= NS_PAR_MIN)
+  for (int b = 0; b < NS_SUM_BLOCKS; b++)
+    {
+      double s = 0.0;
+      for (size_t i = BLOCK_LO (CC, b); i < BLOCK_LO (CC, b + 1); i++)
+        {
+          const double g = G_ws[i];
+          double dg = 0.0;
+          for (int k = 0; k < n_styles; k++)
+            {
+              const double c = layer_weight * beta[k] / (a_norm_sq[k] + NS_LOSS_EPS);
+              const double d = g - (double) A[k][i];
+              s += c * d * d;
+              dg += 2.0 * c * d;
+            }
+          if (want_grad)
+            G_ws[i] = (float) dg;
+        }
+      part[b] = s;
+    }
+  loss = sum_blocks (part);
+
+  if (want_grad)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N, C,
+                 2.0f / (float) N, G_ws, C, F, N, 1.0f, grad, N);
+  return loss;
+}
+
+/* ------------------------------------------------------------ total variation */
+
+/* L = w [Σ (x[c,i+1,j]-x[c,i,j])² + Σ (x[c,i,j+1]-x[c,i,j])²] / (3HW)
+ * The gradient is written in "gather" form (each pixel reads its own
+ * neighbours), so rows can be processed in parallel without races:
+ *   dL/dx[c,i,j] = k [ (x[i,j]-x[i-1,j]) - (x[i+1,j]-x[i,j])
+ *                    + (x[i,j]-x[i,j-1]) - (x[i,j+1]-x[i,j]) ],  k = 2w/(3HW),
+ * with terms that would leave the image dropped (H or W = 1 is fine). */
+double
+ns_tv_loss (const float *x, int H, int W, double weight, float *grad)
+{
+  if (H <= 0 || W <= 0)
+    return 0.0;
+  const size_t rows = (size_t) 3 * H;
+  const double norm = 3.0 * (double) H * (double) W;
+  const double k = 2.0 * weight / norm;
+  double part[NS_SUM_BLOCKS];
+
+#pragma omp parallel for schedule(static) if (rows * (size_t) W >= NS_PAR_MIN)
+  for (int b = 0; b < NS_SUM_BLOCKS; b++)
+    {
+      double s = 0.0;
+      for (size_t r = BLOCK_LO (rows, b); r < BLOCK_LO (rows, b + 1); r++)
+        {
+          const int i = (int) (r % (size_t) H);
+          const float *row = x + r * W;
+          const float *up = i > 0 ? row - W : NULL;
+          const float *down = i < H - 1 ? row + W : NULL;
+          for (int j = 0; j < W; j++)
+            {
+              const double v = row[j];
+              /* loss: forward differences owned by this pixel */
+              if (down)
+                {
+                  double d = (double) down[j] - v;
+                  s += d * d;
+                }
+              if (j < W - 1)
+                {
+                  double d = (double) row[j + 1] - v;
+                  s += d * d;
+                }
+              if (grad)
+                {
+                  double gsum = 0.0;
+                  if (up)        gsum += v - (double) up[j];
+                  if (down)      gsum -= (double) down[j] - v;
+                  if (j > 0)     gsum += v - (double) row[j - 1];
+                  if (j < W - 1) gsum -= (double) row[j + 1] - v;
+                  grad[r * W + j] += (float) (k * gsum);
+                }
+            }
+        }
+      part[b] = s;
+    }
+  return weight * sum_blocks (part) / norm;
+}
