@@ -1,1 +1,168 @@
-/* pool.c — to be written */
+/* pool.c — max / average pooling (forward + input gradient) and ReLU.
+ *
+ * Shapes: in [c][h][w] -> out [c][oh][ow] (PyTorch output-size rule, see
+ * pool.h).  Window of output (oy,ox): rows oy*s - p .. oy*s - p + k - 1,
+ * clipped to the input; padding never wins a max.  Average pooling uses
+ * PyTorch's count_include_pad divisor: the window clipped to the padded
+ * input [-p, h+p), i.e. (min(y0+k, h+p) - y0) * (min(x0+k, w+p) - x0).
+ * Loops run in parallel over channels (one writer per element).
+ */
+#include "pool.h"
+
+#include <math.h>
+#include <string.h>
+
+static int
+out_len (const NsPoolSpec *p, int n)
+{
+  if (p->k <= 0 || p->stride <= 0 || p->pad < 0 || n + 2 * p->pad < p->k)
+    return 0;
+  const int span = n + 2 * p->pad - p->k;
+  int o = (p->ceil_mode ? (span + p->stride - 1) / p->stride : span / p->stride) + 1;
+  /* ceil mode: the last window must start inside the input or left padding */
+  if (p->ceil_mode && (o - 1) * p->stride >= n + p->pad)
+    o--;
+  return o;
+}
+
+void
+ns_pool_out_size (const NsPoolSpec *p, int h, int w, int *oh, int *ow)
+{
+  *oh = out_len (p, h);
+  *ow = out_len (p, w);
+}
+
+/* Window bounds of output index o along an axis of length n:
+ * [*a, *b) clipped to the input, *cnt = extent inside the padded input. */
+static inline void
+window (const NsPoolSpec *p, int o, int n, int *a, int *b, int *cnt)
+{
+  int s = o * p->stride - p->pad;
+  int e = s + p->k;
+  if (e > n + p->pad)
+    e = n + p->pad;
+  *cnt = e - s;
+  *a = s < 0 ? 0 : s;
+  *b = e > n ? n : e;
+}
+
+void
+ns_pool_forward (const NsPoolSpec *p, const float *in, int c, int h, int w, float *out)
+{
+  int oh, ow;
+  ns_pool_out_size (p, h, w, &oh, &ow);
+  if (c <= 0 || oh <= 0 || ow <= 0)
+    return;
+#pragma omp parallel for schedule(static)
+  for (int ch = 0; ch < c; ch++)
+    {
+      const float *x = in + (size_t) ch * h * w;
+      float *y = out + (size_t) ch * oh * ow;
+      for (int oy = 0; oy < oh; oy++)
+        {
+          int y0, y1, ny;
+          window (p, oy, h, &y0, &y1, &ny);
+          for (int ox = 0; ox < ow; ox++)
+            {
+              int x0, x1, nx;
+              window (p, ox, w, &x0, &x1, &nx);
+              float r;
+              if (p->type == NS_POOLING_MAX)
+                {
+                  r = -INFINITY;
+                  for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                      {
+                        const float v = x[(size_t) iy * w + ix];
+                        if (v > r || isnan (v))     /* NaN propagates, as in PyTorch */
+                          r = v;
+                      }
+                  if (y1 <= y0 || x1 <= x0)
+                    r = 0.0f;                    /* empty window (bad spec) */
+                }
+              else
+                {
+                  float sum = 0.0f;
+                  for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                      sum += x[(size_t) iy * w + ix];
+                  r = ny > 0 && nx > 0 ? sum / (float) (ny * nx) : 0.0f;
+                }
+              y[(size_t) oy * ow + ox] = r;
+            }
+        }
+    }
+}
+
+void
+ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
+                  const float *dout, int c, int h, int w, float *din)
+{
+  int oh, ow;
+  (void) out;   /* the first maximum is recomputed from `in` (same result) */
+  if (c <= 0 || h <= 0 || w <= 0)
+    return;
+  ns_pool_out_size (p, h, w, &oh, &ow);
+#pragma omp parallel for schedule(static)
+  for (int ch = 0; ch < c; ch++)
+    {
+      const float *x = in + (size_t) ch * h * w;
+      const float *dy = dout + (size_t) ch * oh * ow;
+      float *dx = din + (size_t) ch * h * w;
+      memset (dx, 0, (size_t) h * w * sizeof (float));
+      for (int oy = 0; oy < oh; oy++)
+        {
+          int y0, y1, ny;
+          window (p, oy, h, &y0, &y1, &ny);
+          for (int ox = 0; ox < ow; ox++)
+            {
+              int x0, x1, nx;
+              window (p, ox, w, &x0, &x1, &nx);
+              const float g = dy[(size_t) oy * ow + ox];
+              if (p->type == NS_POOLING_MAX)
+                {
+                  /* route to the first maximum in row-major window order */
+                  float best = -INFINITY;
+                  long arg = -1;
+                  for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                      {
+                        const long i = (long) iy * w + ix;
+                        if (arg < 0 || x[i] > best)
+                          {
+                            best = x[i];
+                            arg = i;
+                          }
+                      }
+                  if (arg >= 0)
+                    dx[arg] += g;
+                }
+              else if (ny > 0 && nx > 0)
+                {
+                  const float gs = g / (float) (ny * nx);
+                  for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                      dx[(size_t) iy * w + ix] += gs;
+                }
+            }
+        }
+    }
+}
+
+void
+ns_relu_forward (float *x, size_t n)
+{
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; i++)
+    if (x[i] < 0.0f)          /* NaN passes through, so callers can detect it */
+      x[i] = 0.0f;
+}
+
+void
+ns_relu_backward (const float *y, float *d, size_t n)
+{
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; i++)
+    if (!(y[i] > 0.0f))
+      d[i] = 0.0f;
+}
