@@ -1,1 +1,574 @@
-/* job.c — to be written */
+/* job.c — a style-transfer job: working size, multi-resolution schedule,
+ * initial image, the optimisation loop with its stopping rules, progress,
+ * best-so-far tracking and colour preservation.
+ *
+ * Schedule (README "Multi-resolution"): L levels, level i (1..L) works at
+ * longest side round(S / 2^(L-i)) where S is the working size; level 1
+ * starts from the initial image, level i > 1 from the upsampled best image
+ * of level i-1.  The last level runs `iterations` steps, each coarser level
+ * twice as many (a coarse step costs ~1/4 of a fine one).  Style and
+ * content targets are recomputed at every level.
+ */
+#include "neural_style.h"
+#include "image_ops.h"
+#include "objective.h"
+#include "optimizer.h"
+#include "schedule.h"
+
+#include <math.h>
+#include <string.h>
+#include <omp.h>
+#include <cblas.h>
+#include <unistd.h>
+
+#define NS_MAX_WORKING_SIDE 16384
+
+typedef struct
+{
+  NsImage *image;
+  double   weight, scale;
+} StyleInput;
+
+struct NsJob
+{
+  NsModel   *model;
+  NsParams   params;         /* layer strings owned (copied) */
+  NsImage   *content;
+  GPtrArray *styles;         /* StyleInput* */
+  NsImage   *init_image;
+  NsProgressFunc progress;
+  gpointer   progress_data;
+  NsSnapshotFunc snapshot;
+  gpointer   snapshot_data;
+  NsStopReason stop;
+  GArray    *history;        /* NsIterationRecord */
+  int        evaluations;
+  int        work_w, work_h; /* final working size */
+};
+
+
+static gboolean
+check_params (const NsParams *p, GError **error)
+{
+#define BAD(...) do { g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, __VA_ARGS__); return FALSE; } while (0)
+  if (!(p->content_weight >= 0 && isfinite (p->content_weight))) BAD ("content weight must be >= 0");
+  if (!(p->style_weight >= 0 && isfinite (p->style_weight))) BAD ("style weight must be >= 0");
+  if (!(p->tv_weight >= 0 && isfinite (p->tv_weight))) BAD ("TV weight must be >= 0");
+  if (!(p->content_weight_blend >= 0 && p->content_weight_blend <= 1))
+    BAD ("content weight blend must be between 0 and 1");
+  if (!(p->style_layer_weight_exp > 0 && isfinite (p->style_layer_weight_exp)))
+    BAD ("style layer weight exponent must be > 0");
+  if (p->iterations < 0 || p->iterations > 100000) BAD ("iterations must be between 0 and 100000");
+  if (!(p->tolerance >= 0 && isfinite (p->tolerance))) BAD ("tolerance must be >= 0");
+  if (p->tolerance_window < 1) BAD ("tolerance window must be >= 1");
+  if (p->lbfgs_history < 0 || p->lbfgs_history > 100) BAD ("L-BFGS history must be 0..100");
+  if (!(p->learning_rate > 0 && isfinite (p->learning_rate))) BAD ("learning rate must be > 0");
+  if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
+    BAD ("Adam betas must be in [0,1)");
+  if (!(p->epsilon > 0)) BAD ("Adam epsilon must be > 0");
+  if (!(p->initial_noiseblend >= 0 && p->initial_noiseblend <= 1))
+    BAD ("initial noise blend must be between 0 and 1");
+  if (p->size < 0 || p->size > NS_MAX_WORKING_SIDE)
+    BAD ("size must be between 0 and %d (0 = the image's size)", NS_MAX_WORKING_SIDE);
+  if (p->multires < 0 || p->multires > 8) BAD ("multires must be between 0 (automatic) and 8");
+  if (p->threads < 0) BAD ("threads must be >= 0");
+  if ((int) p->optimizer < 0 || p->optimizer > NS_OPTIMIZER_ADAM) BAD ("unknown optimizer");
+  if ((int) p->pooling < 0 || p->pooling > NS_POOLING_AVG) BAD ("unknown pooling");
+  if ((int) p->init < 0 || p->init > NS_INIT_IMAGE) BAD ("unknown init");
+  return TRUE;
+#undef BAD
+}
+
+static gboolean
+check_image (const NsImage *img, const char *what, GError **error)
+{
+  if (!img || !img->data || img->width < 1 || img->height < 1)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "%s image is empty", what);
+      return FALSE;
+    }
+  if ((gint64) img->width * img->height > (gint64) 30000 * 30000 / 4)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "%s image of %dx%d is too large", what, img->width, img->height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+NsJob *
+ns_job_new (NsModel *model, const NsImage *content, const NsParams *params,
+            GError **error)
+{
+  g_return_val_if_fail (model && params, NULL);
+  if (!check_params (params, error) || !check_image (content, "content", error))
+    return NULL;
+  NsJob *job = g_new0 (NsJob, 1);
+  job->model = model;
+  job->params = *params;
+  job->params.content_layers = g_strdup (params->content_layers);
+  job->params.style_layers = g_strdup (params->style_layers);
+  job->content = ns_image_copy (content);
+  job->styles = g_ptr_array_new ();
+  job->history = g_array_new (FALSE, FALSE, sizeof (NsIterationRecord));
+  if (!job->content)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory copying the content");
+      ns_job_free (job);
+      return NULL;
+    }
+  /* Validate layer names now so callers hear about typos before running. */
+  NsObjective *probe = ns_objective_new (model, &job->params, error);
+  if (!probe)
+    {
+      ns_job_free (job);
+      return NULL;
+    }
+  ns_objective_free (probe);
+  int longest = job->params.size > 0 ? job->params.size : MAX (content->width, content->height);
+  ns_image_fit_size (content->width, content->height, longest, &job->work_w, &job->work_h);
+  return job;
+}
+
+gboolean
+ns_job_add_style (NsJob *job, const NsImage *style, double weight, double scale,
+                  GError **error)
+{
+  if (!check_image (style, "style", error))
+    return FALSE;
+  if (!(weight >= 0 && isfinite (weight)))
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "style weight must be >= 0 (got %g)", weight);
+      return FALSE;
+    }
+  if (!(scale > 0 && scale <= 16))
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "style scale must be in (0, 16] (got %g)", scale);
+      return FALSE;
+    }
+  StyleInput *s = g_new0 (StyleInput, 1);
+  s->image = ns_image_copy (style);
+  s->weight = weight;
+  s->scale = scale;
+  if (!s->image)
+    {
+      g_free (s);
+      g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory copying a style");
+      return FALSE;
+    }
+  g_ptr_array_add (job->styles, s);
+  return TRUE;
+}
+
+void
+ns_job_set_init_image (NsJob *job, const NsImage *init)
+{
+  ns_image_free (job->init_image);
+  job->init_image = init ? ns_image_copy (init) : NULL;
+}
+
+void
+ns_job_set_progress (NsJob *job, NsProgressFunc func, gpointer data)
+{
+  job->progress = func;
+  job->progress_data = data;
+}
+
+void
+ns_job_set_snapshot (NsJob *job, NsSnapshotFunc func, gpointer data)
+{
+  job->snapshot = func;
+  job->snapshot_data = data;
+}
+
+NsStopReason
+ns_job_get_stop_reason (const NsJob *job)
+{
+  return job->stop;
+}
+
+const NsIterationRecord *
+ns_job_get_history (const NsJob *job, int *n)
+{
+  *n = (int) job->history->len;
+  return (const NsIterationRecord *) job->history->data;
+}
+
+int
+ns_job_get_evaluations (const NsJob *job)
+{
+  return job->evaluations;
+}
+
+void
+ns_job_free (NsJob *job)
+{
+  if (!job)
+    return;
+  for (guint i = 0; i < job->styles->len; i++)
+    {
+      StyleInput *s = g_ptr_array_index (job->styles, i);
+      ns_image_free (s->image);
+      g_free (s);
+    }
+  g_ptr_array_free (job->styles, TRUE);
+  g_array_free (job->history, TRUE);
+  ns_image_free (job->content);
+  ns_image_free (job->init_image);
+  g_free (job->params.content_layers);
+  g_free (job->params.style_layers);
+  g_free (job);
+}
+
+guint64
+ns_job_estimate_memory (NsJob *job)
+{
+  return ns_estimate_memory (job->model, &job->params, job->content->width,
+                             job->content->height, (int) MAX (job->styles->len, 1));
+}
+
+/* Default memory limit: 70% of physical RAM. */
+static guint64
+memory_limit_bytes (const NsParams *p)
+{
+  if (p->memory_limit_mb > 0)
+    return (guint64) (p->memory_limit_mb * 1024 * 1024);
+  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return G_MAXUINT64;
+  return (guint64) pages * (guint64) page / 10 * 7;
+}
+
+/* Refuse a job whose estimate exceeds the limit, naming a size that fits. */
+static gboolean
+check_memory (NsJob *job, GError **error)
+{
+  guint64 limit = memory_limit_bytes (&job->params);
+  guint64 need = ns_job_estimate_memory (job);
+  if (need <= limit)
+    return TRUE;
+  NsParams p = job->params;
+  int side = MAX (job->work_w, job->work_h);
+  while (side > 16)
+    {
+      side = side * 3 / 4;
+      p.size = side;
+      if (ns_estimate_memory (job->model, &p, job->content->width, job->content->height,
+                              (int) MAX (job->styles->len, 1)) <= limit)
+        break;
+    }
+  g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY,
+               "a %dx%d working image needs about %.0f MiB, more than the limit of "
+               "%.0f MiB; a size of %d px (longest side) fits",
+               job->work_w, job->work_h, need / 1048576.0, limit / 1048576.0, side);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------ run */
+
+typedef struct
+{
+  NsJob       *job;
+  NsObjective *obj;
+  int          evals;
+} EvalCtx;
+
+static double
+counted_eval (const float *x, float *g, void *ctx)
+{
+  EvalCtx *e = ctx;
+  e->evals++;
+  return ns_objective_eval (x, g, e->obj);
+}
+
+static float *
+planar_of (const NsImage *img, int w, int h)
+{
+  NsImage *sized = (img->width == w && img->height == h) ? NULL : ns_image_resize (img, w, h);
+  const NsImage *src = sized ? sized : img;
+  float *out = g_try_new (float, (gsize) 3 * w * h);
+  if (out && src)
+    ns_interleaved_to_planar (src->data, w, h, out);
+  ns_image_free (sized);
+  return out;
+}
+
+static void
+initial_image (NsJob *job, const float *content, int w, int h, float *x)
+{
+  const NsParams *p = &job->params;
+  size_t n = (size_t) 3 * w * h;
+  NsRng rng;
+  ns_rng_seed (&rng, p->seed);
+  float *base = NULL;
+  if (p->init == NS_INIT_CONTENT)
+    memcpy (x, content, n * sizeof (float));
+  else if (p->init == NS_INIT_IMAGE && job->init_image && (base = planar_of (job->init_image, w, h)))
+    memcpy (x, base, n * sizeof (float));
+  else
+    for (size_t i = 0; i < n; i++)
+      x[i] = (float) ns_rng_uniform (&rng);
+  g_free (base);
+  if (p->init != NS_INIT_NOISE && p->initial_noiseblend > 0)
+    {
+      const float b = (float) p->initial_noiseblend;
+      for (size_t i = 0; i < n; i++)
+        x[i] = (1 - b) * x[i] + b * (float) ns_rng_uniform (&rng);
+    }
+}
+
+/* Relative change of the loss over the last k accepted iterations. */
+static gboolean
+loss_stalled (const GArray *hist, guint level_start, int k, double tol)
+{
+  if (tol <= 0 || hist->len < level_start + (guint) k + 1)
+    return FALSE;
+  const NsIterationRecord *r = (const NsIterationRecord *) hist->data;
+  double now = r[hist->len - 1].total, then = r[hist->len - 1 - k].total;
+  return fabs (then - now) <= tol * MAX (fabs (now), 1e-30);
+}
+
+NsImage *
+ns_job_run (NsJob *job, GError **error)
+{
+  const NsParams *p = &job->params;
+  if (job->styles->len == 0)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "no style image given");
+      return NULL;
+    }
+  if (p->threads > 0)
+    omp_set_num_threads (p->threads);
+
+  job->stop = NS_STOP_NONE;
+  g_array_set_size (job->history, 0);
+  job->evaluations = 0;
+
+  if (!check_memory (job, error))
+    return NULL;
+  NsObjective *obj = ns_objective_new (job->model, p, error);
+  if (!obj)
+    return NULL;
+
+  /* Images smaller than the network's pooling are worked on enlarged (the
+   * shortest side = the smallest the tapped layers allow) and the result is
+   * scaled back to the requested working size. */
+  const int min_side = ns_network_min_side (ns_objective_network (obj));
+  int W = job->work_w, H = job->work_h;
+  if (MIN (W, H) < min_side)
+    {
+      double f = (double) min_side / MIN (W, H);
+      W = MAX (min_side, (int) ceil (W * f));
+      H = MAX (min_side, (int) ceil (H * f));
+    }
+  int levels = ns_schedule_levels (p, W, H);
+  while (levels > 1)   /* drop coarse levels that would be too small */
+    {
+      int cw, ch;
+      ns_schedule_level_size (W, H, 1, levels, &cw, &ch);
+      if (MIN (cw, ch) >= min_side)
+        break;
+      levels--;
+    }
+  gint64 t0 = g_get_monotonic_time ();
+  double total_work = 0, done_work = 0;    /* in full-size iteration units */
+  for (int l = 1; l <= levels; l++)
+    {
+      int lw, lh;
+      ns_schedule_level_size (W, H, l, levels, &lw, &lh);
+      total_work += ns_schedule_level_iterations (p, l, levels) * ((double) lw * lh) / ((double) W * H);
+    }
+
+  float *x = NULL, *g = NULL, *best = NULL, *content = NULL, *prev = NULL;
+  int prev_w = 0, prev_h = 0;
+  NsOptimizer *opt = NULL;
+  gboolean ok = TRUE;
+  double sec_per_unit = -1;   /* seconds per full-size iteration, measured */
+  EvalCtx ectx = { job, obj, 0 };
+
+  for (int level = 1; level <= levels && ok && job->stop != NS_STOP_CANCELLED
+       && job->stop != NS_STOP_NONFINITE; level++)
+    {
+      int lw, lh;
+      ns_schedule_level_size (W, H, level, levels, &lw, &lh);
+      const size_t n = (size_t) 3 * lw * lh;
+      const double unit = ((double) lw * lh) / ((double) W * H);
+      const int iters = ns_schedule_level_iterations (p, level, levels);
+
+      g_free (content);
+      content = planar_of (job->content, lw, lh);
+      ok = content != NULL;
+      if (!ok)
+        break;
+      if (!(ok = ns_objective_set_content (obj, content, lw, lh, error)))
+        break;
+      ns_objective_clear_styles (obj);
+      for (guint s = 0; s < job->styles->len && ok; s++)
+        {
+          StyleInput *si = g_ptr_array_index (job->styles, s);
+          int sw, sh;
+          int target = MAX (1, (int) lround (si->scale * MAX (lw, lh)));
+          ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
+          float *sp = planar_of (si->image, sw, sh);
+          ok = sp && ns_objective_add_style (obj, sp, sw, sh, si->weight, error);
+          g_free (sp);
+        }
+      if (!ok || !(ok = ns_objective_ready (obj, error)))
+        break;
+
+      g_free (x); g_free (g); g_free (best);
+      x = g_try_new (float, n);
+      g = g_try_new (float, n);
+      best = g_try_new (float, n);
+      if (!x || !g || !best)
+        {
+          ok = FALSE;
+          break;
+        }
+      if (level == 1)
+        initial_image (job, content, lw, lh, x);
+      else
+        ns_planar_resize (prev, 3, prev_w, prev_h, x, lw, lh);
+
+      ns_optimizer_free (opt);
+      opt = p->optimizer == NS_OPTIMIZER_ADAM
+        ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
+        : ns_optimizer_new_lbfgs (n, p->lbfgs_history > 0 ? p->lbfgs_history : 8, 0.f, 1.f);
+
+      gint64 ts = g_get_monotonic_time ();
+      double f = counted_eval (x, g, &ectx);
+      NsLossTerms terms = ns_objective_last_terms (obj);
+      double best_f = f;
+      memcpy (best, x, n * sizeof (float));
+      guint level_start = job->history->len;
+      NsStopReason reason = NS_STOP_ITERATIONS;
+
+      for (int it = 0;; it++)
+        {
+          gint64 now = g_get_monotonic_time ();
+          double secs = (now - ts) / 1e6;
+          ts = now;
+          NsIterationRecord rec = { level, it, terms.content, terms.style, terms.tv, f, secs };
+          g_array_append_val (job->history, rec);
+          if (it > 0)
+            {
+              done_work += unit;
+              double measured = (now - t0) / 1e6 / MAX (done_work, 1e-9);
+              sec_per_unit = measured;
+            }
+          if (!isfinite (f))
+            {
+              reason = NS_STOP_NONFINITE;
+              break;
+            }
+          if (f < best_f || it == 0)
+            {
+              best_f = f;
+              memcpy (best, x, n * sizeof (float));
+            }
+          if (job->progress)
+            {
+              NsProgress pr = {
+                .iteration = it, .iterations = iters, .level = level, .levels = levels,
+                .width = lw, .height = lh, .evaluations = job->evaluations + ectx.evals,
+                .content = terms.content, .style = terms.style, .tv = terms.tv, .total = f,
+                .seconds = secs, .elapsed = (now - t0) / 1e6,
+                .eta = sec_per_unit > 0 ? sec_per_unit * (total_work - done_work) : -1,
+                .fraction = total_work > 0 ? MIN (1.0, done_work / total_work) : 1.0,
+              };
+              if (!job->progress (&pr, job->progress_data))
+                {
+                  reason = NS_STOP_CANCELLED;
+                  break;
+                }
+              if (job->snapshot && p->snapshot_every > 0 && it > 0 && it % p->snapshot_every == 0)
+                {
+                  NsImage *snap = ns_image_new (lw, lh);
+                  if (snap)
+                    {
+                      ns_planar_to_interleaved (x, lw, lh, snap->data);
+                      job->snapshot (snap, &pr, job->snapshot_data);
+                      ns_image_free (snap);
+                    }
+                }
+            }
+          if (it >= iters)
+            break;
+          if (loss_stalled (job->history, level_start, p->tolerance_window, p->tolerance))
+            {
+              reason = NS_STOP_TOLERANCE;
+              break;
+            }
+          int evals = 0;
+          NsStepStatus st = ns_optimizer_step (opt, x, g, &f, counted_eval, &ectx, &evals);
+          if (st == NS_STEP_NONFINITE)
+            {
+              reason = NS_STOP_NONFINITE;
+              break;
+            }
+          if (st == NS_STEP_CONVERGED)
+            {
+              reason = NS_STOP_CONVERGED;
+              break;
+            }
+          terms = ns_objective_last_terms (obj);
+          if (fabs (terms.total - f) > 1e-6 * MAX (fabs (f), 1e-30))
+            {
+              /* the optimiser's last evaluation was not the accepted point */
+              f = counted_eval (x, g, &ectx);
+              terms = ns_objective_last_terms (obj);
+            }
+        }
+      job->evaluations += ectx.evals;
+      ectx.evals = 0;
+      job->stop = reason;
+      g_free (prev);
+      prev = best;
+      best = NULL;
+      prev_w = lw;
+      prev_h = lh;
+    }
+
+  NsImage *result = NULL;
+  if (ok && prev)
+    {
+      float *final = prev;
+      float *scaled = NULL;
+      if (prev_w != W || prev_h != H)   /* stopped early on a coarse level */
+        {
+          scaled = g_try_new (float, (gsize) 3 * W * H);
+          if (scaled)
+            ns_planar_resize (prev, 3, prev_w, prev_h, scaled, W, H);
+          final = scaled;
+          g_free (content);
+          content = planar_of (job->content, W, H);
+        }
+      if (final && content)
+        {
+          if (p->preserve_colors)
+            ns_preserve_colors (final, content, W, H);
+          result = ns_image_new (W, H);
+          if (result)
+            ns_planar_to_interleaved (final, W, H, result->data);
+          if (result && (W != job->work_w || H != job->work_h))
+            {
+              NsImage *small = ns_image_resize (result, job->work_w, job->work_h);
+              ns_image_free (result);
+              result = small;
+            }
+        }
+      g_free (scaled);
+      if (!result)
+        g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (result image)");
+    }
+  else if (error && !*error)
+    g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY,
+                 "out of memory for a %dx%d working image", W, H);
+
+  ns_optimizer_free (opt);
+  g_free (x); g_free (g); g_free (best); g_free (prev); g_free (content);
+  ns_objective_free (obj);
+  return result;
+}

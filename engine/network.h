@@ -20,15 +20,25 @@ void       ns_network_free     (NsNetwork *net);
  * Fails with NS_ERROR_INVALID_ARG if a tapped layer would be empty. */
 gboolean   ns_network_prepare  (NsNetwork *net, int H, int W, GError **error);
 /* Bytes ns_network_prepare(H,W) would allocate (activations, gradients, workspace). */
-guint64    ns_network_memory_bytes (const NsNetwork *net, int H, int W);
+guint64    ns_network_memory_bytes (NsNetwork *net, int H, int W);
+/* Multiply-add FLOPs (2 per MAC) of one forward pass at H x W; the input
+ * gradient costs about the same again.  Also reports weight bytes held. */
+double     ns_network_forward_flops (NsNetwork *net, int H, int W);
+guint64    ns_network_weight_bytes  (const NsNetwork *net);
+/* Smallest side s such that an s x s input leaves every node non-empty. */
+int        ns_network_min_side      (NsNetwork *net);
 void       ns_network_forward  (NsNetwork *net, const float *image);
-/* Tapped feature map i: [C][H*W]. */
+/* Tapped feature map i (after ns_network_forward): [C][H*W]. */
 const float *ns_network_tap    (const NsNetwork *net, int i, int *C, int *H, int *W);
-/* Gradient buffer of tap i (zeroed by ns_network_zero_grads); losses add into it. */
-float     *ns_network_tap_grad (NsNetwork *net, int i);
-void       ns_network_zero_grads (NsNetwork *net);
-/* dimage (planar [3][H][W]) = dL/dimage, from the tap gradients. */
-void       ns_network_backward (NsNetwork *net, float *dimage);
+int        ns_network_n_taps   (const NsNetwork *net);
+
+/* Called during the backward pass once per tap, deepest first: add dL/dF
+ * of tap i into dF (same shape as F, [C][HW]); return that tap's loss. */
+typedef double (*NsTapGradFunc) (int tap, const float *F, int C, int HW,
+                                 float *dF, void *ctx);
+/* dimage (planar [3][H][W], overwritten) = dL/dimage where
+ * L = Σ over taps of the losses fn adds.  Returns Σ of fn's returns. */
+double     ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage);
 
 /* Layer name helpers (also behind ns_model_has_layer etc.). */
 gboolean   ns_arch_has_layer   (NsArch arch, const char *name);

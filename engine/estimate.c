@@ -1,0 +1,83 @@
+/* estimate.c — peak-memory and run-time estimates of a job, before running.
+ *
+ * Memory (bytes) at the largest level (the working size) — every buffer the
+ * run holds at once:
+ *   network: preprocessed input, every node's activation, two gradient
+ *            buffers of the largest activation, conv workspace, weights
+ *   targets: content features of the content layers, one C×C Gram per style
+ *            layer and style image, Gram scratch
+ *   optimiser: x, g, best, content, previous level (5 × 3HW floats) and
+ *            L-BFGS history 2·m·3HW floats (Adam: 2·3HW)
+ *   inputs:  the job's copies of content and style images (interleaved)
+ * Style targets are computed on the same network at the style's size, so
+ * when a style is larger than the working image its activations count instead.
+ */
+#include "neural_style.h"
+#include "objective.h"
+#include "optimizer.h"
+#include "schedule.h"
+
+#include <math.h>
+
+/* Sustained rate assumed for time estimates (im2col/Winograd mix on a
+ * 2-core laptop); the first iterations' real timing replaces it at run time. */
+#define NS_ASSUMED_GFLOPS 120.0
+
+static void
+working_size (const NsParams *p, int w, int h, int *ww, int *wh)
+{
+  int longest = p->size > 0 ? p->size : MAX (w, h);
+  ns_image_fit_size (w, h, longest, ww, wh);
+}
+
+guint64
+ns_estimate_memory (const NsModel *model, const NsParams *params, int width, int height,
+                    int n_styles)
+{
+  NsObjective *obj = ns_objective_new (model, params, NULL);
+  if (!obj)
+    return 0;
+  NsNetwork *net = ns_objective_network (obj);
+  int W, H;
+  working_size (params, width, height, &W, &H);
+  n_styles = MAX (n_styles, 1);
+  guint64 px = (guint64) W * H;
+  guint64 bytes = ns_network_memory_bytes (net, H, W) + ns_network_weight_bytes (net);
+  /* content features ≤ one more copy of the deepest activations; Grams:
+   * at most 512x512 per style layer (5 layers) per style */
+  bytes += ns_network_memory_bytes (net, H, W) / 8;
+  bytes += (guint64) n_styles * 5 * 512 * 512 * sizeof (float) + 512 * 512 * sizeof (float);
+  int m = params->lbfgs_history > 0 ? params->lbfgs_history : 8;
+  guint64 opt = params->optimizer == NS_OPTIMIZER_ADAM ? 2 * 3 * px * sizeof (float)
+    : ns_lbfgs_memory_bytes (3 * px, m);
+  bytes += opt + 5 * 3 * px * sizeof (float);
+  bytes += (guint64) (1 + n_styles) * 3 * (guint64) width * height * sizeof (float);
+  ns_objective_free (obj);
+  return bytes;
+}
+
+double
+ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, int height,
+                     int n_styles)
+{
+  NsObjective *obj = ns_objective_new (model, params, NULL);
+  if (!obj)
+    return -1;
+  NsNetwork *net = ns_objective_network (obj);
+  int W, H;
+  working_size (params, width, height, &W, &H);
+  int levels = ns_schedule_levels (params, W, H);
+  double flops = 0;
+  for (int l = 1; l <= levels; l++)
+    {
+      int lw, lh;
+      ns_schedule_level_size (W, H, l, levels, &lw, &lh);
+      /* forward + input gradient ≈ 2 forwards; L-BFGS ≈ 1.1 evaluations/step;
+       * targets: one forward for the content and each style per level */
+      double fwd = ns_network_forward_flops (net, lh, lw);
+      flops += fwd * (2.0 * 1.1 * ns_schedule_level_iterations (params, l, levels)
+                      + 1 + MAX (n_styles, 1));
+    }
+  ns_objective_free (obj);
+  return flops / (NS_ASSUMED_GFLOPS * 1e9);
+}

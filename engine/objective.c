@@ -1,0 +1,378 @@
+/* objective.c — targets and evaluation of the style-transfer objective.
+ *
+ *   L(x) = α Σ_l b_l · mean((F_l(x) − F_l(c))²) / (mean(F_l(c)²) + 1e-8)
+ *        + β Σ_k w_k Σ_s β_s ‖G_k(x) − G_k(s)‖²_F / (‖G_k(s)‖²_F + 1e-8)
+ *        + γ TV(x)
+ * (Gatys et al. 2016, eqs. 1–7, with per-layer normalisation so that the
+ * weights are scale-free ratios; losses.h has the exact per-term forms.)
+ */
+#include "objective.h"
+#include "losses.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct
+{
+  int     tap;
+  double  weight;          /* b_l or w_k */
+} LayerUse;
+
+typedef struct
+{
+  float  *gram;            /* C x C */
+  double  norm_sq;         /* ‖A‖²_F */
+} StyleTarget;
+
+struct NsObjective
+{
+  NsNetwork *net;
+  char     **taps;          /* unique layer names; index = tap */
+  int        n_taps;
+  LayerUse  *content;
+  int        n_content;
+  LayerUse  *style;
+  int        n_style;
+  double     alpha, beta, gamma;
+
+  int        W, H;          /* content (working) size */
+  float    **content_feat;  /* per content layer: F_l(c) */
+  double    *content_msq;   /* mean(F_l(c)²) */
+  GPtrArray *style_targets; /* per style image: StyleTarget[n_style] */
+  GArray    *style_beta;    /* raw blend weights */
+  float     *gram_ws;       /* largest C x C */
+  size_t     gram_ws_floats;
+
+  /* per evaluation */
+  double    *beta_norm;     /* normalised β_s */
+  const float **targets_tmp;
+  double    *norms_tmp;
+  NsLossTerms last;
+};
+
+char **
+ns_parse_layer_list (const char *list)
+{
+  if (!list)
+    return NULL;
+  char **parts = g_strsplit (list, ",", -1);
+  GPtrArray *out = g_ptr_array_new ();
+  for (int i = 0; parts[i]; i++)
+    {
+      char *s = g_strstrip (parts[i]);
+      if (*s)
+        g_ptr_array_add (out, g_strdup (s));
+    }
+  g_strfreev (parts);
+  if (out->len == 0)
+    {
+      g_ptr_array_free (out, TRUE);
+      return NULL;
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static int
+tap_index (GPtrArray *taps, const char *name)
+{
+  for (guint i = 0; i < taps->len; i++)
+    if (strcmp (g_ptr_array_index (taps, i), name) == 0)
+      return (int) i;
+  g_ptr_array_add (taps, g_strdup (name));
+  return (int) taps->len - 1;
+}
+
+static gboolean
+check_layers (const NsModel *model, char **names, const char *what, GError **error)
+{
+  for (int i = 0; names && names[i]; i++)
+    if (!ns_model_has_layer (model, names[i]))
+      {
+        g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                     "unknown %s layer \"%s\" for %s", what, names[i],
+                     ns_model_architecture (model));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+NsObjective *
+ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
+{
+  char **content_names = ns_parse_layer_list (p->content_layers);
+  char **style_names = ns_parse_layer_list (p->style_layers ? p->style_layers
+                                            : ns_model_default_style_layers (model));
+  gboolean custom_content = content_names != NULL;
+  if (!custom_content)
+    content_names = ns_parse_layer_list (ns_model_default_content_layers (model));
+
+  if (!style_names)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "the style layer list is empty");
+      g_strfreev (content_names);
+      return NULL;
+    }
+  if (!check_layers (model, content_names, "content", error)
+      || !check_layers (model, style_names, "style", error))
+    {
+      g_strfreev (content_names);
+      g_strfreev (style_names);
+      return NULL;
+    }
+
+  NsObjective *obj = g_new0 (NsObjective, 1);
+  GPtrArray *taps = g_ptr_array_new ();
+  obj->alpha = p->content_weight;
+  obj->beta = p->style_weight;
+  obj->gamma = p->tv_weight;
+
+  /* Content: default = blend b on the primary, 1-b on the secondary layer
+   * (layers with weight 0 are dropped); custom list = equal 1/n. */
+  int nc = g_strv_length (content_names);
+  obj->content = g_new0 (LayerUse, nc);
+  for (int i = 0; i < nc; i++)
+    {
+      double b = custom_content ? 1.0 / nc
+        : (i == 0 ? p->content_weight_blend : 1.0 - p->content_weight_blend);
+      if (b <= 0.0)
+        continue;
+      obj->content[obj->n_content++] = (LayerUse) { tap_index (taps, content_names[i]), b };
+    }
+
+  /* Style: w_k = e^k / Σ_j e^j. */
+  int ns = g_strv_length (style_names);
+  obj->style = g_new0 (LayerUse, ns);
+  double sum = 0.0;
+  for (int k = 0; k < ns; k++)
+    sum += pow (p->style_layer_weight_exp, k);
+  for (int k = 0; k < ns; k++)
+    obj->style[obj->n_style++] = (LayerUse) { tap_index (taps, style_names[k]),
+                                              pow (p->style_layer_weight_exp, k) / sum };
+  g_strfreev (content_names);
+  g_strfreev (style_names);
+
+  obj->n_taps = (int) taps->len;
+  g_ptr_array_add (taps, NULL);
+  obj->taps = (char **) g_ptr_array_free (taps, FALSE);
+  obj->net = ns_network_new (model, p->pooling, (const char *const *) obj->taps,
+                             obj->n_taps, error);
+  obj->style_targets = g_ptr_array_new ();
+  obj->style_beta = g_array_new (FALSE, FALSE, sizeof (double));
+  obj->content_feat = g_new0 (float *, MAX (obj->n_content, 1));
+  obj->content_msq = g_new0 (double, MAX (obj->n_content, 1));
+  if (!obj->net)
+    {
+      ns_objective_free (obj);
+      return NULL;
+    }
+  return obj;
+}
+
+static void
+free_style_target (NsObjective *obj, StyleTarget *t)
+{
+  for (int k = 0; k < obj->n_style; k++)
+    g_free (t[k].gram);
+  g_free (t);
+}
+
+void
+ns_objective_clear_styles (NsObjective *obj)
+{
+  for (guint i = 0; i < obj->style_targets->len; i++)
+    free_style_target (obj, g_ptr_array_index (obj->style_targets, i));
+  g_ptr_array_set_size (obj->style_targets, 0);
+  g_array_set_size (obj->style_beta, 0);
+}
+
+void
+ns_objective_free (NsObjective *obj)
+{
+  if (!obj)
+    return;
+  ns_objective_clear_styles (obj);
+  g_ptr_array_free (obj->style_targets, TRUE);
+  g_array_free (obj->style_beta, TRUE);
+  for (int i = 0; i < obj->n_content; i++)
+    g_free (obj->content_feat[i]);
+  g_free (obj->content_feat);
+  g_free (obj->content_msq);
+  g_free (obj->content);
+  g_free (obj->style);
+  g_strfreev (obj->taps);
+  g_free (obj->gram_ws);
+  g_free (obj->beta_norm);
+  g_free (obj->targets_tmp);
+  g_free (obj->norms_tmp);
+  ns_network_free (obj->net);
+  g_free (obj);
+}
+
+NsNetwork *
+ns_objective_network (NsObjective *obj)
+{
+  return obj->net;
+}
+
+static gboolean
+ensure_gram_ws (NsObjective *obj, int C, GError **error)
+{
+  size_t need = (size_t) C * C;
+  if (need <= obj->gram_ws_floats)
+    return TRUE;
+  g_free (obj->gram_ws);
+  obj->gram_ws = g_try_new (float, need);
+  obj->gram_ws_floats = obj->gram_ws ? need : 0;
+  if (!obj->gram_ws)
+    g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
+  return obj->gram_ws != NULL;
+}
+
+gboolean
+ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
+                          GError **error)
+{
+  if (!ns_network_prepare (obj->net, H, W, error))
+    return FALSE;
+  obj->W = W;
+  obj->H = H;
+  ns_network_forward (obj->net, content);
+  for (int i = 0; i < obj->n_content; i++)
+    {
+      int C, h, w;
+      const float *F = ns_network_tap (obj->net, obj->content[i].tap, &C, &h, &w);
+      size_t n = (size_t) C * h * w;
+      g_free (obj->content_feat[i]);
+      obj->content_feat[i] = g_try_new (float, n);
+      if (!obj->content_feat[i])
+        {
+          g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (content features)");
+          return FALSE;
+        }
+      memcpy (obj->content_feat[i], F, n * sizeof (float));
+      obj->content_msq[i] = ns_mean_square (F, n);
+    }
+  return TRUE;
+}
+
+gboolean
+ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
+                        double beta, GError **error)
+{
+  if (!ns_network_prepare (obj->net, sh, sw, error))
+    {
+      g_prefix_error (error, "style image: ");
+      return FALSE;
+    }
+  ns_network_forward (obj->net, style);
+  StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      int C, h, w;
+      const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C, &h, &w);
+      t[k].gram = g_try_new (float, (size_t) C * C);
+      if (!t[k].gram || !ensure_gram_ws (obj, C, error))
+        {
+          if (error && !*error)
+            g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
+          free_style_target (obj, t);
+          return FALSE;
+        }
+      ns_gram (F, C, h * w, t[k].gram);
+      t[k].norm_sq = ns_frobenius_sq (t[k].gram, (size_t) C * C);
+    }
+  g_ptr_array_add (obj->style_targets, t);
+  g_array_append_val (obj->style_beta, beta);
+  return TRUE;
+}
+
+gboolean
+ns_objective_ready (NsObjective *obj, GError **error)
+{
+  int n = (int) obj->style_targets->len;
+  if (n == 0)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "no style image");
+      return FALSE;
+    }
+  double sum = 0.0;
+  for (int s = 0; s < n; s++)
+    sum += g_array_index (obj->style_beta, double, s);
+  if (!(sum > 0.0) || !isfinite (sum))
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "style weights must be >= 0 and not all 0");
+      return FALSE;
+    }
+  g_free (obj->beta_norm);
+  g_free (obj->targets_tmp);
+  g_free (obj->norms_tmp);
+  obj->beta_norm = g_new (double, n);
+  obj->targets_tmp = g_new (const float *, n);
+  obj->norms_tmp = g_new (double, n);
+  for (int s = 0; s < n; s++)
+    obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
+  return ns_network_prepare (obj->net, obj->H, obj->W, error);
+}
+
+/* Backward-pass callback: add the content and style gradients of tap t. */
+static double
+tap_grad (int t, const float *F, int C, int HW, float *dF, void *ctx)
+{
+  NsObjective *obj = ctx;
+  double loss = 0.0;
+  for (int i = 0; i < obj->n_content; i++)
+    if (obj->content[i].tap == t)
+      {
+        double l = ns_content_loss (F, obj->content_feat[i], (size_t) C * HW,
+                                    obj->content_msq[i],
+                                    obj->alpha * obj->content[i].weight, dF);
+        obj->last.content += l;
+        loss += l;
+      }
+  int n = (int) obj->style_targets->len;
+  for (int k = 0; k < obj->n_style; k++)
+    if (obj->style[k].tap == t)
+      {
+        for (int s = 0; s < n; s++)
+          {
+            StyleTarget *st = g_ptr_array_index (obj->style_targets, s);
+            obj->targets_tmp[s] = st[k].gram;
+            obj->norms_tmp[s] = st[k].norm_sq;
+          }
+        double l = ns_style_layer_loss (F, C, HW, obj->targets_tmp, obj->norms_tmp,
+                                        obj->beta_norm, n,
+                                        obj->beta * obj->style[k].weight,
+                                        obj->gram_ws, dF);
+        obj->last.style += l;
+        loss += l;
+      }
+  return loss;
+}
+
+double
+ns_objective_eval (const float *x, float *g, void *ctx)
+{
+  NsObjective *obj = ctx;
+  obj->last = (NsLossTerms) { 0, 0, 0, 0 };
+  ns_network_forward (obj->net, x);
+  ns_network_backward (obj->net, tap_grad, obj, g);
+  obj->last.tv = ns_tv_loss (x, obj->H, obj->W, obj->gamma, g);
+  obj->last.total = obj->last.content + obj->last.style + obj->last.tv;
+  return obj->last.total;
+}
+
+NsLossTerms
+ns_objective_last_terms (const NsObjective *obj)
+{
+  return obj->last;
+}
+
+guint64
+ns_objective_memory_bytes (NsObjective *obj, int W, int H)
+{
+  guint64 bytes = ns_network_memory_bytes (obj->net, H, W);
+  /* content features ≈ one copy of each content tap; Grams per style layer */
+  return bytes;
+}

@@ -1,0 +1,44 @@
+/* objective.h — the Gatys objective L = α·L_c + β·L_s + γ·L_tv over the
+ * optimised image x (planar sRGB [3][H][W], 0..1), with its gradient.
+ *
+ * Layer weights: content layers b_l (content-weight-blend or 1/n), style
+ * layers w_k = e^k / Σ_j e^j (e = style-layer-weight-exp), style images
+ * β_s normalised to sum 1.  Targets are set per working size.
+ */
+#ifndef NS_OBJECTIVE_H
+#define NS_OBJECTIVE_H
+
+#include "network.h"
+
+typedef struct NsObjective NsObjective;
+
+typedef struct
+{
+  double content, style, tv, total;   /* weighted terms */
+} NsLossTerms;
+
+NsObjective *ns_objective_new       (const NsModel *model, const NsParams *params,
+                                     GError **error);
+void         ns_objective_free      (NsObjective *obj);
+/* Content target at W x H (planar content image of that size). */
+gboolean     ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
+                                       GError **error);
+/* Forget style targets (before a new level). */
+void         ns_objective_clear_styles (NsObjective *obj);
+/* Add a style target: planar image of sw x sh with blend weight beta (raw). */
+gboolean     ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
+                                     double beta, GError **error);
+/* Prepare the network for evaluating images of the content size. */
+gboolean     ns_objective_ready     (NsObjective *obj, GError **error);
+/* NsObjectiveFunc: f(x) and g = ∇f. */
+double       ns_objective_eval      (const float *x, float *g, void *obj);
+/* Terms of the most recent evaluation. */
+NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
+NsNetwork   *ns_objective_network   (NsObjective *obj);
+/* Bytes the network + targets need at W x H with styles of the given sizes. */
+guint64      ns_objective_memory_bytes (NsObjective *obj, int W, int H);
+
+/* Parse "a,b,c" into a NULL-terminated vector of trimmed names (NULL if empty). */
+char       **ns_parse_layer_list    (const char *list);
+
+#endif

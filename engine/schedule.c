@@ -1,0 +1,39 @@
+/* schedule.c — the multi-resolution schedule (documented in job.c). */
+#include "schedule.h"
+
+#include <math.h>
+
+#define NS_AUTO_LEVEL_SIDE 256   /* automatic multires: coarsest level >= this */
+
+int
+ns_schedule_levels (const NsParams *p, int work_w, int work_h)
+{
+  if (p->multires > 0)
+    return p->multires;
+  int longest = MAX (work_w, work_h), levels = 1;
+  while (levels < 8 && (longest >> levels) >= NS_AUTO_LEVEL_SIDE)
+    levels++;
+  return levels;
+}
+
+void
+ns_schedule_level_size (int work_w, int work_h, int level, int levels, int *w, int *h)
+{
+  if (level == levels)
+    {
+      *w = work_w;
+      *h = work_h;
+      return;
+    }
+  int longest = MAX (work_w, work_h);
+  int target = MAX (1, (int) lround (longest / (double) (1 << (levels - level))));
+  ns_image_fit_size (work_w, work_h, target, w, h);
+}
+
+int
+ns_schedule_level_iterations (const NsParams *p, int level, int levels)
+{
+  gint64 it = (gint64) p->iterations << MIN (levels - level, 4);
+  return (int) MIN (it, 100000);
+}
+

@@ -1,0 +1,15 @@
+/* schedule.h — the multi-resolution schedule (see job.c's header comment). */
+#ifndef NS_SCHEDULE_H
+#define NS_SCHEDULE_H
+
+#include "neural_style.h"
+
+/* Number of levels for a working size (params->multires, 0 = automatic:
+ * add levels while the coarsest longest side stays >= 256 px). */
+int  ns_schedule_levels           (const NsParams *p, int work_w, int work_h);
+/* Size of level `level` (1 = coarsest … levels = working size). */
+void ns_schedule_level_size       (int work_w, int work_h, int level, int levels, int *w, int *h);
+/* Iterations of a level: `iterations` on the last, doubled per coarser level. */
+int  ns_schedule_level_iterations (const NsParams *p, int level, int levels);
+
+#endif
