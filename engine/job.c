@@ -93,6 +93,14 @@ check_image (const NsImage *img, const char *what, GError **error)
                    "%s image of %dx%d is too large", what, img->width, img->height);
       return FALSE;
     }
+  size_t n = (size_t) img->width * img->height * 3;
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite (img->data[i]))
+      {
+        g_set_error (error, NS_ERROR, NS_ERROR_NUMERIC,
+                     "%s image contains NaN or infinite pixel values", what);
+        return FALSE;
+      }
   return TRUE;
 }
 

@@ -1,0 +1,443 @@
+/* neural-style — command-line front end of the style engine.
+ *
+ *   neural-style --content IN --style FILE[:WEIGHT[:SCALE]] ... --output OUT [options]
+ *   neural-style convert IN.pth OUT.safetensors [--arch ARCH]
+ *   neural-style info MODEL.safetensors
+ *
+ * Run `neural-style --help` for every option (names follow
+ * anishathalye/neural-style where one exists).
+ */
+#include "neural_style.h"
+#include "image_io.h"
+#include "report.h"
+#include "ns_config.h"
+
+#include <gegl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+typedef struct
+{
+  char   *model, *content, *output, *report, *init, *optimizer, *pooling;
+  char  **styles;
+  char   *checkpoint_output;
+  int     checkpoint_every;
+  gboolean quiet, preserve_colors, version;
+  gint64  seed;
+  gboolean tty;
+  gint64  last_draw;
+} CliOptions;
+
+typedef struct
+{
+  CliOptions *o;
+  NsImage    *content;
+} CheckpointCtx;
+
+/* FILE[:WEIGHT[:SCALE]] — numbers are taken from the right only when they
+ * parse, so paths containing ':' still work. */
+static gboolean
+parse_style (const char *spec, char **path, double *weight, double *scale)
+{
+  char *s = g_strdup (spec);
+  double nums[2];
+  int n = 0;
+  *weight = 1.0;
+  *scale = 1.0;
+  while (n < 2)
+    {
+      char *colon = strrchr (s, ':');
+      if (!colon)
+        break;
+      char *end;
+      double v = g_ascii_strtod (colon + 1, &end);
+      if (end == colon + 1 || *end != '\0')
+        break;
+      nums[n++] = v;
+      *colon = '\0';
+    }
+  if (n == 1)
+    *weight = nums[0];
+  else if (n == 2)
+    {
+      *weight = nums[1];
+      *scale = nums[0];
+    }
+  *path = s;
+  return *s != '\0';
+}
+
+static void
+format_eta (double secs, char *buf, size_t len)
+{
+  if (secs < 0)
+    g_strlcpy (buf, "--:--", len);
+  else
+    g_snprintf (buf, len, "%d:%02d", (int) secs / 60, (int) secs % 60);
+}
+
+static gboolean
+on_progress (const NsProgress *pr, gpointer data)
+{
+  CliOptions *o = data;
+  if (o->quiet)
+    return TRUE;
+  char eta[32];
+  format_eta (pr->eta, eta, sizeof eta);
+  if (o->tty)
+    {
+      gint64 now = g_get_monotonic_time ();
+      if (now - o->last_draw < 100000 && pr->iteration != pr->iterations)
+        return TRUE;
+      o->last_draw = now;
+      int width = 30, filled = (int) (pr->fraction * width + 0.5);
+      char bar[64];
+      for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '-';
+      bar[width] = '\0';
+      fprintf (stderr, "\r[%s] %3.0f%%  level %d/%d  it %d/%d  loss %.4g  ETA %s ",
+               bar, pr->fraction * 100, pr->level, pr->levels, pr->iteration,
+               pr->iterations, pr->total, eta);
+      if (pr->fraction >= 1.0)
+        fputc ('\n', stderr);
+    }
+  else if (pr->iteration % 10 == 0 || pr->iteration == pr->iterations)
+    fprintf (stderr, "level %d/%d (%dx%d) iteration %d/%d: total %.6g content %.6g "
+             "style %.6g tv %.6g  ETA %s\n", pr->level, pr->levels, pr->width, pr->height,
+             pr->iteration, pr->iterations, pr->total, pr->content, pr->style, pr->tv, eta);
+  return TRUE;
+}
+
+static void
+on_snapshot (const NsImage *img, const NsProgress *pr, gpointer data)
+{
+  CheckpointCtx *c = data;
+  const char *pat = c->o->checkpoint_output;
+  char *path;
+  if (strstr (pat, "%d") || strstr (pat, "%s"))
+    {
+      char num[32];
+      g_snprintf (num, sizeof num, "%d", pr->iteration);
+      GString *s = g_string_new (pat);
+      g_string_replace (s, strstr (pat, "%d") ? "%d" : "%s", num, 1);
+      path = g_string_free (s, FALSE);
+    }
+  else
+    path = g_strdup_printf ("%s.%d.png", pat, pr->iteration);
+  GError *err = NULL;
+  if (!ns_io_save (img, path, &err))
+    {
+      fprintf (stderr, "warning: checkpoint %s\n", err->message);
+      g_error_free (err);
+    }
+  g_free (path);
+}
+
+static int
+cmd_convert (int argc, char **argv)
+{
+  const char *arch = NULL;
+  const char *in = NULL, *out = NULL;
+  for (int i = 2; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--arch") == 0 && i + 1 < argc)
+        arch = argv[++i];
+      else if (!in)
+        in = argv[i];
+      else if (!out)
+        out = argv[i];
+      else
+        in = NULL, i = argc;
+    }
+  if (!in || !out)
+    {
+      fprintf (stderr, "usage: neural-style convert IN.pth OUT.safetensors [--arch vgg19|vgg16|squeezenet1_1]\n");
+      return 2;
+    }
+  GError *err = NULL;
+  if (!ns_convert_pth (in, out, arch, &err))
+    {
+      fprintf (stderr, "neural-style: %s\n", err->message);
+      g_error_free (err);
+      return 1;
+    }
+  NsModel *m = ns_model_load (out, &err);
+  if (!m)
+    {
+      fprintf (stderr, "neural-style: converted file does not load: %s\n", err->message);
+      g_error_free (err);
+      g_unlink (out);
+      return 1;
+    }
+  printf ("%s: %s model written\n", out, ns_model_architecture (m));
+  ns_model_free (m);
+  return 0;
+}
+
+static int
+cmd_info (int argc, char **argv)
+{
+  if (argc != 3)
+    {
+      fprintf (stderr, "usage: neural-style info MODEL.safetensors\n");
+      return 2;
+    }
+  GError *err = NULL;
+  NsModel *m = ns_model_load (argv[2], &err);
+  if (!m)
+    {
+      fprintf (stderr, "neural-style: %s\n", err->message);
+      g_error_free (err);
+      return 1;
+    }
+  printf ("architecture: %s\nstyle layers: %s\ncontent layers: %s\n",
+          ns_model_architecture (m), ns_model_default_style_layers (m),
+          ns_model_default_content_layers (m));
+  ns_model_free (m);
+  return 0;
+}
+
+static gboolean
+parse_enum (const char *value, const char *const *names, int n, int *out)
+{
+  for (int i = 0; i < n; i++)
+    if (g_ascii_strcasecmp (value, names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static int
+cmd_stylize (int argc, char **argv)
+{
+  CliOptions o = { 0 };
+  NsParams p;
+  ns_params_init (&p);
+  o.seed = -1;
+  double content_weight = p.content_weight, style_weight = p.style_weight;
+  double tv_weight = p.tv_weight, lr = p.learning_rate, blend = p.content_weight_blend;
+  double exp_ = p.style_layer_weight_exp, tol = p.tolerance, noiseblend = p.initial_noiseblend;
+  double beta1 = p.beta1, beta2 = p.beta2, eps = p.epsilon, mem_limit = 0;
+  int iterations = p.iterations, size = p.size, multires = p.multires, threads = 0;
+  int history = p.lbfgs_history, window = p.tolerance_window;
+  char *content_layers = NULL, *style_layers = NULL;
+
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Model file (.safetensors); default: the installed model", "FILE" },
+    { "content", 'c', 0, G_OPTION_ARG_FILENAME, &o.content, "Content image", "FILE" },
+    { "style", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.styles, "Style image with blend weight and relative scale (repeatable)", "FILE[:WEIGHT[:SCALE]]" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Output image (PNG, JPEG, TIFF, EXR…)", "FILE" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, "Longest side of the working image; 0 = as is (default 512)", "N" },
+    { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level (coarser levels run twice as many; default 100)", "N" },
+    { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tol, "Stop when the loss changes less than T (relative) over the last k iterations (0 = off)", "T" },
+    { "tolerance-window", 0, 0, G_OPTION_ARG_INT, &window, "k for --tolerance (default 5)", "K" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, "lbfgs (default) or adam", "NAME" },
+    { "lbfgs-history", 0, 0, G_OPTION_ARG_INT, &history, "L-BFGS correction pairs (default 8)", "M" },
+    { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam learning rate (image range 0..1; default 0.02)", "LR" },
+    { "beta1", 0, 0, G_OPTION_ARG_DOUBLE, &beta1, "Adam beta1 (default 0.9)", "B" },
+    { "beta2", 0, 0, G_OPTION_ARG_DOUBLE, &beta2, "Adam beta2 (default 0.999)", "B" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &eps, "Adam epsilon (default 1e-8)", "E" },
+    { "content-weight", 0, 0, G_OPTION_ARG_DOUBLE, &content_weight, "α (default 1); lower = more style", "W" },
+    { "content-weight-blend", 0, 0, G_OPTION_ARG_DOUBLE, &blend, "Weight b of the first default content layer, 1-b on the second (default 1)", "B" },
+    { "style-weight", 0, 0, G_OPTION_ARG_DOUBLE, &style_weight, "β (default 10)", "W" },
+    { "tv-weight", 0, 0, G_OPTION_ARG_DOUBLE, &tv_weight, "γ, total-variation smoothing (default 1)", "W" },
+    { "style-layer-weight-exp", 0, 0, G_OPTION_ARG_DOUBLE, &exp_, "Style layer k gets weight ∝ E^k (default 1 = equal)", "E" },
+    { "pooling", 0, 0, G_OPTION_ARG_STRING, &o.pooling, "max (default) or avg", "TYPE" },
+    { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
+    { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file", "WHAT" },
+    { "initial-noiseblend", 0, 0, G_OPTION_ARG_DOUBLE, &noiseblend, "Blend this much noise into the initial image (0..1)", "B" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 0)", "N" },
+    { "preserve-colors", 0, 0, G_OPTION_ARG_NONE, &o.preserve_colors, "Keep the content's colours (stylised luminance only)", NULL },
+    { "multires", 0, 0, G_OPTION_ARG_INT, &multires, "Resolution levels: 1 = single scale, 0 = automatic (default)", "LEVELS" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (0 = all cores)", "N" },
+    { "memory-limit", 0, 0, G_OPTION_ARG_DOUBLE, &mem_limit, "Refuse jobs estimated above this many MiB (default 70% of RAM)", "MIB" },
+    { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &o.checkpoint_every, "Save the current image every N iterations", "N" },
+    { "checkpoint-output", 0, 0, G_OPTION_ARG_FILENAME, &o.checkpoint_output, "Checkpoint file pattern (%d = iteration)", "PATTERN" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report, "Write a JSON report of the run", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress output", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print the version", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("- neural style transfer (Gatys et al.)");
+  g_option_context_set_summary (ctx,
+    "Repaint CONTENT in the style of one or more STYLE images.\n"
+    "Other commands: neural-style convert IN.pth OUT.safetensors [--arch ARCH]\n"
+    "                neural-style info MODEL.safetensors");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  GError *err = NULL;
+  int rc = 1;
+  NsModel *model = NULL;
+  NsJob *job = NULL;
+  NsImage *content = NULL, *result = NULL;
+  char *model_path = NULL;
+
+  if (!g_option_context_parse (ctx, &argc, &argv, &err))
+    {
+      fprintf (stderr, "neural-style: %s (see --help)\n", err->message);
+      rc = 2;
+      goto out;
+    }
+  if (o.version)
+    {
+      printf ("neural-style %s\n", NS_VERSION);
+      rc = 0;
+      goto out;
+    }
+  if (!o.content || !o.output || !o.styles || !o.styles[0])
+    {
+      fprintf (stderr, "neural-style: --content, --style and --output are required (see --help)\n");
+      rc = 2;
+      goto out;
+    }
+  static const char *const opt_names[] = { "lbfgs", "adam" };
+  static const char *const pool_names[] = { "max", "avg" };
+  int v;
+  if (o.optimizer)
+    {
+      if (!parse_enum (o.optimizer, opt_names, 2, &v))
+        {
+          fprintf (stderr, "neural-style: --optimizer must be lbfgs or adam\n");
+          rc = 2;
+          goto out;
+        }
+      p.optimizer = v;
+    }
+  if (o.pooling)
+    {
+      if (!parse_enum (o.pooling, pool_names, 2, &v))
+        {
+          fprintf (stderr, "neural-style: --pooling must be max or avg\n");
+          rc = 2;
+          goto out;
+        }
+      p.pooling = v;
+    }
+  p.content_weight = content_weight;
+  p.style_weight = style_weight;
+  p.tv_weight = tv_weight;
+  p.content_weight_blend = blend;
+  p.style_layer_weight_exp = exp_;
+  p.content_layers = content_layers;
+  p.style_layers = style_layers;
+  p.iterations = iterations;
+  p.tolerance = tol;
+  p.tolerance_window = window;
+  p.lbfgs_history = history;
+  p.learning_rate = lr;
+  p.beta1 = beta1;
+  p.beta2 = beta2;
+  p.epsilon = eps;
+  p.initial_noiseblend = noiseblend;
+  p.seed = o.seed >= 0 ? (guint64) o.seed : 0;
+  p.preserve_colors = o.preserve_colors;
+  p.size = size;
+  p.multires = multires;
+  p.threads = threads;
+  p.memory_limit_mb = mem_limit;
+  p.snapshot_every = o.checkpoint_every;
+  if (o.checkpoint_every > 0 && !o.checkpoint_output)
+    {
+      fprintf (stderr, "neural-style: --checkpoint-every needs --checkpoint-output\n");
+      rc = 2;
+      goto out;
+    }
+
+  model_path = o.model ? g_strdup (o.model) : ns_model_find_default (&err);
+  if (!model_path || !(model = ns_model_load (model_path, &err)))
+    goto fail;
+  if (!(content = ns_io_load (o.content, &err)))
+    goto fail;
+
+  NsImage *init_image = NULL;
+  if (!o.init || g_strcmp0 (o.init, "content") == 0)
+    p.init = NS_INIT_CONTENT;
+  else if (g_strcmp0 (o.init, "noise") == 0)
+    p.init = NS_INIT_NOISE;
+  else
+    {
+      p.init = NS_INIT_IMAGE;
+      if (!(init_image = ns_io_load (o.init, &err)))
+        goto fail;
+    }
+  job = ns_job_new (model, content, &p, &err);
+  if (job && init_image)
+    ns_job_set_init_image (job, init_image);
+  ns_image_free (init_image);
+  if (!job)
+    goto fail;
+  for (int i = 0; o.styles[i]; i++)
+    {
+      char *path;
+      double w, s;
+      parse_style (o.styles[i], &path, &w, &s);
+      NsImage *style = ns_io_load (path, &err);
+      g_free (path);
+      if (!style)
+        goto fail;
+      gboolean ok = ns_job_add_style (job, style, w, s, &err);
+      ns_image_free (style);
+      if (!ok)
+        goto fail;
+    }
+  o.tty = isatty (STDERR_FILENO);
+  ns_job_set_progress (job, on_progress, &o);
+  CheckpointCtx cctx = { &o, content };
+  if (o.checkpoint_every > 0)
+    ns_job_set_snapshot (job, on_snapshot, &cctx);
+
+  gint64 t0 = g_get_monotonic_time ();
+  result = ns_job_run (job, &err);
+  double secs = (g_get_monotonic_time () - t0) / 1e6;
+  if (!result)
+    goto fail;
+  NsStopReason why = ns_job_get_stop_reason (job);
+  if (!ns_io_save (result, o.output, &err))
+    goto fail;
+  if (o.report && !ns_report_write (o.report, job, &p, model_path, ns_model_architecture (model),
+                                    o.content, o.styles, result->width, result->height, secs,
+                                    &err))
+    goto fail;
+  if (!o.quiet)
+    fprintf (stderr, "%s: %dx%d in %.1f s (stopped: %s, %d evaluations)\n", o.output,
+             result->width, result->height, secs, ns_stop_reason_to_string (why),
+             ns_job_get_evaluations (job));
+  rc = (why == NS_STOP_NONFINITE) ? 3 : 0;
+  goto out;
+
+fail:
+  fprintf (stderr, "neural-style: %s\n", err ? err->message : "failed");
+  rc = 1;
+out:
+  g_clear_error (&err);
+  ns_image_free (result);
+  ns_image_free (content);
+  ns_job_free (job);
+  ns_model_free (model);
+  g_free (model_path);
+  g_option_context_free (ctx);
+  g_free (o.model); g_free (o.content); g_free (o.output); g_free (o.report);
+  g_free (o.init); g_free (o.optimizer); g_free (o.pooling);
+  g_free (o.checkpoint_output);
+  g_free (content_layers); g_free (style_layers);
+  g_strfreev (o.styles);
+  return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc >= 2 && strcmp (argv[1], "convert") == 0)
+    return cmd_convert (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "info") == 0)
+    return cmd_info (argc, argv);
+  gegl_init (NULL, NULL);
+  int rc = cmd_stylize (argc, argv);
+  gegl_exit ();
+  return rc;
+}
