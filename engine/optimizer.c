@@ -415,7 +415,9 @@ lbfgs_step (NsOptimizer *o, float *x, float *g, double *f,
 
 /* ------------------------------------------------------------ Adam */
 
-/* Kingma & Ba 2015, Alg. 1:
+/* Kingma & Ba 2015, Alg. 1 (one evaluation per step; on a non-finite f
+ * the step returns NS_STEP_NONFINITE with x, g at that point — the caller
+ * keeps its best-so-far image):
  *   m = β1 m + (1-β1) g,  v = β2 v + (1-β2) g²
  *   x = clamp(x - lr m̂ / (√v̂ + ε)),  m̂ = m/(1-β1^t), v̂ = v/(1-β2^t) */
 static NsStepStatus
