@@ -237,6 +237,49 @@ test_style (void)
   g_free (F); g_free (g); g_free (ws);
 }
 
+/* Realistic layer sizes (blocked BLAS paths, parallel sums): loss vs the
+ * double reference and g·v vs a directional central difference. */
+static void
+test_style_large (int C, int N)
+{
+  const size_t n = (size_t) C * N;
+  float *F = g_new (float, n), *g = g_new0 (float, n), *v = g_new (float, n);
+  float *x = g_new (float, n), *ws = g_new (float, (size_t) C * C);
+  float *A[2];
+  double an[2];
+  const double beta[2] = { 0.7, 0.3 };
+  test_fill_random (F, n, 21, 0.0f, 2.0f);
+  for (int s = 0; s < 2; s++)
+    {
+      float *f = g_new (float, n);
+      test_fill_random (f, n, 22 + s, 0.0f, 1.0f + s);
+      A[s] = g_new (float, (size_t) C * C);
+      ns_gram (f, C, N, A[s]);
+      an[s] = ns_frobenius_sq (A[s], (size_t) C * C);
+      g_free (f);
+    }
+  double L = ns_style_layer_loss (F, C, N, (const float *const *) A, an, beta, 2, 2.0, ws, g);
+  char what[64];
+  g_snprintf (what, sizeof what, "style loss C=%d N=%d", C, N);
+  CHECK_CLOSE (L, ref_style (F, C, N, A, beta, 2, 2.0), 1e-5, 0, what);
+
+  test_fill_random (v, n, 25, -1.0f, 1.0f);
+  double gv = 0.0, vv = 0.0, dp = 0.0, dm = 0.0;
+  for (size_t i = 0; i < n; i++)
+    gv += (double) g[i] * v[i], vv += (double) v[i] * v[i];
+  for (size_t i = 0; i < n; i++)
+    x[i] = F[i] + (float) (1e-3 * v[i]), dp += ((double) x[i] - F[i]) * v[i];
+  double fp = ref_style (x, C, N, A, beta, 2, 2.0);
+  for (size_t i = 0; i < n; i++)
+    x[i] = F[i] - (float) (1e-3 * v[i]), dm += ((double) x[i] - F[i]) * v[i];
+  double fm = ref_style (x, C, N, A, beta, 2, 2.0);
+  g_snprintf (what, sizeof what, "style directional grad C=%d N=%d", C, N);
+  CHECK_CLOSE (gv, (fp - fm) / ((dp - dm) / vv), 1e-3, 0, what);
+  for (int s = 0; s < 2; s++)
+    g_free (A[s]);
+  g_free (F); g_free (g); g_free (v); g_free (x); g_free (ws);
+}
+
 static void
 test_tv_shape (int H, int W)
 {
@@ -294,6 +337,8 @@ main (void)
   test_content ();
   test_gram ();
   test_style ();
+  test_style_large (64, 1440);
+  test_style_large (512, 12);
   test_tv_shape (4, 5);
   test_tv_shape (1, 6);
   test_tv_shape (5, 1);
