@@ -11,7 +11,9 @@
  * even one full column does not fit (ws->floats < K), the K rows are split
  * as well (forward accumulates partial products with beta = 1; backward rows
  * are independent).  With no workspace at all the plain loops are used.
- * 1x1 / stride 1 / pad 0 convs are a direct GEMM on the input.
+ * 1x1 / stride 1 / pad 0 convs are a direct GEMM on the input.  3x3 /
+ * stride 1 / pad 1 convs with enough channels go to Winograd
+ * (conv_winograd.c) when the workspace allows.
  *
  * Non-GEMM loops are OpenMP-parallel with one writer per output element, so
  * results do not depend on the thread count.
@@ -21,6 +23,10 @@
 
 #include <cblas.h>
 #include <string.h>
+
+/* Loops touching fewer elements run on one thread: a parallel region costs
+ * more than it saves there (and much more on an oversubscribed machine). */
+#define PAR_MIN 65536
 
 void
 ns_conv_out_size (const NsConvSpec *c, int h, int w, int *oh, int *ow)
@@ -56,7 +62,15 @@ ns_conv_workspace_floats (const NsConvSpec *c, int h, int w)
     return 0;
   ns_conv_out_size (c, h, w, &oh, &ow);
   size_t n = (size_t) c->cin * c->kh * c->kw * (size_t) oh * (size_t) ow;
-  return n < NS_WORKSPACE_MAX_FLOATS ? n : NS_WORKSPACE_MAX_FLOATS;
+  if (n > NS_WORKSPACE_MAX_FLOATS)
+    n = NS_WORKSPACE_MAX_FLOATS;
+  /* Winograd-eligible layers: enough for it too (filter transform + tiles). */
+  if (ns_conv_winograd_applicable (c, h, w, NULL))
+    {
+      size_t wn = ns_conv_winograd_workspace_floats (c, h, w);
+      n = wn > n ? wn : n;
+    }
+  return n;
 }
 
 /* Floor division for possibly negative numerators (d > 0). */
@@ -83,7 +97,7 @@ im2col_chunk (const NsConvSpec *c, const float *in, int h, int w, int ow,
 {
   const int kh = c->kh, kw = c->kw, s = c->stride, p = c->pad;
   const int nc = c1 - c0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t) (k1 - k0) * nc >= PAR_MIN)
   for (int k = k0; k < k1; k++)
     {
       const int ci = k / (kh * kw), ky = (k / kw) % kh, kx = k % kw;
@@ -132,7 +146,7 @@ col2im_chunk (const NsConvSpec *c, const float *dcol, int h, int w, int ow,
   const int kh = c->kh, kw = c->kw, s = c->stride, p = c->pad, khw = kh * kw;
   const int nc = c1 - c0;
   const int ci0 = k0 / khw, ci1 = (k1 - 1) / khw + 1;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t) (k1 - k0) * nc >= PAR_MIN)
   for (int ci = ci0; ci < ci1; ci++)
     {
       float *dst = din + (size_t) ci * h * w;
@@ -172,7 +186,7 @@ bias_relu_chunk (const NsConvSpec *c, float *out, size_t n, int c0, int c1, int 
 {
   if (!c->bias && !relu)
     return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t) c->cout * (c1 - c0) >= PAR_MIN)
   for (int co = 0; co < c->cout; co++)
     {
       float *o = out + (size_t) co * n;
@@ -205,6 +219,26 @@ chunking (size_t floats, int K, int N, int *kc, int *nc)
 void
 ns_conv_forward (const NsConvSpec *c, const float *in, int h, int w,
                  float *out, int relu, NsWorkspace *ws)
+{
+  if (ns_conv_winograd_applicable (c, h, w, ws)
+      && ns_conv_winograd_forward (c, NULL, in, h, w, out, relu, ws))
+    return;
+  ns_conv_forward_im2col (c, in, h, w, out, relu, ws);
+}
+
+void
+ns_conv_backward_input (const NsConvSpec *c, const float *dout, int h, int w,
+                        float *din, int accumulate, NsWorkspace *ws)
+{
+  if (ns_conv_winograd_applicable (c, h, w, ws)
+      && ns_conv_winograd_backward_input (c, NULL, dout, h, w, din, accumulate, ws))
+    return;
+  ns_conv_backward_input_im2col (c, dout, h, w, din, accumulate, ws);
+}
+
+void
+ns_conv_forward_im2col (const NsConvSpec *c, const float *in, int h, int w,
+                        float *out, int relu, NsWorkspace *ws)
 {
   int oh, ow;
   if (!spec_ok (c, h, w))
@@ -249,8 +283,8 @@ ns_conv_forward (const NsConvSpec *c, const float *in, int h, int w,
 }
 
 void
-ns_conv_backward_input (const NsConvSpec *c, const float *dout, int h, int w,
-                        float *din, int accumulate, NsWorkspace *ws)
+ns_conv_backward_input_im2col (const NsConvSpec *c, const float *dout, int h, int w,
+                               float *din, int accumulate, NsWorkspace *ws)
 {
   int oh, ow;
   if (!spec_ok (c, h, w))

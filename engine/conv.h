@@ -29,6 +29,34 @@ void   ns_conv_forward         (const NsConvSpec *c, const float *in, int h, int
 void   ns_conv_backward_input  (const NsConvSpec *c, const float *dout, int h, int w,
                                 float *din, int accumulate, NsWorkspace *ws);
 
+/* The im2col + sgemm paths themselves (ns_conv_forward / _backward_input
+ * choose between these and Winograd). */
+void   ns_conv_forward_im2col  (const NsConvSpec *c, const float *in, int h, int w,
+                                float *out, int relu, NsWorkspace *ws);
+void   ns_conv_backward_input_im2col (const NsConvSpec *c, const float *dout, int h, int w,
+                                float *din, int accumulate, NsWorkspace *ws);
+
+/* Winograd F(4x4,3x3) for kh = kw = 3, stride 1, pad 1 (conv_winograd.c).
+ * The transformed filters u [36][cout][cin] (ns_conv_winograd_weight_floats
+ * floats, 0 for other shapes) serve forward and backward.  Callers may keep
+ * them (pass u) or pass u = NULL to transform per call inside ws (what
+ * ns_conv_forward / _backward_input do; costs ~1-10% at VGG sizes). */
+size_t ns_conv_winograd_weight_floats     (const NsConvSpec *c);
+void   ns_conv_winograd_transform_weights (const NsConvSpec *c, float *u);
+/* Scratch for one unchunked call with u = NULL (capped at NS_WORKSPACE_MAX_FLOATS). */
+size_t ns_conv_winograd_workspace_floats  (const NsConvSpec *c, int h, int w);
+/* TRUE when the dispatcher would use Winograd here: shape and channel
+ * counts, and ws large enough for u = NULL (ws NULL: judge the shape only). */
+int    ns_conv_winograd_applicable        (const NsConvSpec *c, int h, int w,
+                                           const NsWorkspace *ws);
+/* Return 0 (doing nothing) when the shape does not apply or ws is too small. */
+int    ns_conv_winograd_forward        (const NsConvSpec *c, const float *u,
+                                        const float *in, int h, int w,
+                                        float *out, int relu, NsWorkspace *ws);
+int    ns_conv_winograd_backward_input (const NsConvSpec *c, const float *u,
+                                        const float *dout, int h, int w,
+                                        float *din, int accumulate, NsWorkspace *ws);
+
 /* Reference implementations (plain loops) used by tests. */
 void   ns_conv_forward_naive   (const NsConvSpec *c, const float *in, int h, int w, float *out);
 void   ns_conv_backward_input_naive (const NsConvSpec *c, const float *dout, int h, int w, float *din);

@@ -12,6 +12,9 @@
 #include <math.h>
 #include <string.h>
 
+/* Loops touching fewer elements run on one thread (region overhead). */
+#define PAR_MIN 65536
+
 static int
 out_len (const NsPoolSpec *p, int n)
 {
@@ -53,7 +56,7 @@ ns_pool_forward (const NsPoolSpec *p, const float *in, int c, int h, int w, floa
   ns_pool_out_size (p, h, w, &oh, &ow);
   if (c <= 0 || oh <= 0 || ow <= 0)
     return;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t) c * oh * ow * p->k * p->k >= PAR_MIN)
   for (int ch = 0; ch < c; ch++)
     {
       const float *x = in + (size_t) ch * h * w;
@@ -103,7 +106,7 @@ ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
   if (c <= 0 || h <= 0 || w <= 0)
     return;
   ns_pool_out_size (p, h, w, &oh, &ow);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t) c * h * w >= PAR_MIN)
   for (int ch = 0; ch < c; ch++)
     {
       const float *x = in + (size_t) ch * h * w;
@@ -152,7 +155,7 @@ ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
 void
 ns_relu_forward (float *x, size_t n)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
   for (size_t i = 0; i < n; i++)
     if (x[i] < 0.0f)          /* NaN passes through, so callers can detect it */
       x[i] = 0.0f;
@@ -161,7 +164,7 @@ ns_relu_forward (float *x, size_t n)
 void
 ns_relu_backward (const float *y, float *d, size_t n)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
   for (size_t i = 0; i < n; i++)
     if (!(y[i] > 0.0f))
       d[i] = 0.0f;
