@@ -1,0 +1,14 @@
+/* plugin-dialog.h — the interactive settings dialog. */
+#ifndef PLUGIN_DIALOG_H
+#define PLUGIN_DIALOG_H
+
+#include "plugin-params.h"
+
+/* Show the dialog for the content `drawable_id` of `image_id`, starting
+ * from `vals` (last values or defaults).  TRUE and `vals` updated when the
+ * user pressed OK; FALSE (vals untouched) on Cancel.  Needs gimp_ui_init. */
+gboolean nsp_dialog_run (gint32     image_id,
+                         gint32     drawable_id,
+                         NspValues *vals);
+
+#endif /* PLUGIN_DIALOG_H */

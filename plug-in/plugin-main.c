@@ -1,0 +1,191 @@
+/* plugin-main.c — GIMP 2.10 entry points: query() registers the PDB
+ * procedure plug-in-neural-style, run() dispatches on the run mode. */
+#include "plugin-params.h"
+#include "plugin-process.h"
+#include "plugin-dialog.h"
+#include "plugin-i18n.h"
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+static void query (void);
+static void run   (const gchar      *name,
+                   gint              n_params,
+                   const GimpParam  *param,
+                   gint             *n_return_vals,
+                   GimpParam       **return_vals);
+
+const GimpPlugInInfo PLUG_IN_INFO =
+{
+  NULL,   /* init  */
+  NULL,   /* quit  */
+  query,
+  run,
+};
+
+MAIN ()
+
+static void
+query (void)
+{
+  const GimpParamDef *args, *return_vals;
+  gint                n_args, n_return_vals;
+
+  NSP_INIT_I18N ();
+  args        = nsp_pdb_args (&n_args);
+  return_vals = nsp_pdb_return_vals (&n_return_vals);
+
+  gimp_install_procedure (PLUG_IN_PROC,
+                          N_("Repaint a layer in the style of other images (neural style transfer)"),
+                          "Neural style transfer after Gatys, Ecker and Bethge, "
+                          "\"Image Style Transfer Using Convolutional Neural Networks\" "
+                          "(CVPR 2016).  The active layer is the content; the visible "
+                          "composite of each style image provides the style (textures, "
+                          "colours, brush strokes).  A pretrained convolutional network "
+                          "(VGG-19, VGG-16 or SqueezeNet 1.1 in safetensors format) "
+                          "measures content and style; the picture is optimised with "
+                          "L-BFGS or Adam.  The result is a new layer above the content "
+                          "layer, named after the styles, with the parameters stored in the "
+                          "parasite \"" PLUG_IN_PARASITE "\"; the content layer and the style "
+                          "images are not modified.  With a selection, only its bounding "
+                          "box (plus a margin) is processed and the new layer gets a mask "
+                          "from the selection.  Empty weight or scale arrays mean 1.0 for "
+                          "every style.  On a calling or execution error a second return "
+                          "value holds the error message.",
+                          "Neural Style for GIMP contributors",
+                          "Neural Style for GIMP contributors, GPL-3.0-or-later",
+                          "2024",
+                          N_("Neural _Style..."),
+                          "RGB*, GRAY*",
+                          GIMP_PLUGIN,
+                          n_args, n_return_vals,
+                          args, return_vals);
+
+  gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Filters/Artistic");
+  gimp_plugin_domain_register (GETTEXT_PACKAGE, nsp_localedir ());
+}
+
+static GimpPDBStatusType
+status_for_error (const GError *error)
+{
+  if (error && error->domain == NSP_ERROR)
+    switch ((NspErrorCode) error->code)
+      {
+      case NSP_ERROR_CALLING:   return GIMP_PDB_CALLING_ERROR;
+      case NSP_ERROR_CANCELLED: return GIMP_PDB_CANCEL;
+      case NSP_ERROR_EXECUTION: return GIMP_PDB_EXECUTION_ERROR;
+      }
+  return GIMP_PDB_EXECUTION_ERROR;
+}
+
+static void
+run (const gchar      *name,
+     gint              n_params,
+     const GimpParam  *param,
+     gint             *n_return_vals,
+     GimpParam       **return_vals)
+{
+  static GimpParam   values[2];
+  static gchar      *message = NULL;   /* must outlive run(): libgimp sends it afterwards */
+  GimpRunMode        run_mode = GIMP_RUN_NONINTERACTIVE;
+  GimpPDBStatusType  status = GIMP_PDB_SUCCESS;
+  gint32             image_id, drawable_id, layer = -1;
+  NspValues          vals;
+  GError            *error = NULL;
+
+  NSP_INIT_I18N ();
+  gegl_init (NULL, NULL);
+  /* We check and report every failing PDB call ourselves. */
+  gimp_plugin_set_pdb_error_handler (GIMP_PDB_ERROR_HANDLER_PLUGIN);
+
+  *n_return_vals = 2;
+  *return_vals   = values;
+  values[0].type = GIMP_PDB_STATUS;
+  values[1].type = GIMP_PDB_LAYER;
+  values[1].data.d_layer = -1;
+  g_clear_pointer (&message, g_free);
+
+  if (g_strcmp0 (name, PLUG_IN_PROC) != 0 || n_params < 3)
+    {
+      g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
+                           _("Wrong procedure or too few arguments."));
+      goto done;
+    }
+
+  run_mode    = param[NSP_ARG_RUN_MODE].data.d_int32;
+  image_id    = param[NSP_ARG_IMAGE].data.d_image;
+  drawable_id = param[NSP_ARG_DRAWABLE].data.d_drawable;
+
+  if (!gimp_image_is_valid (image_id))
+    {
+      g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING, _("The image is not valid."));
+      goto done;
+    }
+
+  nsp_values_init (&vals);
+
+  switch (run_mode)
+    {
+    case GIMP_RUN_INTERACTIVE:
+      gimp_get_data (PLUG_IN_PROC, &vals);
+      gimp_ui_init (PLUG_IN_BINARY, FALSE);
+      if (!nsp_dialog_run (image_id, drawable_id, &vals))
+        {
+          status = GIMP_PDB_CANCEL;
+          goto done;
+        }
+      break;
+
+    case GIMP_RUN_NONINTERACTIVE:
+      if (!nsp_values_from_pdb (&vals, n_params, param, &error))
+        goto done;
+      break;
+
+    case GIMP_RUN_WITH_LAST_VALS:
+      if (gimp_get_data_size (PLUG_IN_PROC) != (gint) sizeof vals
+          || !gimp_get_data (PLUG_IN_PROC, &vals))
+        {
+          g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
+                               _("There are no previous settings to repeat; run Neural Style interactively first."));
+          goto done;
+        }
+      break;
+
+    default:
+      g_set_error (&error, NSP_ERROR, NSP_ERROR_CALLING, _("Unknown run mode %d."), run_mode);
+      goto done;
+    }
+
+  if (!nsp_values_validate (&vals, &error))
+    goto done;
+
+  layer = nsp_process (image_id, drawable_id, &vals,
+                       run_mode == GIMP_RUN_INTERACTIVE, &error);
+  if (layer < 0)
+    goto done;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_set_data (PLUG_IN_PROC, &vals, sizeof vals);
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+
+done:
+  if (error)
+    status = status_for_error (error);
+
+  values[0].data.d_status = status;
+  if (status == GIMP_PDB_SUCCESS)
+    values[1].data.d_layer = layer;
+  else if (error)
+    {
+      /* GIMP 2.10 convention: a second value GIMP_PDB_STRING carries the
+       * error message to the caller (gimp_get_pdb_error, Script-Fu). */
+      message = g_strdup (error->message);
+      values[1].type = GIMP_PDB_STRING;
+      values[1].data.d_string = message;   /* GIMP shows it for menu runs */
+    }
+  else
+    *n_return_vals = 1;
+
+  g_clear_error (&error);
+}

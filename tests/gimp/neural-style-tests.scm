@@ -1,0 +1,248 @@
+; neural-style-tests.scm — real-GIMP checks of plug-in-neural-style.
+;
+; Loaded by run-gimp-tests.sh after it has defined:
+;   ns-model          path of a real model (SqueezeNet 1.1 safetensors)
+;   ns-corrupt-model  path of a damaged copy of it
+;   ns-images         directory with dog.jpg, scream.jpg, kite.jpg
+;   ns-tmp            scratch directory for exported pixels
+;
+; Output (gimp-message, i.e. stderr in batch mode), one line per check:
+;   NSTEST ok <name>
+;   NSTEST FAIL <name>: <detail>
+;   NSTEST PIX <name> <kind> <args…>     pixel check done by the shell with pixcheck.py
+; and finally "NSTEST END".
+
+(define (ns-say . parts) (gimp-message (apply string-append parts)))
+(define (ns-num x) (number->string x))
+
+(define (ns-check ok name detail)
+  (ns-say (if ok "NSTEST ok " "NSTEST FAIL ") name (if ok "" (string-append ": " detail))))
+
+(define (ns-pix name kind . args)
+  (ns-say "NSTEST PIX " name " " kind
+          (apply string-append (map (lambda (a) (string-append " " a)) args))))
+
+; --- calling with error capture -------------------------------------------
+(define ns-last-error "")
+
+(define (ns-args->string args)
+  (apply string-append
+         (map (lambda (a) (cond ((string? a) a)
+                                ((number? a) (ns-num a))
+                                ((symbol? a) (symbol->string a))
+                                (else "")))
+              args)))
+
+; Run thunk; its value, or #f on a Script-Fu error (message in ns-last-error).
+(define (ns-try thunk)
+  (let ((saved *error-hook*) (result #f))
+    (set! ns-last-error "")
+    (set! *error-hook* (lambda args (set! ns-last-error (ns-args->string args)) (throw)))
+    (set! result (catch #f (thunk)))
+    (set! *error-hook* saved)
+    result))
+
+(define (ns-contains? hay needle)
+  (let ((n (string-length needle)) (h (string-length hay)))
+    (let loop ((i 0))
+      (cond ((> (+ i n) h) #f)
+            ((string=? (substring hay i (+ i n)) needle) #t)
+            (else (loop (+ i 1)))))))
+
+; --- the procedure ---------------------------------------------------------
+; A full NONINTERACTIVE call; opts is an association list overriding defaults.
+(define (ns-opt opts key default)
+  (let ((p (assoc key opts))) (if p (cdr p) default)))
+
+(define (ns-call img drw styles opts)
+  (let ((weights (ns-opt opts 'weights '()))
+        (scales  (ns-opt opts 'scales '())))
+    (plug-in-neural-style RUN-NONINTERACTIVE img drw
+      (ns-opt opts 'num-styles (length styles)) (list->vector styles)
+      (length weights) (list->vector weights)
+      (length scales) (list->vector scales)
+      (ns-opt opts 'content-weight 5.0)
+      (ns-opt opts 'style-weight 100.0)
+      (ns-opt opts 'tv-weight 0.001)
+      (ns-opt opts 'iterations 8)
+      0.0                              ; tolerance
+      0                                ; optimizer L-BFGS
+      (ns-opt opts 'pooling 0)
+      1.0                              ; style-layer-weight-exp
+      1.0                              ; content-weight-blend
+      (ns-opt opts 'size 64)
+      (ns-opt opts 'init 1)            ; start from the content
+      0.0                              ; initial-noiseblend
+      (ns-opt opts 'seed 7)
+      0                                ; preserve-colors
+      1                                ; multires: single level
+      (ns-opt opts 'model ns-model))))
+
+; Layer ID of a successful call, or -1 (reported as a failed check).
+(define (ns-run name img drw styles opts)
+  (let ((r (ns-try (lambda () (ns-call img drw styles opts)))))
+    (ns-check (and r (> (car r) 0)) (string-append name "/runs") ns-last-error)
+    (if r (car r) -1)))
+
+; --- pixels ----------------------------------------------------------------
+(define (ns-png drw file)
+  (let ((path (string-append ns-tmp "/" file ".png")))
+    (file-png-save2 RUN-NONINTERACTIVE (car (gimp-item-get-image drw)) drw path path
+                    0 9 0 0 0 0 0 0 1)
+    path))
+
+(define (ns-raw drw file)
+  (let ((path (string-append ns-tmp "/" file ".raw")))
+    (file-raw-save RUN-NONINTERACTIVE (car (gimp-item-get-image drw)) drw path path)
+    path))
+
+(define (ns-n-layers img) (car (gimp-image-get-layers img)))
+
+(define (ns-load file)
+  (let ((path (string-append ns-images "/" file)))
+    (car (gimp-file-load RUN-NONINTERACTIVE path path))))
+
+; --- fixtures --------------------------------------------------------------
+; Content: dog.jpg at 96x72 on a 112x88 canvas, so the layer has offsets 8,8.
+(define content (ns-load "dog.jpg"))
+(gimp-image-scale content 96 72)
+(gimp-image-resize content 112 88 8 8)
+(define content-layer (car (gimp-image-get-active-layer content)))
+(define scream (ns-load "scream.jpg"))
+(gimp-image-scale scream 64 80)
+(define kite (ns-load "kite.jpg"))
+(gimp-image-scale kite 80 56)
+(gimp-image-clean-all content)
+(gimp-image-clean-all scream)
+(gimp-image-clean-all kite)
+(define content-before (ns-png content-layer "content-before"))
+(define scream-before (ns-png (car (gimp-image-get-active-layer scream)) "scream-before"))
+
+; 1. One style: the new layer, its name, size, offsets, place, parasite.
+(define r1 (ns-run "one-style" content content-layer (list scream) '()))
+(if (> r1 0)
+  (begin
+    (ns-check (string=? (car (gimp-item-get-name r1)) "Neural Style: scream")
+              "one-style/name" (car (gimp-item-get-name r1)))
+    (ns-check (and (= (car (gimp-drawable-width r1)) 96) (= (car (gimp-drawable-height r1)) 72))
+              "one-style/size" (string-append (ns-num (car (gimp-drawable-width r1))) "x"
+                                              (ns-num (car (gimp-drawable-height r1)))))
+    (let ((off (gimp-drawable-offsets r1)))
+      (ns-check (and (= (car off) 8) (= (cadr off) 8)) "one-style/offsets"
+                (string-append (ns-num (car off)) "," (ns-num (cadr off)))))
+    (ns-check (= (ns-n-layers content) 2) "one-style/one-new-layer" (ns-num (ns-n-layers content)))
+    (ns-check (= (+ 1 (car (gimp-image-get-item-position content r1)))
+                 (car (gimp-image-get-item-position content content-layer)))
+              "one-style/above-content" "not directly above the content layer")
+    (let ((p (ns-try (lambda () (gimp-item-get-parasite r1 "neural-style-parameters")))))
+      (ns-check (and p (ns-contains? (caddr (car p)) "iterations=8")
+                     (ns-contains? (caddr (car p)) "style-1-name=scream"))
+                "one-style/parasite" "missing or incomplete"))
+    (ns-pix "one-style/pixels-changed" "differ" (ns-png r1 "one-style") content-before "2.0")))
+(ns-check (= (car (gimp-image-is-dirty scream)) 0) "one-style/style-image-not-dirty" "dirty")
+(ns-check (= (ns-n-layers scream) 1) "one-style/style-image-layers" (ns-num (ns-n-layers scream)))
+
+; 2. Two styles with swapped weights give different results and names.
+(define r2a (ns-run "weights-75-25" content content-layer (list scream kite)
+                    '((weights 0.75 0.25))))
+(define r2b (ns-run "weights-25-75" content content-layer (list scream kite)
+                    '((weights 0.25 0.75))))
+(if (and (> r2a 0) (> r2b 0))
+  (begin
+    (ns-check (string=? (car (gimp-item-get-name r2a)) "Neural Style: scream 75% + kite 25%")
+              "two-styles/name" (car (gimp-item-get-name r2a)))
+    (ns-pix "two-styles/weights-matter" "differ" (ns-png r2a "w75") (ns-png r2b "w25") "0.5")))
+
+; 3. Average vs max pooling.
+(define r3a (ns-run "pool-max" content content-layer (list scream) '((pooling . 0))))
+(define r3b (ns-run "pool-avg" content content-layer (list scream) '((pooling . 1))))
+(if (and (> r3a 0) (> r3b 0))
+  (ns-pix "pooling/avg-vs-max" "differ" (ns-png r3a "pmax") (ns-png r3b "pavg") "0.5"))
+
+; 4. RGBA content keeps its alpha.
+(define rgba (car (gimp-image-duplicate content)))
+(define rgba-layer (car (gimp-image-get-active-layer rgba)))
+(gimp-layer-add-alpha rgba-layer)
+(gimp-image-select-ellipse rgba CHANNEL-OP-REPLACE 20 20 40 30)
+(gimp-drawable-edit-clear rgba-layer)
+(gimp-selection-none rgba)
+(define r4 (ns-run "rgba" rgba rgba-layer (list scream) '()))
+(if (> r4 0)
+  (begin
+    (ns-check (= (car (gimp-drawable-has-alpha r4)) 1) "rgba/result-has-alpha" "no alpha")
+    (ns-pix "rgba/alpha-copied" "alpha-same" (ns-png r4 "rgba-result") (ns-png rgba-layer "rgba-content"))))
+
+; 5. A grayscale image works (result is a gray layer).
+(define gray (car (gimp-image-duplicate content)))
+(gimp-image-convert-grayscale gray)
+(define gray-layer (car (gimp-image-get-active-layer gray)))
+(define r5 (ns-run "gray" gray gray-layer (list scream) '()))
+(if (> r5 0)
+  (begin
+    (ns-check (= (car (gimp-drawable-is-gray r5)) 1) "gray/result-is-gray" "not gray")
+    (ns-pix "gray/pixels-changed" "differ" (ns-png r5 "gray-result") (ns-png gray-layer "gray-content") "1.0")))
+
+; 6. 32-bit float image: the result holds finite values only.
+(define flt (car (gimp-image-duplicate content)))
+(gimp-image-convert-precision flt PRECISION-FLOAT-GAMMA)
+(define r6 (ns-run "float" flt (car (gimp-image-get-active-layer flt)) (list scream) '()))
+(if (> r6 0) (ns-pix "float/no-nan" "finite" (ns-raw r6 "float-result")))
+
+; 7. A selection limits the effect; the result gets a mask.  The rectangle
+;    30,20 24x16 (image) is 22,12 in layer coordinates; with the 16 px margin
+;    the processed region is 6,0 56x44.
+(define sel (car (gimp-image-duplicate content)))
+(define sel-layer (car (gimp-image-get-active-layer sel)))
+(gimp-image-select-rectangle sel CHANNEL-OP-REPLACE 30 20 24 16)
+(define r7 (ns-run "selection" sel sel-layer (list scream) '()))
+(if (> r7 0)
+  (begin
+    (ns-check (> (car (gimp-layer-get-mask r7)) 0) "selection/mask" "no layer mask")
+    (ns-pix "selection/region-only" "region" (ns-png r7 "sel-result") (ns-png sel-layer "sel-content")
+            "6" "0" "56" "44")))
+
+; 8. Working size = layer size (size 0) and a larger working size.
+(define r8 (ns-run "size-0" content content-layer (list scream) '((size . 0) (iterations . 3))))
+(if (> r8 0)
+  (ns-check (and (= (car (gimp-drawable-width r8)) 96) (= (car (gimp-drawable-height r8)) 72))
+            "size-0/size" "wrong size"))
+
+; 9. Bad calls: an error status with a clear message, the image unchanged.
+(define bad (car (gimp-image-new 64 48 RGB)))
+(define bad-layer (car (gimp-layer-new bad 64 48 RGB-IMAGE "bg" 100 LAYER-MODE-NORMAL)))
+(gimp-image-insert-layer bad bad-layer 0 0)
+(gimp-drawable-fill bad-layer FILL-WHITE)
+(gimp-image-clean-all bad)
+
+(define (ns-bad name styles opts expect)
+  (let ((r (ns-try (lambda () (ns-call bad bad-layer styles opts)))))
+    (ns-check (and (not r) (ns-contains? ns-last-error expect))
+              (string-append "error/" name)
+              (if r "succeeded" (string-append "message: " ns-last-error)))
+    (ns-check (and (= (ns-n-layers bad) 1) (= (car (gimp-image-is-dirty bad)) 0))
+              (string-append "error/" name "/image-unchanged") "image modified")))
+
+(ns-bad "no-style" '() '() "invalid input arguments: No style image given")
+(ns-bad "style-not-an-image" (list 987654) '() "is not an open image")
+(ns-bad "negative-style-weight" (list scream) '((weights -0.5)) "the weight must be")
+(ns-bad "weights-length" (list scream) '((weights 0.5 0.5)) "num-weights must be 0 or equal")
+(ns-bad "negative-content-weight" (list scream) '((content-weight . -1.0)) "content-weight must not be negative")
+(ns-bad "negative-style-weight-arg" (list scream) '((style-weight . -1.0)) "style-weight must not be negative")
+(ns-bad "negative-tv-weight" (list scream) '((tv-weight . -0.1)) "tv-weight must not be negative")
+(ns-bad "negative-iterations" (list scream) '((iterations . -1)) "iterations must be between")
+(ns-bad "size-too-large" (list scream) '((size . 10000)) "size must be 0")
+(ns-bad "missing-model" (list scream) (list (cons 'model (string-append ns-tmp "/no-such-model.safetensors")))
+        "does not exist")
+(ns-bad "corrupt-model" (list scream) (list (cons 'model ns-corrupt-model)) "failed: Could not load the model")
+(ns-bad "not-a-model" (list scream) (list (cons 'model ns-images)) "does not exist")
+
+(let ((r (ns-try (lambda () (plug-in-neural-style RUN-WITH-LAST-VALS bad bad-layer 0 (vector) 0 (vector) 0 (vector)
+                                                  0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "")))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "no previous settings")) "error/last-vals-without-previous"
+            (if r "succeeded" ns-last-error)))
+
+; 10. The content layer and the style image are untouched after all runs.
+(ns-pix "content/unchanged" "same" (ns-png content-layer "content-after") content-before)
+(ns-pix "style/unchanged" "same" (ns-png (car (gimp-image-get-active-layer scream)) "scream-after") scream-before)
+
+(ns-say "NSTEST END")

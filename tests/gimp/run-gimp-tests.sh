@@ -1,0 +1,127 @@
+#!/bin/sh
+# run-gimp-tests.sh BUILD_DIR SOURCE_DIR — plug-in-neural-style in a real,
+# headless GIMP 2.10 with a throw-away profile.
+#
+# Installs the freshly built plug-in into $GIMP2_DIRECTORY/plug-ins/, runs
+# neural-style-tests.scm in one GIMP batch session, then evaluates the pixel
+# checks it requested with pixcheck.py.  Prints one line per check and
+# "N passed, M failed"; exits 1 if anything failed, 77 (skip) when the
+# shared model / images are missing outside CI.
+set -u
+
+BUILD_DIR=${1:?usage: run-gimp-tests.sh BUILD_DIR SOURCE_DIR}
+SOURCE_DIR=${2:?usage: run-gimp-tests.sh BUILD_DIR SOURCE_DIR}
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+SOURCE_DIR=$(cd "$SOURCE_DIR" && pwd)
+HERE="$SOURCE_DIR/tests/gimp"
+PLUGIN="$BUILD_DIR/plug-in/plug-in-neural-style"
+SHARED="$SOURCE_DIR/../shared"
+MODEL="$SHARED/models/squeezenet1_1.safetensors"
+IMAGES="$SHARED/images"
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+
+skip_or_fail () {
+  if [ "${CI:-}" = "true" ]; then
+    echo "FAIL: $1 (CI=true)"
+    exit 1
+  fi
+  echo "skipped: $1"
+  exit 77
+}
+
+[ -f "$MODEL" ] && [ -f "$IMAGES/scream.jpg" ] || skip_or_fail "no ../shared"
+command -v gimp >/dev/null 2>&1 || skip_or_fail "no gimp"
+[ -x "$PLUGIN" ] || { echo "FAIL: plug-in not built: $PLUGIN"; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-gimp-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+
+# A throw-away GIMP profile holding only our plug-in.
+export GIMP2_DIRECTORY="$WORK/profile"
+mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style" "$WORK/tmp"
+for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
+  mkdir -p "$GIMP2_DIRECTORY/$d"
+done
+cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
+# No user-level default model may interfere with the "" model lookup.
+export XDG_DATA_HOME="$WORK/xdg"
+unset NEURAL_STYLE_MODEL
+export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
+export LANGUAGE=C LC_ALL=C.UTF-8
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+
+# A damaged model: the real header, the tensor data cut off.
+head -c 4096 "$MODEL" > "$WORK/corrupt.safetensors"
+
+start=$(date +%s)
+timeout 600 gimp -i -d -f \
+  -b "(begin (define ns-model \"$MODEL\")
+              (define ns-corrupt-model \"$WORK/corrupt.safetensors\")
+              (define ns-images \"$IMAGES\")
+              (define ns-tmp \"$WORK/tmp\")
+              (load \"$HERE/neural-style-tests.scm\"))" \
+  -b '(gimp-quit 0)' > "$WORK/gimp.log" 2>&1
+gimp_status=$?
+end=$(date +%s)
+
+pass=0
+fail=0
+ok ()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad () { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# float comparisons in awk
+gt () { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+le () { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+pixcheck () { "$PYTHON" "$HERE/pixcheck.py" "$@" 2>&1; }
+
+grep -o 'NSTEST .*' "$WORK/gimp.log" > "$WORK/results.txt"
+while read -r tag kind name rest; do
+  case "$kind" in
+    ok)   ok "$name" ;;
+    FAIL) bad "${name%:}" "$rest" ;;
+    END)  ;;
+    PIX)
+      set -- $rest
+      what=$1; shift
+      case "$what" in
+        differ)      # A B min-mean-difference
+          d=$(pixcheck diff "$1" "$2")
+          if gt "$d" "$3"; then ok "$name (mean diff $d)"; else bad "$name" "mean diff $d <= $3"; fi ;;
+        same)        # A B: identical pixels
+          d=$(pixcheck diff "$1" "$2")
+          if cmp -s "$1" "$2" || [ "$d" = "0.0000" ]; then ok "$name"; else bad "$name" "mean diff $d"; fi ;;
+        alpha-same)  # A B: identical alpha
+          d=$(pixcheck alpha "$1" "$2")
+          if [ "$d" = "0.0000" ]; then ok "$name"; else bad "$name" "max alpha diff $d"; fi ;;
+        region)      # A B X Y W H: changed inside, identical outside
+          r=$(pixcheck region "$@")
+          in=$(echo "$r" | sed -n 's/.*inside=\([0-9.]*\).*/\1/p')
+          out=$(echo "$r" | sed -n 's/.*outside=\([0-9.]*\).*/\1/p')
+          if [ -n "$in" ] && gt "$in" 1.0 && le "$out" 0; then ok "$name ($r)"; else bad "$name" "$r"; fi ;;
+        finite)      # RAW: float32 samples all finite
+          r=$(pixcheck finite "$1")
+          case "$r" in finite*) ok "$name ($r)" ;; *) bad "$name" "$r" ;; esac ;;
+        *) bad "$name" "unknown pixel check $what" ;;
+      esac ;;
+  esac
+done < "$WORK/results.txt"
+
+# Whole-session checks.
+if grep -q 'NSTEST END' "$WORK/results.txt"; then ok "script/completed"; else bad "script/completed" "the Script-Fu test did not finish"; fi
+if [ $gimp_status -eq 0 ]; then ok "gimp/exit-status"; else bad "gimp/exit-status" "gimp exited with $gimp_status"; fi
+# GIMP complains when a plug-in leaves an undo group open or dies.
+if grep -qi 'inconsistent state\|plug-in crashed\|terminated abnormally' "$WORK/gimp.log"; then
+  bad "gimp/no-crash-no-open-undo-group" "$(grep -i 'inconsistent state\|crashed\|abnormally' "$WORK/gimp.log" | head -3)"
+else
+  ok "gimp/no-crash-no-open-undo-group"
+fi
+
+echo "$pass passed, $fail failed ($((end - start)) s in GIMP)"
+if [ $fail -ne 0 ] || [ $pass -eq 0 ]; then
+  echo "--- GIMP log ---"
+  sed -n '1,200p' "$WORK/gimp.log"
+  exit 1
+fi
+exit 0
