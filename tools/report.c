@@ -1,20 +1,12 @@
-/* report.c — JSON report of a CLI run, written with json-glib. */
+/* report.c — JSON report of a CLI run.
+ *
+ * Written by hand with GString: json-glib 1.6's generator prints doubles
+ * such as 1e-08 as "1e-08.0", which is not JSON.  Numbers use %.17g (exact
+ * round trip); NaN/Inf, which JSON lacks, are written as null. */
 #include "report.h"
 
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <sys/resource.h>
-
-/* JSON has no NaN/Inf: those are written as null. */
-static void
-add_number (JsonBuilder *b, const char *key, double v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
 
 guint64
 ns_peak_rss_bytes (void)
@@ -25,55 +17,133 @@ ns_peak_rss_bytes (void)
   return (guint64) ru.ru_maxrss * 1024;   /* Linux: kilobytes */
 }
 
+typedef struct
+{
+  GString *s;
+  int      depth;
+  gboolean first;
+} Json;
+
 static void
-add_parameters (JsonBuilder *b, const NsParams *p, const char *model_path,
-                const char *arch, const char *content_path, char **styles,
-                int work_w, int work_h)
+newline (Json *j)
+{
+  g_string_append_c (j->s, '\n');
+  for (int i = 0; i < j->depth; i++)
+    g_string_append (j->s, "  ");
+}
+
+static void
+key (Json *j, const char *k)
+{
+  if (!j->first)
+    g_string_append_c (j->s, ',');
+  j->first = FALSE;
+  newline (j);
+  if (k)
+    g_string_append_printf (j->s, "\"%s\": ", k);
+}
+
+static void
+open_ (Json *j, const char *k, char c)
+{
+  key (j, k);
+  g_string_append_c (j->s, c);
+  j->depth++;
+  j->first = TRUE;
+}
+
+static void
+close_ (Json *j, char c)
+{
+  j->depth--;
+  newline (j);
+  g_string_append_c (j->s, c);
+  j->first = FALSE;
+}
+
+static void
+str (Json *j, const char *k, const char *v)
+{
+  key (j, k);
+  g_string_append_c (j->s, '"');
+  for (const unsigned char *p = (const unsigned char *) (v ? v : ""); *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (j->s, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (j->s, "\\u%04x", *p);
+      else
+        g_string_append_c (j->s, (char) *p);
+    }
+  g_string_append_c (j->s, '"');
+}
+
+static void
+num (Json *j, const char *k, double v)
+{
+  key (j, k);
+  if (isfinite (v))
+    g_string_append_printf (j->s, "%.17g", v);
+  else
+    g_string_append (j->s, "null");
+}
+
+static void
+integer (Json *j, const char *k, gint64 v)
+{
+  key (j, k);
+  g_string_append_printf (j->s, "%" G_GINT64_FORMAT, v);
+}
+
+static void
+boolean (Json *j, const char *k, gboolean v)
+{
+  key (j, k);
+  g_string_append (j->s, v ? "true" : "false");
+}
+
+static void
+add_parameters (Json *j, const NsParams *p, const char *model_path, const char *arch,
+                const char *content_path, char **styles, int work_w, int work_h)
 {
   static const char *const opt[] = { "lbfgs", "adam" };
   static const char *const pool[] = { "max", "avg" };
   static const char *const init[] = { "noise", "content", "image" };
-  json_builder_set_member_name (b, "parameters");
-  json_builder_begin_object (b);
-#define STR(k, v) do { json_builder_set_member_name (b, k); json_builder_add_string_value (b, v); } while (0)
-#define DBL(k, v) add_number (b, k, v)
-#define INT(k, v) do { json_builder_set_member_name (b, k); json_builder_add_int_value (b, v); } while (0)
-  STR ("model", model_path);
-  STR ("architecture", arch);
-  STR ("content", content_path);
-  json_builder_set_member_name (b, "styles");
-  json_builder_begin_array (b);
+  open_ (j, "parameters", '{');
+  str (j, "model", model_path);
+  str (j, "architecture", arch);
+  str (j, "content", content_path);
+  open_ (j, "styles", '[');
   for (int i = 0; styles && styles[i]; i++)
-    json_builder_add_string_value (b, styles[i]);
-  json_builder_end_array (b);
-  INT ("width", work_w);
-  INT ("height", work_h);
-  DBL ("content_weight", p->content_weight);
-  DBL ("style_weight", p->style_weight);
-  DBL ("tv_weight", p->tv_weight);
-  DBL ("content_weight_blend", p->content_weight_blend);
-  DBL ("style_layer_weight_exp", p->style_layer_weight_exp);
-  STR ("content_layers", p->content_layers ? p->content_layers : "");
-  STR ("style_layers", p->style_layers ? p->style_layers : "");
-  STR ("pooling", pool[p->pooling]);
-  STR ("optimizer", opt[p->optimizer]);
-  INT ("iterations", p->iterations);
-  DBL ("tolerance", p->tolerance);
-  INT ("tolerance_window", p->tolerance_window);
-  INT ("lbfgs_history", p->lbfgs_history);
-  DBL ("learning_rate", p->learning_rate);
-  DBL ("beta1", p->beta1);
-  DBL ("beta2", p->beta2);
-  DBL ("epsilon", p->epsilon);
-  STR ("init", init[p->init]);
-  DBL ("initial_noiseblend", p->initial_noiseblend);
-  INT ("seed", (gint64) p->seed);
-  json_builder_set_member_name (b, "preserve_colors");
-  json_builder_add_boolean_value (b, p->preserve_colors);
-  INT ("size", p->size);
-  INT ("multires", p->multires);
-  INT ("threads", p->threads);
-  json_builder_end_object (b);
+    str (j, NULL, styles[i]);
+  close_ (j, ']');
+  integer (j, "width", work_w);
+  integer (j, "height", work_h);
+  num (j, "content_weight", p->content_weight);
+  num (j, "style_weight", p->style_weight);
+  num (j, "tv_weight", p->tv_weight);
+  num (j, "content_weight_blend", p->content_weight_blend);
+  num (j, "style_layer_weight_exp", p->style_layer_weight_exp);
+  str (j, "content_layers", p->content_layers);
+  str (j, "style_layers", p->style_layers);
+  str (j, "pooling", pool[p->pooling]);
+  str (j, "optimizer", opt[p->optimizer]);
+  integer (j, "iterations", p->iterations);
+  num (j, "tolerance", p->tolerance);
+  integer (j, "tolerance_window", p->tolerance_window);
+  integer (j, "lbfgs_history", p->lbfgs_history);
+  num (j, "learning_rate", p->learning_rate);
+  num (j, "beta1", p->beta1);
+  num (j, "beta2", p->beta2);
+  num (j, "epsilon", p->epsilon);
+  str (j, "init", init[p->init]);
+  num (j, "initial_noiseblend", p->initial_noiseblend);
+  integer (j, "seed", (gint64) p->seed);
+  boolean (j, "preserve_colors", p->preserve_colors);
+  integer (j, "size", p->size);
+  integer (j, "multires", p->multires);
+  integer (j, "threads", p->threads);
+  close_ (j, '}');
 }
 
 gboolean
@@ -82,41 +152,32 @@ ns_report_write (const char *path, const NsJob *job, const NsParams *p,
                  char **styles, int work_w, int work_h, double seconds_total,
                  GError **error)
 {
-  JsonBuilder *b = json_builder_new ();
-  json_builder_begin_object (b);
-  add_parameters (b, p, model_path, arch, content_path, styles, work_w, work_h);
-  json_builder_set_member_name (b, "iterations");
-  json_builder_begin_array (b);
+  Json j = { g_string_new ("{"), 1, TRUE };
+  add_parameters (&j, p, model_path, arch, content_path, styles, work_w, work_h);
+  open_ (&j, "iterations", '[');
   int n;
   const NsIterationRecord *r = ns_job_get_history (job, &n);
   for (int i = 0; i < n; i++)
     {
-      json_builder_begin_object (b);
-      INT ("iteration", r[i].iteration);
-      INT ("level", r[i].level);
-      DBL ("content", r[i].content);
-      DBL ("style", r[i].style);
-      DBL ("tv", r[i].tv);
-      DBL ("total", r[i].total);
-      DBL ("seconds", r[i].seconds);
-      json_builder_end_object (b);
+      open_ (&j, NULL, '{');
+      integer (&j, "iteration", r[i].iteration);
+      integer (&j, "level", r[i].level);
+      num (&j, "content", r[i].content);
+      num (&j, "style", r[i].style);
+      num (&j, "tv", r[i].tv);
+      num (&j, "total", r[i].total);
+      num (&j, "seconds", r[i].seconds);
+      close_ (&j, '}');
     }
-  json_builder_end_array (b);
-  INT ("evaluations", ns_job_get_evaluations (job));
-  STR ("stop_reason", ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
-  INT ("peak_rss_bytes", (gint64) ns_peak_rss_bytes ());
-  DBL ("seconds_total", seconds_total);
-  json_builder_end_object (b);
-#undef STR
-#undef DBL
-#undef INT
-  JsonGenerator *gen = json_generator_new ();
-  JsonNode *root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  gboolean ok = json_generator_to_file (gen, path, error);
-  json_node_unref (root);
-  g_object_unref (gen);
-  g_object_unref (b);
+  close_ (&j, ']');
+  integer (&j, "evaluations", ns_job_get_evaluations (job));
+  str (&j, "stop_reason", ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
+  integer (&j, "peak_rss_bytes", (gint64) ns_peak_rss_bytes ());
+  num (&j, "seconds_total", seconds_total);
+  j.depth = 0;
+  newline (&j);
+  g_string_append (j.s, "}\n");
+  gboolean ok = g_file_set_contents (path, j.s->str, (gssize) j.s->len, error);
+  g_string_free (j.s, TRUE);
   return ok;
 }
