@@ -40,6 +40,7 @@ typedef struct
   /* legacy container: key -> Storage* */
   GHashTable   *storages;  /* both containers cache resolved storages here */
   GPtrArray    *owned;     /* inflated buffers */
+  guint64       inflated;  /* their total size */
   NsPickle     *pk;
 } Ctx;
 
@@ -203,7 +204,10 @@ get_storage (Ctx *c, const NsPkValue *persid, Storage *view, GError **error)
       if (!ns_zip_read (c->zip, e, &bytes, &len, &owned, error))
         return NULL;
       if (owned)
-        g_ptr_array_add (c->owned, owned);
+        {
+          g_ptr_array_add (c->owned, owned);
+          c->inflated += len;
+        }
       if (pid.numel > len / (guint64) es)
         {
           fail (error, NS_ERROR_FORMAT, "storage '%s' holds %zu bytes, too few for %"
@@ -354,7 +358,7 @@ collect_features (Ctx *c, const NsPkValue *root, NsPthFeatures *out, GError **er
       /* Tensors may share storage; cap the output at what a sane file
        * could hold (float32 of half storages doubles the bytes). */
       total_bytes += t.numel * sizeof (float);
-      if (total_bytes > 2 * (guint64) c->len + (1u << 20))
+      if (total_bytes > 2 * ((guint64) c->len + c->inflated) + (1u << 20))
         ok = fail (error, NS_ERROR_FORMAT, "tensors add up to more data than the file holds");
     }
   out->n_tensors = (int) arr->len;
@@ -538,7 +542,7 @@ ns_pth_read_features (const guint8 *data, size_t len, NsPthFeatures *out, GError
     return fail (error, NS_ERROR_FORMAT, "empty file");
   Ctx c = { data, len, NULL, NULL,
             g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-            g_ptr_array_new_with_free_func (g_free), ns_pickle_new () };
+            g_ptr_array_new_with_free_func (g_free), 0, ns_pickle_new () };
   gboolean ok;
   if (len >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
     {

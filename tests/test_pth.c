@@ -562,6 +562,30 @@ test_hostile (void)
     g_byte_array_unref (p);
   }
 
+  {
+    /* 600 tensors viewing one 4096-float storage: 10 MB out of a 100 KB file */
+    enum { N = 600, S = 4096 };
+    PkTensor *t = g_new0 (PkTensor, N);
+    char **names = g_new0 (char *, N + 1);
+    for (int i = 0; i < N; i++)
+      {
+        names[i] = g_strdup_printf ("features.%d.weight", i);
+        t[i] = (PkTensor) { names[i], "0", NULL, S, 0, FALSE, 1, { S }, { 1 } };
+      }
+    float *s = g_new0 (float, S);
+    const char *keys[] = { "0" };
+    const float *data[] = { s };
+    size_t numel[] = { S };
+    GByteArray *p = pk_state_dict (t, N);
+    GByteArray *z = torch_zip (p, keys, data, numel, 1);
+    expect_reject ("shared-storage amplification", z->data, z->len, "more data than the file holds");
+    g_byte_array_unref (z);
+    g_byte_array_unref (p);
+    g_free (s);
+    g_strfreev (names);
+    g_free (t);
+  }
+
   /* ---- containers ---- */
   expect_reject ("empty file", (const guint8 *) "", 0, "empty file");
   expect_reject ("text file", (const guint8 *) "hello world\n", 12, "not a PyTorch checkpoint");
