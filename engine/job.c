@@ -419,6 +419,12 @@ ns_job_run (NsJob *job, GError **error)
           int sw, sh;
           int target = MAX (1, (int) lround (si->scale * MAX (lw, lh)));
           ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
+          if (MIN (sw, sh) < min_side)   /* too small for the deepest style layer */
+            {
+              double f = (double) min_side / MIN (sw, sh);
+              sw = MAX (min_side, (int) ceil (sw * f));
+              sh = MAX (min_side, (int) ceil (sh * f));
+            }
           float *sp = planar_of (si->image, sw, sh);
           ok = sp && ns_objective_add_style (obj, sp, sw, sh, si->weight, error);
           g_free (sp);
@@ -476,30 +482,27 @@ ns_job_run (NsJob *job, GError **error)
               best_f = f;
               memcpy (best, x, n * sizeof (float));
             }
-          if (job->progress)
-            {
-              NsProgress pr = {
+          NsProgress pr = {
                 .iteration = it, .iterations = iters, .level = level, .levels = levels,
                 .width = lw, .height = lh, .evaluations = job->evaluations + ectx.evals,
                 .content = terms.content, .style = terms.style, .tv = terms.tv, .total = f,
                 .seconds = secs, .elapsed = (now - t0) / 1e6,
                 .eta = sec_per_unit > 0 ? sec_per_unit * (total_work - done_work) : -1,
-                .fraction = total_work > 0 ? MIN (1.0, done_work / total_work) : 1.0,
-              };
-              if (!job->progress (&pr, job->progress_data))
+            .fraction = total_work > 0 ? MIN (1.0, done_work / total_work) : 1.0,
+          };
+          if (job->progress && !job->progress (&pr, job->progress_data))
+            {
+              reason = NS_STOP_CANCELLED;
+              break;
+            }
+          if (job->snapshot && p->snapshot_every > 0 && it > 0 && it % p->snapshot_every == 0)
+            {
+              NsImage *snap = ns_image_new (lw, lh);
+              if (snap)
                 {
-                  reason = NS_STOP_CANCELLED;
-                  break;
-                }
-              if (job->snapshot && p->snapshot_every > 0 && it > 0 && it % p->snapshot_every == 0)
-                {
-                  NsImage *snap = ns_image_new (lw, lh);
-                  if (snap)
-                    {
-                      ns_planar_to_interleaved (x, lw, lh, snap->data);
-                      job->snapshot (snap, &pr, job->snapshot_data);
-                      ns_image_free (snap);
-                    }
+                  ns_planar_to_interleaved (x, lw, lh, snap->data);
+                  job->snapshot (snap, &pr, job->snapshot_data);
+                  ns_image_free (snap);
                 }
             }
           if (it >= iters)
