@@ -1,0 +1,80 @@
+#!/bin/bash
+# test-cli.sh BUILD_DIR SOURCE_DIR — the neural-style command line, end to end
+# with the real SqueezeNet (../shared) at 48–64 px.  Exit 77 = skipped.
+set -u
+build=$1
+src=$2
+cli="$build/tools/neural-style"
+shared="${NS_SHARED_DIR:-$src/../shared}"
+if [ ! -d "$shared" ]; then
+  if [ "${CI:-}" = true ]; then echo "FAIL: ../shared is missing (required in CI)"; exit 1; fi
+  echo "skipped: no ../shared"; exit 77
+fi
+model="$shared/models/squeezenet1_1.safetensors"
+dog="$shared/images/dog.jpg"
+scream="$shared/images/scream.jpg"
+eagle="$shared/images/eagle.jpg"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+py=/usr/bin/python3
+pass=0 fail=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@" >"$tmp/out.log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
+  else fail=$((fail + 1)); echo "FAIL - $what"; sed 's/^/    /' "$tmp/out.log" | tail -20; fi
+}
+png_size() { $py -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n"; print("%dx%d" % struct.unpack(">II", d[16:24]))' "$1"; }
+common=(--model "$model" --content "$dog" --threads 2 --quiet)
+
+check "stylise with two weighted styles and a report" \
+  "$cli" "${common[@]}" --style "$scream:0.75" --style "$eagle:0.25:1.5" --size 64 --iterations 5 \
+    --output "$tmp/out.png" --report "$tmp/report.json"
+check "output is a 64x48 PNG" test "$(png_size "$tmp/out.png")" = 64x48
+check "report has parameters, iterations 0..5 with per-iteration seconds, stop reason, peak RSS" \
+  $py - "$tmp/report.json" <<'PY'
+import json, sys, math
+r = json.load(open(sys.argv[1]))
+assert r["parameters"]["style_weight"] > 0 and len(r["parameters"]["styles"]) == 2
+it = r["iterations"]
+assert [i["iteration"] for i in it] == list(range(6)), it
+for i in it:
+    assert abs(i["content"] + i["style"] + i["tv"] - i["total"]) < 1e-6 * i["total"]
+    assert 0 <= i["seconds"] < 60
+assert it[-1]["total"] < it[0]["total"]
+assert r["stop_reason"] == "iterations" and r["peak_rss_bytes"] > 0
+PY
+check "--iterations 0 evaluates only the initial image" \
+  "$cli" "${common[@]}" --style "$scream" --size 48 --iterations 0 --output "$tmp/zero.png" --report "$tmp/zero.json"
+check "  ... one record, iteration 0" $py -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [i["iteration"] for i in r["iterations"]]==[0]' "$tmp/zero.json"
+check "checkpoints are written every 2 iterations" \
+  "$cli" "${common[@]}" --style "$scream" --size 48 --iterations 4 --output "$tmp/c.png" \
+    --checkpoint-every 2 --checkpoint-output "$tmp/ckpt-%d.png"
+check "  ... ckpt-2.png and ckpt-4.png exist" test -s "$tmp/ckpt-2.png" -a -s "$tmp/ckpt-4.png"
+check "--init FILE of another size, adam, avg pooling, preserve colours, multires 2" \
+  "$cli" "${common[@]}" --style "$scream" --size 64 --iterations 3 --init "$eagle" --optimizer adam \
+    --pooling avg --preserve-colors --multires 2 --output "$tmp/init.png"
+check "--size 0 keeps the content size" \
+  "$cli" --model "$model" --content "$tmp/out.png" --style "$scream" --size 0 --iterations 1 --quiet --output "$tmp/same.png"
+check "  ... 64x48" test "$(png_size "$tmp/same.png")" = 64x48
+check "info names the architecture" bash -c "'$cli' info '$model' | grep -q 'architecture: squeezenet1_1'"
+
+# errors: exit status != 0 and a message that says what is wrong
+expect_fail() {  # expect_fail DESCRIPTION PATTERN COMMAND...
+  local what=$1 pattern=$2; shift 2
+  if "$@" >"$tmp/err.log" 2>&1; then fail=$((fail + 1)); echo "FAIL - $what (succeeded)"
+  elif grep -qi -- "$pattern" "$tmp/err.log"; then pass=$((pass + 1)); echo "ok - $what"
+  else fail=$((fail + 1)); echo "FAIL - $what: message was:"; sed 's/^/    /' "$tmp/err.log"; fi
+}
+printf 'not a model' > "$tmp/bad.safetensors"
+expect_fail "missing --content" "content" "$cli" --model "$model" --style "$scream" --output "$tmp/x.png"
+expect_fail "corrupt model file" "truncated\|header\|short" "$cli" "${common[@]}" --style "$scream" --output "$tmp/x.png" --model "$tmp/bad.safetensors"
+expect_fail "missing style file" "no such file" "$cli" "${common[@]}" --style "$tmp/nope.jpg" --output "$tmp/x.png"
+expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scream:-1" --output "$tmp/x.png"
+expect_fail "unknown layer" "relu9_9" "$cli" "${common[@]}" --style "$scream" --style-layers relu9_9 --output "$tmp/x.png"
+expect_fail "bad optimizer" "optimizer" "$cli" "${common[@]}" --style "$scream" --optimizer sgd --output "$tmp/x.png"
+expect_fail "iterations < 0" "iterations" "$cli" "${common[@]}" --style "$scream" --iterations -3 --output "$tmp/x.png"
+expect_fail "no model installed" "no model installed" env NEURAL_STYLE_MODEL= XDG_DATA_HOME="$tmp/none" \
+  "$cli" --content "$dog" --style "$scream" --output "$tmp/x.png"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
