@@ -1,3 +1,924 @@
+/* plugin-dialog.c — the interactive settings dialog (GTK+ 2 / libgimpui).
+ *
+ * Left column: the content layer, the list of style images (one row each:
+ * image combo with thumbnail, weight slider with its normalised share in %,
+ * scale, remove button; "Add Style Image"), the model file and the time /
+ * memory estimate.  Right column: every engine option.  "Reset" restores
+ * the defaults of ns_params_init() (the style rows stay).
+ *
+ * Style image IDs may die while the dialog is open (the user closes an
+ * image): they are only used after gimp_image_is_valid() said yes.
+ */
 #include "plugin-dialog.h"
-gboolean nsp_dialog_run (gint32 image_id, gint32 drawable_id, NspValues *vals)
-{ (void) image_id; (void) drawable_id; (void) vals; return FALSE; }
+#include "plugin-io.h"
+#include "plugin-i18n.h"
+
+#include <libgimp/gimpui.h>
+#include <math.h>
+#include <string.h>
+
+#define RESPONSE_RESET      1
+#define DEFAULT_SIZE_CAP    512     /* default working size: layer size capped here */
+#define THUMB_SIZE          48      /* content thumbnail */
+#define ROW_THUMB_SIZE      32      /* style row thumbnails */
+#define WEIGHT_MAX          100.0
+
+typedef struct Dialog Dialog;
+
+typedef struct
+{
+  Dialog    *dlg;
+  GtkWidget *box;          /* the row's hbox */
+  GtkWidget *combo;        /* GimpImageComboBox */
+  GtkWidget *thumb;        /* the chosen image's thumbnail */
+  GtkObject *weight;       /* raw weight 0..100 */
+  GtkWidget *percent;      /* normalised share */
+  GtkObject *scale;        /* style scale */
+} StyleRow;
+
+struct Dialog
+{
+  gint32      image_id;
+  gint32      drawable_id;
+  gint        region_w, region_h;   /* the processed part of the layer */
+
+  GtkWidget  *dialog;
+  GtkWidget  *rows_box;
+  GList      *rows;                 /* StyleRow* */
+  GtkWidget  *add_button;
+
+  GtkObject  *content_weight, *style_weight, *tv_weight;
+  GtkObject  *content_blend, *layer_exp;
+  GtkObject  *iterations, *tolerance, *multires;
+  GtkWidget  *optimizer, *pooling, *init;
+  GtkObject  *size, *noiseblend;
+  GtkWidget  *seed_box;
+  guint32     seed;
+  gboolean    random_seed;
+  GtkWidget  *preserve;
+  GtkWidget  *model_chooser;
+  GtkWidget  *model_label;
+  GtkWidget  *estimate;
+
+  NsModel    *model;                /* loaded once, for the estimate */
+  gchar      *model_path;
+  gboolean    building;             /* suppress updates while constructing */
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static GtkWidget *
+new_table (gint rows)
+{
+  GtkWidget *table = gtk_table_new (rows, 3, FALSE);
+
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 4);
+  return table;
+}
+
+static GtkWidget *
+add_frame (GtkWidget *box, const gchar *title, GtkWidget *child)
+{
+  GtkWidget *frame = gimp_frame_new (title);
+
+  gtk_box_pack_start (GTK_BOX (box), frame, FALSE, FALSE, 0);
+  gtk_container_add (GTK_CONTAINER (frame), child);
+  return frame;
+}
+
+static GtkWidget *
+add_combo_row (GtkTable *table, gint row, const gchar *label, GtkWidget *combo)
+{
+  gimp_table_attach_aligned (table, 0, row, label, 0.0, 0.5, combo, 2, FALSE);
+  return combo;
+}
+
+static gdouble
+adj_value (GtkObject *adj)
+{
+  return gtk_adjustment_get_value (GTK_ADJUSTMENT (adj));
+}
+
+static void
+set_adj (GtkObject *adj, gdouble value)
+{
+  gtk_adjustment_set_value (GTK_ADJUSTMENT (adj), value);
+}
+
+static gint
+combo_value (GtkWidget *combo)
+{
+  gint v = 0;
+
+  gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &v);
+  return v;
+}
+
+/* The working size the engine would use for the current settings. */
+static void
+working_size (Dialog *dlg, gint *w, gint *h)
+{
+  gint size = (gint) adj_value (dlg->size);
+
+  ns_image_fit_size (dlg->region_w, dlg->region_h, size, w, h);
+}
+
+/* ------------------------------------------------------------ values */
+
+static void
+dialog_get_values (Dialog *dlg, NspValues *vals)
+{
+  GList *l;
+  gint   n = 0;
+
+  for (l = dlg->rows; l && n < NSP_MAX_STYLES; l = l->next)
+    {
+      StyleRow *row = l->data;
+      gint      id  = -1;
+
+      gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (row->combo), &id);
+      vals->style_images[n]  = id;
+      vals->style_weights[n] = adj_value (row->weight);
+      vals->style_scales[n]  = adj_value (row->scale);
+      n++;
+    }
+  vals->n_styles = n;
+
+  vals->content_weight         = adj_value (dlg->content_weight);
+  vals->style_weight           = adj_value (dlg->style_weight);
+  vals->tv_weight              = adj_value (dlg->tv_weight);
+  vals->content_weight_blend   = adj_value (dlg->content_blend);
+  vals->style_layer_weight_exp = adj_value (dlg->layer_exp);
+  vals->iterations             = (gint) adj_value (dlg->iterations);
+  vals->tolerance              = adj_value (dlg->tolerance);
+  vals->multires               = (gint) adj_value (dlg->multires);
+  vals->optimizer              = combo_value (dlg->optimizer);
+  vals->pooling                = combo_value (dlg->pooling);
+  vals->init                   = combo_value (dlg->init);
+  vals->size                   = (gint) adj_value (dlg->size);
+  vals->initial_noiseblend     = adj_value (dlg->noiseblend);
+  vals->seed                   = dlg->random_seed ? -1 : (gint32) (dlg->seed & 0x7fffffff);
+  vals->preserve_colors        = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (dlg->preserve)) ? 1 : 0;
+
+  {
+    gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
+
+    g_strlcpy (vals->model, file ? file : "", sizeof vals->model);
+    g_free (file);
+  }
+}
+
+/* --------------------------------------------------- estimate, model */
+
+static void
+update_estimate (Dialog *dlg)
+{
+  NspValues vals;
+  NsParams  params;
+  gint      w, h;
+  gchar    *text;
+
+  if (dlg->building || !dlg->estimate)
+    return;
+
+  if (!dlg->model)
+    {
+      /* TRANSLATORS: shown when no model could be loaded */
+      gtk_label_set_text (GTK_LABEL (dlg->estimate), _("Estimated time: — · memory: —"));
+      return;
+    }
+
+  memset (&vals, 0, sizeof vals);
+  dialog_get_values (dlg, &vals);
+  nsp_values_to_ns_params (&vals, 0, &params);
+  working_size (dlg, &w, &h);
+
+  {
+    gdouble  secs  = ns_estimate_seconds (dlg->model, &params, w, h, MAX (1, vals.n_styles));
+    guint64  bytes = ns_estimate_memory (dlg->model, &params, w, h, MAX (1, vals.n_styles));
+    gchar   *mem   = g_format_size (bytes);
+    gchar   *time;
+
+    if (!(secs >= 0.0) || !isfinite (secs))
+      time = g_strdup ("—");
+    else if (secs < 60.0)
+      time = g_strdup_printf (_("%.0f s"), MAX (1.0, secs));
+    else if (secs < 3600.0)
+      time = g_strdup_printf (_("%d min %02d s"), (int) secs / 60, (int) secs % 60);
+    else
+      time = g_strdup_printf (_("%d h %02d min"), (int) (secs / 3600.0), ((int) secs / 60) % 60);
+
+    /* TRANSLATORS: working size, time, memory */
+    text = g_strdup_printf (_("Working size %d × %d · estimated time: %s · memory: %s"),
+                            w, h, time, mem);
+    g_free (mem);
+    g_free (time);
+  }
+  gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
+  g_free (text);
+}
+
+static void
+on_changed (gpointer widget, Dialog *dlg)
+{
+  (void) widget;
+  update_estimate (dlg);
+}
+
+/* Load the model for the estimate: the chosen file, else the default
+ * (once).  A failure leaves dlg->model NULL ("—"). */
+static void
+load_model (Dialog *dlg)
+{
+  gchar  *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
+  gchar  *path = file;
+  GError *err  = NULL;
+  gchar  *text;
+
+  if (!path)
+    path = ns_model_find_default (NULL);
+  if (g_strcmp0 (path, dlg->model_path) == 0 && (dlg->model || !path))
+    {
+      g_free (path);
+      return;
+    }
+  if (dlg->model)
+    ns_model_free (dlg->model);
+  dlg->model = NULL;
+  g_free (dlg->model_path);
+  dlg->model_path = path;
+
+  if (path)
+    dlg->model = ns_model_load (path, &err);
+
+  if (dlg->model)
+    {
+      gchar *base = g_path_get_basename (path);
+
+      text = g_strdup_printf (file ? _("Model: %s (%s)") : _("Default model: %s (%s)"),
+                              base, ns_model_architecture (dlg->model));
+      g_free (base);
+    }
+  else if (!path)
+    text = g_strdup (_("No model installed: choose a .safetensors file."));
+  else
+    text = g_strdup_printf (_("The model cannot be used: %s"), err ? err->message : "?");
+
+  gtk_label_set_text (GTK_LABEL (dlg->model_label), text);
+  g_free (text);
+  g_clear_error (&err);
+  g_free (file);
+  update_estimate (dlg);
+}
+
+static void
+on_model_changed (GtkFileChooser *chooser, Dialog *dlg)
+{
+  (void) chooser;
+  if (!dlg->building)
+    load_model (dlg);
+}
+
+static void
+on_model_default (GtkButton *button, Dialog *dlg)
+{
+  (void) button;
+  gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+  load_model (dlg);
+}
+
+/* ------------------------------------------------------------ styles */
+
+static void
+update_percentages (Dialog *dlg)
+{
+  GList  *l;
+  gdouble sum = 0.0;
+
+  for (l = dlg->rows; l; l = l->next)
+    sum += adj_value (((StyleRow *) l->data)->weight);
+
+  for (l = dlg->rows; l; l = l->next)
+    {
+      StyleRow *row = l->data;
+      gchar    *text;
+
+      if (sum > 0.0)
+        text = g_strdup_printf ("%3.0f %%", 100.0 * adj_value (row->weight) / sum);
+      else
+        text = g_strdup ("— %");
+      gtk_label_set_text (GTK_LABEL (row->percent), text);
+      g_free (text);
+    }
+  gtk_widget_set_sensitive (dlg->add_button, g_list_length (dlg->rows) < NSP_MAX_STYLES);
+  for (l = dlg->rows; l; l = l->next)
+    {
+      StyleRow  *row    = l->data;
+      GtkWidget *remove = g_object_get_data (G_OBJECT (row->box), "remove");
+
+      gtk_widget_set_sensitive (remove, dlg->rows->next != NULL);  /* keep one row */
+    }
+}
+
+static void
+on_weight_changed (GtkAdjustment *adj, Dialog *dlg)
+{
+  (void) adj;
+  update_percentages (dlg);
+}
+
+/* Show the chosen image's thumbnail (only if the image is still open). */
+static void
+on_style_image_changed (GtkWidget *combo, StyleRow *row)
+{
+  gint       id = -1;
+  GdkPixbuf *pixbuf = NULL;
+
+  gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id);
+  if (gimp_image_is_valid (id))
+    pixbuf = gimp_image_get_thumbnail (id, ROW_THUMB_SIZE, ROW_THUMB_SIZE, GIMP_PIXBUF_SMALL_CHECKS);
+  gtk_image_set_from_pixbuf (GTK_IMAGE (row->thumb), pixbuf);
+  if (pixbuf)
+    g_object_unref (pixbuf);
+  update_estimate (row->dlg);
+}
+
+static void
+on_remove_row (GtkButton *button, StyleRow *row)
+{
+  Dialog *dlg = row->dlg;
+
+  (void) button;
+  dlg->rows = g_list_remove (dlg->rows, row);
+  gtk_widget_destroy (row->box);
+  g_free (row);
+  update_percentages (dlg);
+  update_estimate (dlg);
+}
+
+static void
+add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
+{
+  StyleRow  *row = g_new0 (StyleRow, 1);
+  GtkWidget *hscale, *spin, *remove, *label;
+
+  row->dlg = dlg;
+  row->box = gtk_hbox_new (FALSE, 6);
+
+  row->thumb = gtk_image_new ();
+  gtk_widget_set_size_request (row->thumb, ROW_THUMB_SIZE, ROW_THUMB_SIZE);
+  gtk_box_pack_start (GTK_BOX (row->box), row->thumb, FALSE, FALSE, 0);
+
+  row->combo = gimp_image_combo_box_new (NULL, NULL);
+  if (image_id > 0)
+    gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (row->combo), image_id);
+  gimp_help_set_help_data (row->combo, _("A style image; its visible layers are used"), NULL);
+  gtk_widget_set_size_request (row->combo, 200, -1);
+  gtk_box_pack_start (GTK_BOX (row->box), row->combo, TRUE, TRUE, 0);
+
+  row->weight = gtk_adjustment_new (weight, 0.0, WEIGHT_MAX, 1.0, 10.0, 0.0);
+  hscale = gtk_hscale_new (GTK_ADJUSTMENT (row->weight));
+  gtk_scale_set_draw_value (GTK_SCALE (hscale), FALSE);
+  gtk_widget_set_size_request (hscale, 100, -1);
+  gimp_help_set_help_data (hscale, _("Weight of this style in the blend"), NULL);
+  gtk_box_pack_start (GTK_BOX (row->box), hscale, FALSE, FALSE, 0);
+
+  row->percent = gtk_label_new ("100 %");
+  gtk_label_set_width_chars (GTK_LABEL (row->percent), 6);
+  gtk_misc_set_alignment (GTK_MISC (row->percent), 1.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (row->box), row->percent, FALSE, FALSE, 0);
+
+  /* TRANSLATORS: label before the style scale spin button */
+  label = gtk_label_new (_("Scale:"));
+  gtk_box_pack_start (GTK_BOX (row->box), label, FALSE, FALSE, 0);
+  row->scale = gtk_adjustment_new (scale, 0.1, NSP_MAX_STYLE_SCALE, 0.05, 0.25, 0.0);
+  spin = gimp_spin_button_new (GTK_ADJUSTMENT (row->scale), 0.05, 2);
+  gimp_help_set_help_data (spin, _("Size of the style image relative to the working size"), NULL);
+  gtk_box_pack_start (GTK_BOX (row->box), spin, FALSE, FALSE, 0);
+
+  remove = gtk_button_new ();
+  gtk_container_add (GTK_CONTAINER (remove),
+                     gtk_image_new_from_stock (GTK_STOCK_REMOVE, GTK_ICON_SIZE_MENU));
+  gimp_help_set_help_data (remove, _("Remove this style image"), NULL);
+  g_object_set_data (G_OBJECT (row->box), "remove", remove);
+  gtk_box_pack_start (GTK_BOX (row->box), remove, FALSE, FALSE, 0);
+
+  g_signal_connect (row->weight, "value-changed", G_CALLBACK (on_weight_changed), dlg);
+  g_signal_connect (row->scale, "value-changed", G_CALLBACK (on_changed), dlg);
+  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_row), row);
+  g_signal_connect (row->combo, "changed", G_CALLBACK (on_style_image_changed), row);
+  on_style_image_changed (row->combo, row);
+
+  gtk_box_pack_start (GTK_BOX (dlg->rows_box), row->box, FALSE, FALSE, 0);
+  gtk_widget_show_all (row->box);
+  dlg->rows = g_list_append (dlg->rows, row);
+  update_percentages (dlg);
+  update_estimate (dlg);
+}
+
+static gboolean
+image_in_rows (Dialog *dlg, gint32 id)
+{
+  for (GList *l = dlg->rows; l; l = l->next)
+    {
+      gint v = -1;
+
+      gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (((StyleRow *) l->data)->combo), &v);
+      if (v == id)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A new row shows the first open image other than the content that is not
+ * used yet. */
+static void
+on_add_row (GtkButton *button, Dialog *dlg)
+{
+  gint    n;
+  gint32 *ids = gimp_image_list (&n);
+  gint32  pick = -1;
+
+  (void) button;
+  for (gint i = 0; i < n && pick < 0; i++)
+    if (ids[i] != dlg->image_id && !image_in_rows (dlg, ids[i]))
+      pick = ids[i];
+  for (gint i = 0; i < n && pick < 0; i++)
+    if (ids[i] != dlg->image_id)
+      pick = ids[i];
+  g_free (ids);
+  add_row (dlg, pick, 50.0, 1.0);
+}
+
+/* Rows from the last values if their images are still open, else one row
+ * per other open image (at most 4). */
+static void
+build_rows (Dialog *dlg, const NspValues *vals)
+{
+  gdouble sum = 0.0;
+  gint    n_valid = 0;
+
+  for (gint i = 0; i < vals->n_styles && i < NSP_MAX_STYLES; i++)
+    if (gimp_image_is_valid (vals->style_images[i]))
+      {
+        sum += vals->style_weights[i];
+        n_valid++;
+      }
+
+  if (n_valid > 0)
+    {
+      for (gint i = 0; i < vals->n_styles && i < NSP_MAX_STYLES; i++)
+        if (gimp_image_is_valid (vals->style_images[i]))
+          add_row (dlg, vals->style_images[i],
+                   sum > 0.0 ? WEIGHT_MAX * vals->style_weights[i] / sum : 50.0,
+                   CLAMP (vals->style_scales[i], 0.1, NSP_MAX_STYLE_SCALE));
+      return;
+    }
+
+  {
+    gint    n;
+    gint32 *ids = gimp_image_list (&n);
+    gint    added = 0;
+
+    for (gint i = 0; i < n && added < 4; i++)
+      if (ids[i] != dlg->image_id)
+        {
+          add_row (dlg, ids[i], 50.0, 1.0);
+          added++;
+        }
+    g_free (ids);
+    if (added == 0)
+      add_row (dlg, -1, 50.0, 1.0);
+  }
+}
+
+/* ------------------------------------------------------- set / reset */
+
+static void
+set_parameters (Dialog *dlg, const NspValues *vals)
+{
+  gint default_size = MIN (MAX (dlg->region_w, dlg->region_h), DEFAULT_SIZE_CAP);
+
+  set_adj (dlg->content_weight, vals->content_weight);
+  set_adj (dlg->style_weight, vals->style_weight);
+  set_adj (dlg->tv_weight, vals->tv_weight);
+  set_adj (dlg->content_blend, vals->content_weight_blend);
+  set_adj (dlg->layer_exp, vals->style_layer_weight_exp);
+  set_adj (dlg->iterations, vals->iterations);
+  set_adj (dlg->tolerance, vals->tolerance);
+  set_adj (dlg->multires, vals->multires);
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->optimizer), vals->optimizer);
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->pooling), vals->pooling);
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->init), vals->init);
+  set_adj (dlg->size, vals->size > 0 ? vals->size : MAX (default_size, NSP_MIN_SIZE));
+  set_adj (dlg->noiseblend, vals->initial_noiseblend);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (GIMP_RANDOM_SEED_TOGGLE (dlg->seed_box)),
+                                vals->seed < 0);
+  if (vals->seed >= 0)
+    gtk_adjustment_set_value (gtk_spin_button_get_adjustment
+                                (GTK_SPIN_BUTTON (GIMP_RANDOM_SEED_SPINBUTTON (dlg->seed_box))),
+                              vals->seed);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dlg->preserve), vals->preserve_colors != 0);
+  if (vals->model[0])
+    gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (dlg->model_chooser), vals->model);
+  else
+    gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+}
+
+static void
+reset_parameters (Dialog *dlg)
+{
+  NspValues defaults;
+
+  nsp_values_init (&defaults);
+  dlg->building = TRUE;
+  set_parameters (dlg, &defaults);
+  for (GList *l = dlg->rows; l; l = l->next)
+    {
+      set_adj (((StyleRow *) l->data)->weight, 50.0);
+      set_adj (((StyleRow *) l->data)->scale, 1.0);
+    }
+  dlg->building = FALSE;
+  load_model (dlg);
+  update_percentages (dlg);
+  update_estimate (dlg);
+}
+
+/* ------------------------------------------------------------ build */
+
+static GtkWidget *
+build_content (Dialog *dlg)
+{
+  GtkWidget *hbox  = gtk_hbox_new (FALSE, 12);
+  GdkPixbuf *thumb = gimp_drawable_get_thumbnail (dlg->drawable_id, THUMB_SIZE, THUMB_SIZE,
+                                                  GIMP_PIXBUF_SMALL_CHECKS);
+  gchar     *image_name = gimp_image_get_name (dlg->image_id);
+  gchar     *layer_name = gimp_item_get_name (dlg->drawable_id);
+  gchar     *text;
+  GtkWidget *label;
+
+  if (thumb)
+    {
+      gtk_box_pack_start (GTK_BOX (hbox), gtk_image_new_from_pixbuf (thumb), FALSE, FALSE, 0);
+      g_object_unref (thumb);
+    }
+  if (dlg->region_w != gimp_drawable_width (dlg->drawable_id)
+      || dlg->region_h != gimp_drawable_height (dlg->drawable_id))
+    /* TRANSLATORS: image name, layer name, layer size, processed size */
+    text = g_strdup_printf (_("%s — %s\n%d × %d pixels; the selection (%d × %d with margin) is processed"),
+                            image_name ? image_name : "?", layer_name ? layer_name : "?",
+                            gimp_drawable_width (dlg->drawable_id),
+                            gimp_drawable_height (dlg->drawable_id),
+                            dlg->region_w, dlg->region_h);
+  else
+    /* TRANSLATORS: image name, layer name, layer size */
+    text = g_strdup_printf (_("%s — %s\n%d × %d pixels"),
+                            image_name ? image_name : "?", layer_name ? layer_name : "?",
+                            dlg->region_w, dlg->region_h);
+  label = gtk_label_new (text);
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (hbox), label, TRUE, TRUE, 0);
+  g_free (text);
+  g_free (image_name);
+  g_free (layer_name);
+  return hbox;
+}
+
+static GtkWidget *
+build_styles (Dialog *dlg, const NspValues *vals)
+{
+  GtkWidget *vbox = gtk_vbox_new (FALSE, 6);
+  GtkWidget *hbox;
+
+  dlg->rows_box = gtk_vbox_new (FALSE, 4);
+  gtk_box_pack_start (GTK_BOX (vbox), dlg->rows_box, FALSE, FALSE, 0);
+
+  hbox = gtk_hbox_new (FALSE, 6);
+  gtk_box_pack_start (GTK_BOX (vbox), hbox, FALSE, FALSE, 0);
+  dlg->add_button = gtk_button_new_with_mnemonic (_("_Add Style Image"));
+  gtk_button_set_image (GTK_BUTTON (dlg->add_button),
+                        gtk_image_new_from_stock (GTK_STOCK_ADD, GTK_ICON_SIZE_BUTTON));
+  gimp_help_set_help_data (dlg->add_button,
+                           _("Blend several styles; the percentages show each one's share"), NULL);
+  gtk_box_pack_start (GTK_BOX (hbox), dlg->add_button, FALSE, FALSE, 0);
+  g_signal_connect (dlg->add_button, "clicked", G_CALLBACK (on_add_row), dlg);
+
+  build_rows (dlg, vals);
+  return vbox;
+}
+
+static GtkWidget *
+build_model (Dialog *dlg)
+{
+  GtkWidget     *vbox = gtk_vbox_new (FALSE, 6);
+  GtkWidget     *hbox = gtk_hbox_new (FALSE, 6);
+  GtkWidget     *button;
+  GtkFileFilter *filter;
+
+  gtk_box_pack_start (GTK_BOX (vbox), hbox, FALSE, FALSE, 0);
+  dlg->model_chooser = gtk_file_chooser_button_new (_("Select a Network Model"),
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Safetensors models (*.safetensors)"));
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dlg->model_chooser), filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dlg->model_chooser), filter);
+  gimp_help_set_help_data (dlg->model_chooser,
+                           _("VGG-19, VGG-16 or SqueezeNet 1.1 weights (.safetensors); "
+                             "none chosen = the default model"), NULL);
+  gtk_box_pack_start (GTK_BOX (hbox), dlg->model_chooser, TRUE, TRUE, 0);
+  g_signal_connect (dlg->model_chooser, "selection-changed", G_CALLBACK (on_model_changed), dlg);
+
+  button = gtk_button_new_with_mnemonic (_("Use _Default"));
+  gimp_help_set_help_data (button, _("Use the installed default model"), NULL);
+  gtk_box_pack_start (GTK_BOX (hbox), button, FALSE, FALSE, 0);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_model_default), dlg);
+
+  dlg->model_label = gtk_label_new ("");
+  gtk_misc_set_alignment (GTK_MISC (dlg->model_label), 0.0, 0.5);
+  gtk_label_set_ellipsize (GTK_LABEL (dlg->model_label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_pack_start (GTK_BOX (vbox), dlg->model_label, FALSE, FALSE, 0);
+
+  dlg->estimate = gtk_label_new ("");
+  gtk_misc_set_alignment (GTK_MISC (dlg->estimate), 0.0, 0.5);
+  gimp_label_set_attributes (GTK_LABEL (dlg->estimate), PANGO_ATTR_WEIGHT, PANGO_WEIGHT_BOLD, -1);
+  gtk_box_pack_start (GTK_BOX (vbox), dlg->estimate, FALSE, FALSE, 0);
+  return vbox;
+}
+
+static GtkObject *
+scale_entry (GtkWidget *table, gint row, const gchar *label, gdouble value,
+             gdouble lower, gdouble upper, gdouble step, gdouble page, guint digits,
+             gboolean logarithmic, const gchar *tooltip, Dialog *dlg)
+{
+  GtkObject *adj = gimp_scale_entry_new (GTK_TABLE (table), 0, row, label, 120, 6,
+                                         value, lower, upper, step, page, digits,
+                                         TRUE, 0, 0, tooltip, NULL);
+  if (logarithmic)
+    gimp_scale_entry_set_logarithmic (adj, TRUE);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (on_changed), dlg);
+  return adj;
+}
+
+static GtkWidget *
+build_loss (Dialog *dlg)
+{
+  GtkWidget *table = new_table (5);
+
+  dlg->content_weight = scale_entry (table, 0, _("C_ontent weight:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 2, TRUE,
+                                     _("How strongly the result keeps the content's shapes"), dlg);
+  dlg->style_weight = scale_entry (table, 1, _("St_yle weight:"), 10.0, 0.0, 10000.0, 1.0, 10.0, 2, TRUE,
+                                   _("How strongly the result takes on the style"), dlg);
+  dlg->tv_weight = scale_entry (table, 2, _("_Smoothness (TV) weight:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 3, TRUE,
+                                _("Total-variation weight: higher values give smoother results"), dlg);
+  dlg->content_blend = scale_entry (table, 3, _("Content layer _blend:"), 1.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
+                                    _("Share of the content weight on the primary content layer "
+                                      "(the rest goes to the secondary one)"), dlg);
+  dlg->layer_exp = scale_entry (table, 4, _("Style layer _exponent:"), 1.0, 0.1, 10.0, 0.1, 0.5, 2, FALSE,
+                                _("Style layer k gets weight proportional to exponent^k: "
+                                  "> 1 favours coarse structures, < 1 fine textures"), dlg);
+  return table;
+}
+
+static GtkWidget *
+build_optimisation (Dialog *dlg)
+{
+  GtkWidget *table = new_table (5);
+
+  dlg->iterations = scale_entry (table, 0, _("_Iterations:"), 100, 0, 2000, 1, 10, 0, FALSE,
+                                 _("Optimiser steps per resolution level"), dlg);
+  dlg->tolerance = scale_entry (table, 1, _("_Tolerance:"), 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE,
+                                _("Stop early when the loss changes less than this (0 = off)"), dlg);
+  dlg->multires = scale_entry (table, 2, _("Resolution _levels:"), 0, 0, NSP_MAX_MULTIRES, 1, 1, 0, FALSE,
+                               _("Coarse-to-fine levels (0 = automatic, 1 = single scale)"), dlg);
+
+  dlg->optimizer = gimp_int_combo_box_new (_("L-BFGS"), NS_OPTIMIZER_LBFGS,
+                                           _("Adam"), NS_OPTIMIZER_ADAM, NULL);
+  add_combo_row (GTK_TABLE (table), 3, _("O_ptimizer:"), dlg->optimizer);
+  g_signal_connect (dlg->optimizer, "changed", G_CALLBACK (on_changed), dlg);
+
+  dlg->pooling = gimp_int_combo_box_new (_("Max"), NS_POOLING_MAX,
+                                         _("Average"), NS_POOLING_AVG, NULL);
+  add_combo_row (GTK_TABLE (table), 4, _("Poo_ling:"), dlg->pooling);
+  return table;
+}
+
+static GtkWidget *
+build_output (Dialog *dlg)
+{
+  GtkWidget *table = new_table (5);
+  gint       longest = MAX (dlg->region_w, dlg->region_h);
+
+  dlg->size = scale_entry (table, 0, _("_Working size:"), MIN (longest, DEFAULT_SIZE_CAP),
+                           NSP_MIN_SIZE, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1),
+                           1, 64, 0, FALSE,
+                           _("Longest side of the image the network works on; the result is "
+                             "scaled to the layer's size. Time and memory grow with its square."),
+                           dlg);
+
+  dlg->init = gimp_int_combo_box_new (_("Content"), NS_INIT_CONTENT,
+                                      _("Noise"), NS_INIT_NOISE, NULL);
+  add_combo_row (GTK_TABLE (table), 1, _("Start _from:"), dlg->init);
+
+  dlg->noiseblend = scale_entry (table, 2, _("_Noise blend:"), 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
+                                 _("Share of random noise mixed into the starting image"), dlg);
+
+  dlg->seed = g_random_int () & 0x7fffffff;
+  dlg->seed_box = gimp_random_seed_new (&dlg->seed, &dlg->random_seed);
+  {
+    /* The PDB seed is a non-negative INT32. */
+    GtkAdjustment *adj = gtk_spin_button_get_adjustment
+                           (GTK_SPIN_BUTTON (GIMP_RANDOM_SEED_SPINBUTTON (dlg->seed_box)));
+
+    gtk_adjustment_set_upper (adj, G_MAXINT32);
+    gtk_adjustment_set_value (adj, g_random_int () & 0x7fffffff);
+  }
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 3, _("R_andom seed:"), 0.0, 0.5,
+                             dlg->seed_box, 2, TRUE);
+
+  dlg->preserve = gtk_check_button_new_with_mnemonic (_("_Preserve the content's colours"));
+  gimp_help_set_help_data (dlg->preserve,
+                           _("Take only the stylised brightness; keep the colours of the layer"), NULL);
+  gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
+  return table;
+}
+
+/* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
+ * separated list of responses ("reset", "ok", "cancel") the dialog gives
+ * itself, one every 300 ms, once it is shown. */
+typedef struct
+{
+  GtkWidget *dialog;
+  gchar    **steps;
+  gint       next;
+} AutoResponse;
+
+static gboolean
+auto_respond (gpointer data)
+{
+  AutoResponse *ar   = data;
+  const gchar  *step = ar->steps[ar->next];
+
+  if (!step)
+    return G_SOURCE_REMOVE;
+  ar->next++;
+  if (g_strcmp0 (step, "reset") == 0)
+    gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
+  else if (g_strcmp0 (step, "ok") == 0)
+    gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_OK);
+  else
+    gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_CANCEL);
+  return ar->steps[ar->next] ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Drop rows whose image has been closed meanwhile; FALSE if none is left. */
+static gboolean
+prune_closed_images (Dialog *dlg)
+{
+  GList *l = dlg->rows;
+
+  while (l)
+    {
+      StyleRow *row  = l->data;
+      GList    *next = l->next;
+      gint      id   = -1;
+
+      gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (row->combo), &id);
+      if (!gimp_image_is_valid (id))
+        {
+          dlg->rows = g_list_delete_link (dlg->rows, l);
+          gtk_widget_destroy (row->box);
+          g_free (row);
+        }
+      l = next;
+    }
+  return dlg->rows != NULL;
+}
+
+gboolean
+nsp_dialog_run (gint32     image_id,
+                gint32     drawable_id,
+                NspValues *vals)
+{
+  Dialog     dlg;
+  NspRegion  region;
+  GtkWidget *main_hbox, *left, *right;
+  gboolean   ok = FALSE;
+  AutoResponse auto_resp = { NULL, NULL, 0 };
+  guint      auto_source = 0;
+
+  memset (&dlg, 0, sizeof dlg);
+  dlg.image_id    = image_id;
+  dlg.drawable_id = drawable_id;
+  dlg.building    = TRUE;
+  if (nsp_region_compute (image_id, drawable_id, &region, NULL))
+    {
+      dlg.region_w = region.width;
+      dlg.region_h = region.height;
+    }
+  else
+    {
+      dlg.region_w = MAX (1, gimp_drawable_width (drawable_id));
+      dlg.region_h = MAX (1, gimp_drawable_height (drawable_id));
+    }
+
+  dlg.dialog = gimp_dialog_new (_("Neural Style"), PLUG_IN_ROLE,
+                                NULL, 0,
+                                gimp_standard_help_func, PLUG_IN_PROC,
+                                _("_Reset"),  RESPONSE_RESET,
+                                _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                _("_OK"),     GTK_RESPONSE_OK,
+                                NULL);
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (dlg.dialog),
+                                           RESPONSE_RESET, GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient (GTK_WINDOW (dlg.dialog));
+
+  main_hbox = gtk_hbox_new (FALSE, 12);
+  gtk_container_set_border_width (GTK_CONTAINER (main_hbox), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dlg.dialog))),
+                      main_hbox, TRUE, TRUE, 0);
+  left  = gtk_vbox_new (FALSE, 12);
+  right = gtk_vbox_new (FALSE, 12);
+  gtk_box_pack_start (GTK_BOX (main_hbox), left, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (main_hbox), right, TRUE, TRUE, 0);
+
+  add_frame (left, _("Content"), build_content (&dlg));
+  add_frame (left, _("Style Images"), build_styles (&dlg, vals));
+  add_frame (left, _("Model"), build_model (&dlg));
+  add_frame (right, _("Loss Weights"), build_loss (&dlg));
+  add_frame (right, _("Optimization"), build_optimisation (&dlg));
+  add_frame (right, _("Output"), build_output (&dlg));
+
+  set_parameters (&dlg, vals);
+  /* Connect the rest only now, so building does not trigger updates. */
+  g_signal_connect (dlg.init, "changed", G_CALLBACK (on_changed), &dlg);
+  g_signal_connect (dlg.pooling, "changed", G_CALLBACK (on_changed), &dlg);
+  dlg.building = FALSE;
+  load_model (&dlg);             /* the default model once, for the estimate */
+  update_percentages (&dlg);
+  update_estimate (&dlg);
+
+  gtk_widget_show_all (dlg.dialog);
+
+  {
+    const gchar *script = g_getenv ("NEURAL_STYLE_TEST_DIALOG");
+
+    if (script && *script)
+      {
+        auto_resp.dialog = dlg.dialog;
+        auto_resp.steps  = g_strsplit (script, ",", 16);
+        auto_source = g_timeout_add (300, auto_respond, &auto_resp);
+      }
+  }
+
+  for (;;)
+    {
+      gint response = gimp_dialog_run (GIMP_DIALOG (dlg.dialog));
+
+      if (response == RESPONSE_RESET)
+        {
+          reset_parameters (&dlg);
+          continue;
+        }
+      if (response != GTK_RESPONSE_OK)
+        break;
+
+      if (!prune_closed_images (&dlg))
+        {
+          g_message (_("All style images have been closed. Open a style image and add it."));
+          add_row (&dlg, -1, 50.0, 1.0);
+          continue;
+        }
+      {
+        NspValues tmp = *vals;
+        GError   *err = NULL;
+
+        dialog_get_values (&dlg, &tmp);
+        if (!nsp_values_validate (&tmp, &err))
+          {
+            g_message ("%s", err->message);
+            g_clear_error (&err);
+            continue;
+          }
+        *vals = tmp;
+        ok = TRUE;
+        break;
+      }
+    }
+
+  if (auto_source && auto_resp.steps[auto_resp.next])
+    g_source_remove (auto_source);
+  g_strfreev (auto_resp.steps);
+  dlg.building = TRUE;            /* no more updates while tearing down */
+  gtk_widget_destroy (dlg.dialog);
+  g_list_free_full (dlg.rows, g_free);
+  if (dlg.model)
+    ns_model_free (dlg.model);
+  g_free (dlg.model_path);
+  return ok;
+}

@@ -5,11 +5,13 @@
 #include "plugin-i18n.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 typedef struct
 {
   NspProgressWindow *window;      /* interactive runs only */
   gboolean           cancelled;
+  gint               cancel_at;   /* test hook, see nsp_process(); -1 = off */
 } ProgressState;
 
 static gchar *
@@ -49,6 +51,8 @@ on_progress (const NsProgress *p, gpointer data)
   if (!ok)
     st->cancelled = TRUE;
   if (st->window && !nsp_progress_window_update (st->window, text, p->fraction))
+    st->cancelled = TRUE;
+  if (st->cancel_at >= 0 && p->iteration >= st->cancel_at)
     st->cancelled = TRUE;
 
   g_free (text);
@@ -103,7 +107,7 @@ nsp_process (gint32            image_id,
 {
   NspRegion      region;
   NsParams       params;
-  ProgressState  progress = { NULL, FALSE };
+  ProgressState  progress = { NULL, FALSE, -1 };
   GError        *err = NULL;
   gchar         *model_path = NULL;
   NsModel       *model = NULL;
@@ -135,6 +139,11 @@ nsp_process (gint32            image_id,
                  work_longest, NSP_MAX_SIZE);
       return -1;
     }
+
+  /* Test hook (tests/gimp): $NEURAL_STYLE_TEST_CANCEL_AT=<iteration> acts
+   * like the user pressing Cancel when that iteration is reported. */
+  if (g_getenv ("NEURAL_STYLE_TEST_CANCEL_AT"))
+    progress.cancel_at = atoi (g_getenv ("NEURAL_STYLE_TEST_CANCEL_AT"));
 
   seed = vals->seed >= 0 ? (guint32) vals->seed : (g_random_int () & 0x7fffffff);
   nsp_values_to_ns_params (vals, seed, &params);

@@ -35,7 +35,7 @@ command -v gimp >/dev/null 2>&1 || skip_or_fail "no gimp"
 [ -x "$PLUGIN" ] || { echo "FAIL: plug-in not built: $PLUGIN"; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-gimp-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT INT TERM
 
 # A throw-away GIMP profile holding only our plug-in.
 export GIMP2_DIRECTORY="$WORK/profile"
@@ -54,15 +54,33 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 # A damaged model: the real header, the tensor data cut off.
 head -c 4096 "$MODEL" > "$WORK/corrupt.safetensors"
 
-start=$(date +%s)
-timeout 600 gimp -i -d -f \
-  -b "(begin (define ns-model \"$MODEL\")
+# run_session NAME SCRIPT [wrapper…]: one GIMP batch session running
+# SCRIPT (after the variable definitions), output in $WORK/NAME.log.
+run_session () {
+  name=$1 script=$2
+  shift 2
+  timeout 300 "$@" gimp -i -d -f \
+    -b "(begin (define ns-model \"$MODEL\")
               (define ns-corrupt-model \"$WORK/corrupt.safetensors\")
               (define ns-images \"$IMAGES\")
               (define ns-tmp \"$WORK/tmp\")
-              (load \"$HERE/neural-style-tests.scm\"))" \
-  -b '(gimp-quit 0)' > "$WORK/gimp.log" 2>&1
-gimp_status=$?
+              (define ns-lib \"$HERE/ns-test-lib.scm\")
+              (load \"$HERE/$script\"))" \
+    -b '(gimp-quit 0)' > "$WORK/$name.log" 2>&1
+  echo $? > "$WORK/$name.status"
+}
+
+start=$(date +%s)
+sessions="main cancel"
+run_session main neural-style-tests.scm
+NEURAL_STYLE_TEST_CANCEL_AT=2 run_session cancel cancel-tests.scm
+if command -v xvfb-run >/dev/null 2>&1; then
+  sessions="$sessions interactive"
+  NEURAL_STYLE_TEST_DIALOG=reset,ok NEURAL_STYLE_MODEL="$MODEL" \
+    run_session interactive interactive-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
+else
+  echo "skip interactive tests: no xvfb-run"
+fi
 end=$(date +%s)
 
 pass=0
@@ -76,6 +94,7 @@ le () { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 pixcheck () { "$PYTHON" "$HERE/pixcheck.py" "$@" 2>&1; }
 
+cat "$WORK"/*.log > "$WORK/gimp.log"
 grep -o 'NSTEST .*' "$WORK/gimp.log" > "$WORK/results.txt"
 while read -r tag kind name rest; do
   case "$kind" in
@@ -109,8 +128,11 @@ while read -r tag kind name rest; do
 done < "$WORK/results.txt"
 
 # Whole-session checks.
-if grep -q 'NSTEST END' "$WORK/results.txt"; then ok "script/completed"; else bad "script/completed" "the Script-Fu test did not finish"; fi
-if [ $gimp_status -eq 0 ]; then ok "gimp/exit-status"; else bad "gimp/exit-status" "gimp exited with $gimp_status"; fi
+for s in $sessions; do
+  if grep -q "NSTEST END $s" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the Script-Fu test did not finish"; fi
+  st=$(cat "$WORK/$s.status")
+  if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
+done
 # GIMP complains when a plug-in leaves an undo group open or dies.
 if grep -qi 'inconsistent state\|plug-in crashed\|terminated abnormally' "$WORK/gimp.log"; then
   bad "gimp/no-crash-no-open-undo-group" "$(grep -i 'inconsistent state\|crashed\|abnormally' "$WORK/gimp.log" | head -3)"
@@ -121,7 +143,7 @@ fi
 echo "$pass passed, $fail failed ($((end - start)) s in GIMP)"
 if [ $fail -ne 0 ] || [ $pass -eq 0 ]; then
   echo "--- GIMP log ---"
-  sed -n '1,200p' "$WORK/gimp.log"
+  grep -v '^$' "$WORK/gimp.log" | grep -v 'NSTEST ok' | head -150
   exit 1
 fi
 exit 0

@@ -1,0 +1,52 @@
+; interactive-tests.scm — the INTERACTIVE and WITH_LAST_VALS run modes.
+; Run under Xvfb with NEURAL_STYLE_TEST_DIALOG=reset,ok (the dialog resets
+; to the defaults and presses OK by itself) and NEURAL_STYLE_MODEL set (the
+; dialog leaves the model empty = the default model).
+
+(load ns-lib)
+
+(define img (ns-load "dog.jpg"))
+(gimp-image-scale img 64 48)
+(define layer (car (gimp-image-get-active-layer img)))
+(define scream (ns-load "scream.jpg"))
+(gimp-image-scale scream 48 60)
+(define kite (ns-load "kite.jpg"))
+(gimp-image-scale kite 60 42)
+
+(define (ns-mode-call mode)
+  (ns-try (lambda ()
+            (plug-in-neural-style mode img layer 0 (vector) 0 (vector) 0 (vector)
+                                  0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 ""))))
+
+(define (ns-name-of r) (if r (car (gimp-item-get-name (car r))) ""))
+
+; 1. The dialog: rows from the two other open images, defaults, OK.
+(define r1 (ns-mode-call RUN-INTERACTIVE))
+(ns-check (and r1 (> (car r1) 0)) "interactive/runs" ns-last-error)
+(ns-check (and r1 (ns-contains? (ns-name-of r1) "scream 50%") (ns-contains? (ns-name-of r1) "kite 50%"))
+          "interactive/two-styles-from-open-images" (ns-name-of r1))
+(if r1
+  (let ((p (ns-try (lambda () (gimp-item-get-parasite (car r1) "neural-style-parameters")))))
+    (ns-check (and p (ns-contains? (caddr (car p)) "working-size=64x48")
+                   (ns-contains? (caddr (car p)) "squeezenet1_1.safetensors"))
+              "interactive/default-size-and-model" (if p (caddr (car p)) "no parasite"))))
+
+; 2. Repeat with the last values (no dialog).
+(define r2 (ns-mode-call RUN-WITH-LAST-VALS))
+(ns-check (and r2 (> (car r2) 0)) "last-vals/runs" ns-last-error)
+; (GIMP appends " #1" to the second layer of the same name)
+(ns-check (and r1 r2 (ns-contains? (ns-name-of r2) (ns-name-of r1))) "last-vals/same-styles" (ns-name-of r2))
+
+; 3. A style image of the last values has been closed: the dialog drops it.
+(gimp-image-delete scream)
+(define r3 (ns-mode-call RUN-INTERACTIVE))
+(ns-check (and r3 (> (car r3) 0)) "interactive/closed-style-image" ns-last-error)
+(ns-check (string=? (ns-name-of r3) "Neural Style: kite") "interactive/closed-style-image-name" (ns-name-of r3))
+
+; 4. WITH_LAST_VALS whose style image is gone: a clear error, no crash.
+(gimp-image-delete kite)
+(define r4 (ns-mode-call RUN-WITH-LAST-VALS))
+(ns-check (and (not r4) (ns-contains? ns-last-error "is not an open image")) "last-vals/closed-style-image"
+          (if r4 "succeeded" ns-last-error))
+
+(ns-say "NSTEST END interactive")

@@ -1,0 +1,65 @@
+#!/bin/sh
+# screenshot-dialog.sh BUILD_DIR SOURCE_DIR [OUTPUT.png]
+#
+# Makes docs/dialog.png: an interactive GIMP 2.10 under Xvfb with a throw-away
+# profile, dog.jpg as the content and scream.jpg + kite.jpg open as style
+# images; plug-in-neural-style is invoked in INTERACTIVE mode from a -b
+# Script-Fu command, and after a delay the dialog window (or, if it cannot
+# be found, the whole screen) is grabbed with ImageMagick's `import`.
+# Needs xvfb-run, imagemagick, x11-utils (xwininfo) and ../shared/images.
+set -eu
+
+BUILD_DIR=$(cd "${1:?usage: screenshot-dialog.sh BUILD_DIR SOURCE_DIR [OUT]}" && pwd)
+SOURCE_DIR=$(cd "${2:?usage: screenshot-dialog.sh BUILD_DIR SOURCE_DIR [OUT]}" && pwd)
+OUT=${3:-$SOURCE_DIR/docs/dialog.png}
+IMAGES="$SOURCE_DIR/../shared/images"
+MODEL="$SOURCE_DIR/../shared/models/squeezenet1_1.safetensors"
+DELAY=${DELAY:-25}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+export GIMP2_DIRECTORY="$WORK/profile"
+mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style"
+for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
+  mkdir -p "$GIMP2_DIRECTORY/$d"
+done
+cp "$BUILD_DIR/plug-in/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
+export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
+export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
+export XDG_DATA_HOME="$WORK/xdg"
+
+# The Script-Fu part: open the three photos, show them, call the dialog.
+cat > "$WORK/shot.scm" <<EOF
+(let* ((dog    (car (gimp-file-load RUN-NONINTERACTIVE "$IMAGES/dog.jpg" "dog.jpg")))
+       (scream (car (gimp-file-load RUN-NONINTERACTIVE "$IMAGES/scream.jpg" "scream.jpg")))
+       (kite   (car (gimp-file-load RUN-NONINTERACTIVE "$IMAGES/kite.jpg" "kite.jpg")))
+       (layer  (car (gimp-image-get-active-layer dog))))
+  (gimp-display-new scream)
+  (gimp-display-new kite)
+  (gimp-display-new dog)
+  (plug-in-neural-style RUN-INTERACTIVE dog layer 0 (vector) 0 (vector) 0 (vector)
+                        1 10 1 100 0 0 0 1 1 0 1 0 -1 0 0 ""))
+EOF
+
+cat > "$WORK/inner.sh" <<EOF
+#!/bin/sh
+gimp -d -f -s -b '(load "$WORK/shot.scm")' > "$WORK/gimp.log" 2>&1 &
+pid=\$!
+sleep $DELAY
+win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
+if [ -n "\$win" ]; then
+  import -window "\$win" "$WORK/dialog.png"
+else
+  echo "dialog window not found; grabbing the screen"
+  import -window root "$WORK/dialog.png"
+fi
+kill \$pid 2>/dev/null
+sleep 1
+kill -9 \$pid 2>/dev/null || true
+EOF
+chmod +x "$WORK/inner.sh"
+
+xvfb-run -a -s '-screen 0 1280x1024x24' "$WORK/inner.sh"
+mkdir -p "$(dirname "$OUT")"
+cp "$WORK/dialog.png" "$OUT"
+echo "wrote $OUT"
