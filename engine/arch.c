@@ -112,21 +112,23 @@ ns_arch_from_name (const char *name, NsArch *arch)
 }
 
 /* Style layers: the first ReLU of each VGG block (Gatys et al. 2016, Fig. 2).
- * SqueezeNet: the first ReLU and one Fire module per resolution, a similar
- * coarse-to-fine spread of receptive fields. */
+ * SqueezeNet: the first ReLU and the Fire modules of the first three
+ * resolutions (a similar spread of receptive fields; fire7 and deeper add
+ * little but blotches at 256 px — compared in docs/gallery). */
 const char *
 ns_arch_default_style_layers (NsArch arch)
 {
   if (arch == NS_ARCH_SQUEEZENET1_1)
-    return "relu1,fire2,fire3,fire5,fire7";
+    return "relu1,fire2,fire3,fire4,fire5";
   return "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1";
 }
 
-/* Content: relu4_2 (Gatys) blended with relu5_2 (anishathalye/neural-style). */
+/* Content: relu4_2 (Gatys) blended with relu5_2 (anishathalye/neural-style).
+ * SqueezeNet: fire5 (end of the 1/8-resolution block) blended with fire7. */
 const char *
 ns_arch_default_content_layers (NsArch arch)
 {
   if (arch == NS_ARCH_SQUEEZENET1_1)
-    return "fire6,fire8";
+    return "fire5,fire7";
   return "relu4_2,relu5_2";
 }

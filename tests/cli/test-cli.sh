@@ -58,6 +58,15 @@ check "--size 0 keeps the content size" \
 check "  ... 64x48" test "$(png_size "$tmp/same.png")" = 64x48
 check "info names the architecture" bash -c "'$cli' info '$model' | grep -q 'architecture: squeezenet1_1'"
 
+# VGG-19 and VGG-16 code paths end to end on seeded random weights of the real shapes
+for arch in vgg19 vgg16; do
+  check "$arch (random weights) runs end to end" bash -c "'$build/tools/ns-make-random-model' --arch $arch --seed 7 --out '$tmp/$arch.safetensors' \
+    && '$cli' --model '$tmp/$arch.safetensors' --content '$dog' --style '$scream' --size 40 --iterations 2 --threads 2 --quiet \
+       --pooling avg --content-weight-blend 0.5 --output '$tmp/$arch.png' --report '$tmp/$arch.json' \
+    && test \"\$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r[\"parameters\"][\"architecture\"], len(r[\"iterations\"]))' '$tmp/$arch.json')\" = '$arch 3'"
+  rm -f "$tmp/$arch.safetensors"
+done
+
 # errors: exit status != 0 and a message that says what is wrong
 expect_fail() {  # expect_fail DESCRIPTION PATTERN COMMAND...
   local what=$1 pattern=$2; shift 2
