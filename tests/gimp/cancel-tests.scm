@@ -1,6 +1,7 @@
-; cancel-tests.scm — a cancelled run leaves the image exactly as it was.
-; Run with NEURAL_STYLE_TEST_CANCEL_AT=2 in the environment: the plug-in
-; then behaves as if the user pressed Cancel at iteration 2.
+; cancel-tests.scm — a cancelled run leaves the image exactly as it was;
+; the plug-in speaks German.  Run with NEURAL_STYLE_TEST_CANCEL_AT=2 (the
+; plug-in behaves as if the user pressed Cancel at iteration 2) and
+; LANGUAGE=de with the build's catalogues (NEURAL_STYLE_LOCALEDIR).
 
 (load ns-lib)
 
@@ -19,5 +20,10 @@
   (ns-check (= (ns-n-layers img) 1) "cancel/no-new-layer" (ns-num (ns-n-layers img)))
   (ns-check (= (car (gimp-image-is-dirty img)) 0) "cancel/image-not-dirty" "dirty")
   (ns-pix "cancel/content-unchanged" "same" (ns-png layer "cancel-after") before))
+
+; The messages are translated.
+(let ((r (ns-try (lambda () (ns-call img layer '() '())))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "Kein Stilbild angegeben"))
+            "i18n/german-error-message" (if r "succeeded" ns-last-error)))
 
 (ns-say "NSTEST END cancel")

@@ -73,7 +73,7 @@ run_session () {
 start=$(date +%s)
 sessions="main cancel"
 run_session main neural-style-tests.scm
-NEURAL_STYLE_TEST_CANCEL_AT=2 run_session cancel cancel-tests.scm
+NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de run_session cancel cancel-tests.scm
 if command -v xvfb-run >/dev/null 2>&1; then
   sessions="$sessions interactive"
   NEURAL_STYLE_TEST_DIALOG=reset,ok NEURAL_STYLE_MODEL="$MODEL" \
