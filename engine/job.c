@@ -347,8 +347,11 @@ ns_job_run (NsJob *job, GError **error)
       g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "no style image given");
       return NULL;
     }
-  if (p->threads > 0)
-    omp_set_num_threads (p->threads);
+  if (p->threads > 0)   /* both pools: OpenMP loops and OpenBLAS's GEMMs */
+    {
+      omp_set_num_threads (p->threads);
+      openblas_set_num_threads (p->threads);
+    }
 
   job->stop = NS_STOP_NONE;
   g_array_set_size (job->history, 0);
