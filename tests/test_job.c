@@ -163,6 +163,7 @@ test_cancel_returns_best (void)
       NsParams q = p;
       q.iterations = 0;
       q.init = NS_INIT_IMAGE;
+      q.initial_noiseblend = 0;
       NsJob *ev = ns_job_new (model, dog, &q, NULL);
       ns_job_add_style (ev, scream, 1, 1, NULL);
       ns_job_set_init_image (ev, out);

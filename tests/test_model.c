@@ -150,9 +150,9 @@ test_real_squeezenet (void)
       CHECK (p->mean[0] == 104.0f && p->mean[1] == 117.0f && p->mean[2] == 123.0f, "mean");
       CHECK (p->std[0] == 1.0f && p->std[1] == 1.0f && p->std[2] == 1.0f, "std");
       CHECK (g_strcmp0 (m->path, path) == 0, "path kept");
-      CHECK (g_strcmp0 (ns_model_default_style_layers (m), "relu1,fire2,fire3,fire5,fire7") == 0,
+      CHECK (g_strcmp0 (ns_model_default_style_layers (m), "relu1,fire2,fire3,fire4,fire5") == 0,
              "style layers");
-      CHECK (g_strcmp0 (ns_model_default_content_layers (m), "fire6,fire8") == 0,
+      CHECK (g_strcmp0 (ns_model_default_content_layers (m), "fire5,fire7") == 0,
              "content layers");
 
       /* features.0 weight/bias against the raw file bytes: header length
