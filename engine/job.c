@@ -249,6 +249,20 @@ memory_limit_bytes (const NsParams *p)
   return (guint64) pages * (guint64) page / 10 * 7;
 }
 
+/* L-BFGS correction pairs: as asked, or (0 = automatic) up to 8 while the
+ * history stays within a quarter of the memory limit (at least 3). */
+static int
+lbfgs_history (const NsParams *p, size_t n)
+{
+  if (p->lbfgs_history > 0)
+    return p->lbfgs_history;
+  guint64 budget = memory_limit_bytes (p) / 4;
+  int m = 8;
+  while (m > 3 && ns_lbfgs_memory_bytes (n, m) > budget)
+    m--;
+  return m;
+}
+
 /* Refuse a job whose estimate exceeds the limit, naming a size that fits. */
 static gboolean
 check_memory (NsJob *job, GError **error)
@@ -452,7 +466,7 @@ ns_job_run (NsJob *job, GError **error)
       ns_optimizer_free (opt);
       opt = p->optimizer == NS_OPTIMIZER_ADAM
         ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
-        : ns_optimizer_new_lbfgs (n, p->lbfgs_history > 0 ? p->lbfgs_history : 8, 0.f, 1.f);
+        : ns_optimizer_new_lbfgs (n, lbfgs_history (p, n), 0.f, 1.f);
 
       gint64 ts = g_get_monotonic_time ();
       double f = counted_eval (x, g, &ectx);
