@@ -109,6 +109,19 @@
   (ns-check (and (= (car (gimp-drawable-width r8)) 96) (= (car (gimp-drawable-height r8)) 72))
             "size-0/size" "wrong size"))
 
+; 8b. An indexed style image is fine (read from an RGB copy); an indexed
+;     content is refused with a clear message.
+(define idx (car (gimp-image-duplicate kite)))
+(gimp-image-convert-indexed idx 0 0 16 FALSE FALSE "")   ; no dither, generated palette
+(gimp-image-clean-all idx)
+(define r8b (ns-run "indexed-style" content content-layer (list idx) '((iterations . 3))))
+(ns-check (= (car (gimp-image-is-dirty idx)) 0) "indexed-style/style-image-not-dirty" "dirty")
+(let ((r (ns-try (lambda () (ns-call idx (car (gimp-image-get-active-layer idx)) (list scream) '())))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "Indexed images are not supported"))
+            "error/indexed-content" (if r "succeeded" ns-last-error))
+  (ns-check (and (= (ns-n-layers idx) 1) (= (car (gimp-image-is-dirty idx)) 0))
+            "error/indexed-content/image-unchanged" "image modified"))
+
 ; 9. Bad calls: an error status with a clear message, the image unchanged.
 (define bad (car (gimp-image-new 64 48 RGB)))
 (define bad-layer (car (gimp-layer-new bad 64 48 RGB-IMAGE "bg" 100 LAYER-MODE-NORMAL)))
