@@ -33,7 +33,9 @@ if [ "${NS_SANITIZE:-0}" = 1 ]; then
   setup "$build-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
     -Dplugin=false || status=1
   if ninja -C "$build-asan"; then
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+      LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
+      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C "$build-asan" --suite unit --print-errorlogs --num-processes 1 || status=1
     count "$build-asan"
   else
