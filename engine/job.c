@@ -352,6 +352,188 @@ loss_stalled (const GArray *hist, guint level_start, int k, double tol)
   return fabs (then - now) <= tol * MAX (fabs (now), 1e-30);
 }
 
+/* Enlarge w x h (aspect kept) so that the shorter side is at least min_side. */
+static void
+enlarge_to_min_side (int *w, int *h, int min_side)
+{
+  if (MIN (*w, *h) >= min_side)
+    return;
+  double f = (double) min_side / MIN (*w, *h);
+  *w = MAX (min_side, (int) ceil (*w * f));
+  *h = MAX (min_side, (int) ceil (*h * f));
+}
+
+/* State of one ns_job_run. */
+typedef struct
+{
+  NsJob       *job;
+  NsObjective *obj;
+  EvalCtx      ectx;
+  int          W, H;            /* size of the last level */
+  int          levels, min_side;
+  gint64       t0;
+  double       total_work, done_work;   /* in last-level iteration units */
+  double       sec_per_unit;            /* measured; < 0 until known */
+} Run;
+
+/* Content and style targets at lw x lh (styles sized by their scale). */
+static gboolean
+set_level_targets (Run *r, const float *content, int lw, int lh, GError **error)
+{
+  if (!ns_objective_set_content (r->obj, content, lw, lh, error))
+    return FALSE;
+  ns_objective_clear_styles (r->obj);
+  for (guint s = 0; s < r->job->styles->len; s++)
+    {
+      StyleInput *si = g_ptr_array_index (r->job->styles, s);
+      int sw, sh;
+      int target = MAX (1, (int) lround (si->scale * MAX (lw, lh)));
+      ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
+      enlarge_to_min_side (&sw, &sh, r->min_side);  /* deepest style layer non-empty */
+      float *sp = planar_of (si->image, sw, sh);
+      gboolean ok = sp && ns_objective_add_style (r->obj, sp, sw, sh, si->weight, error);
+      g_free (sp);
+      if (!ok)
+        return FALSE;
+    }
+  return ns_objective_ready (r->obj, error);
+}
+
+/* Optimise x (lw x lh, planar) for up to `iters` accepted steps; best gets
+ * the lowest-loss iterate.  Records history, reports progress, snapshots. */
+static NsStopReason
+optimize_level (Run *r, int level, int lw, int lh, float *x, float *best)
+{
+  NsJob *job = r->job;
+  const NsParams *p = &job->params;
+  const size_t n = (size_t) 3 * lw * lh;
+  const double unit = ((double) lw * lh) / ((double) r->W * r->H);
+  const int iters = ns_schedule_level_iterations (p, level, r->levels);
+  float *g = g_try_new (float, n);
+  NsOptimizer *opt = !g ? NULL : p->optimizer == NS_OPTIMIZER_ADAM
+    ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
+    : ns_optimizer_new_lbfgs (n, lbfgs_history (p, n), 0.f, 1.f);
+  if (!opt)
+    {
+      g_free (g);
+      return NS_STOP_NONE;
+    }
+
+  gint64 ts = g_get_monotonic_time ();
+  double f = counted_eval (x, g, &r->ectx);
+  NsLossTerms terms = ns_objective_last_terms (r->obj);
+  double best_f = f;
+  memcpy (best, x, n * sizeof (float));
+  guint level_start = job->history->len;
+  NsStopReason reason = NS_STOP_ITERATIONS;
+
+  for (int it = 0;; it++)
+    {
+      gint64 now = g_get_monotonic_time ();
+      double secs = (now - ts) / 1e6;
+      ts = now;
+      NsIterationRecord rec = { level, it, terms.content, terms.style, terms.tv, f, secs };
+      g_array_append_val (job->history, rec);
+      if (it > 0)
+        {
+          r->done_work += unit;
+          r->sec_per_unit = (now - r->t0) / 1e6 / MAX (r->done_work, 1e-9);
+        }
+      if (!isfinite (f))
+        {
+          reason = NS_STOP_NONFINITE;
+          break;
+        }
+      if (f < best_f)
+        {
+          best_f = f;
+          memcpy (best, x, n * sizeof (float));
+        }
+      NsProgress pr = {
+        .iteration = it, .iterations = iters, .level = level, .levels = r->levels,
+        .width = lw, .height = lh, .evaluations = job->evaluations + r->ectx.evals,
+        .content = terms.content, .style = terms.style, .tv = terms.tv, .total = f,
+        .seconds = secs, .elapsed = (now - r->t0) / 1e6,
+        .eta = r->sec_per_unit > 0 ? r->sec_per_unit * (r->total_work - r->done_work) : -1,
+        .fraction = r->total_work > 0 ? MIN (1.0, r->done_work / r->total_work) : 1.0,
+      };
+      if (job->progress && !job->progress (&pr, job->progress_data))
+        {
+          reason = NS_STOP_CANCELLED;
+          break;
+        }
+      if (job->snapshot && p->snapshot_every > 0 && it > 0 && it % p->snapshot_every == 0)
+        {
+          NsImage *snap = ns_image_new (lw, lh);
+          if (snap)
+            {
+              ns_planar_to_interleaved (x, lw, lh, snap->data);
+              job->snapshot (snap, &pr, job->snapshot_data);
+              ns_image_free (snap);
+            }
+        }
+      if (it >= iters)
+        break;
+      if (loss_stalled (job->history, level_start, p->tolerance_window, p->tolerance))
+        {
+          reason = NS_STOP_TOLERANCE;
+          break;
+        }
+      int evals = 0;
+      NsStepStatus st = ns_optimizer_step (opt, x, g, &f, counted_eval, &r->ectx, &evals);
+      if (st != NS_STEP_OK)
+        {
+          reason = st == NS_STEP_NONFINITE ? NS_STOP_NONFINITE : NS_STOP_CONVERGED;
+          break;
+        }
+      terms = ns_objective_last_terms (r->obj);
+      if (fabs (terms.total - f) > 1e-6 * MAX (fabs (f), 1e-30))
+        {
+          /* the optimiser's last evaluation was not the accepted point */
+          f = counted_eval (x, g, &r->ectx);
+          terms = ns_objective_last_terms (r->obj);
+        }
+    }
+  job->evaluations += r->ectx.evals;
+  r->ectx.evals = 0;
+  ns_optimizer_free (opt);
+  g_free (g);
+  return reason;
+}
+
+/* The result image at the job's working size from the best planar image of
+ * the last level run (w x h): scaled if the run stopped on a coarse level or
+ * was enlarged, colours preserved if asked. */
+static NsImage *
+finish (Run *r, const float *img, int w, int h, GError **error)
+{
+  NsJob *job = r->job;
+  const int W = r->W, H = r->H;
+  float *final = g_try_new (float, (gsize) 3 * W * H);
+  float *content = planar_of (job->content, W, H);
+  NsImage *result = NULL;
+  if (final && content)
+    {
+      ns_planar_resize (img, 3, w, h, final, W, H);   /* a copy when w,h == W,H */
+      if (job->params.preserve_colors)
+        ns_preserve_colors (final, content, W, H);
+      result = ns_image_new (W, H);
+      if (result)
+        ns_planar_to_interleaved (final, W, H, result->data);
+      if (result && (W != job->work_w || H != job->work_h))
+        {
+          NsImage *small = ns_image_resize (result, job->work_w, job->work_h);
+          ns_image_free (result);
+          result = small;
+        }
+    }
+  if (!result)
+    g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (result image)");
+  g_free (final);
+  g_free (content);
+  return result;
+}
+
 NsImage *
 ns_job_run (NsJob *job, GError **error)
 {
@@ -366,237 +548,84 @@ ns_job_run (NsJob *job, GError **error)
       omp_set_num_threads (p->threads);
       openblas_set_num_threads (p->threads);
     }
-
   job->stop = NS_STOP_NONE;
   g_array_set_size (job->history, 0);
   job->evaluations = 0;
-
   if (!check_memory (job, error))
     return NULL;
-  NsObjective *obj = ns_objective_new (job->model, p, error);
-  if (!obj)
+
+  Run r = { .job = job, .sec_per_unit = -1, .t0 = g_get_monotonic_time () };
+  r.obj = ns_objective_new (job->model, p, error);
+  if (!r.obj)
     return NULL;
+  r.ectx = (EvalCtx) { job, r.obj, 0 };
 
   /* Images smaller than the network's pooling are worked on enlarged (the
-   * shortest side = the smallest the tapped layers allow) and the result is
-   * scaled back to the requested working size. */
-  const int min_side = ns_network_min_side (ns_objective_network (obj));
-  int W = job->work_w, H = job->work_h;
-  if (MIN (W, H) < min_side)
-    {
-      double f = (double) min_side / MIN (W, H);
-      W = MAX (min_side, (int) ceil (W * f));
-      H = MAX (min_side, (int) ceil (H * f));
-    }
-  int levels = ns_schedule_levels (p, W, H);
-  while (levels > 1)   /* drop coarse levels that would be too small */
+   * shorter side = the smallest the tapped layers allow) and the result is
+   * scaled back to the requested working size; coarse levels that would be
+   * too small are dropped. */
+  r.min_side = ns_network_min_side (ns_objective_network (r.obj));
+  r.W = job->work_w;
+  r.H = job->work_h;
+  enlarge_to_min_side (&r.W, &r.H, r.min_side);
+  r.levels = ns_schedule_levels (p, r.W, r.H);
+  for (; r.levels > 1; r.levels--)
     {
       int cw, ch;
-      ns_schedule_level_size (W, H, 1, levels, &cw, &ch);
-      if (MIN (cw, ch) >= min_side)
+      ns_schedule_level_size (r.W, r.H, 1, r.levels, &cw, &ch);
+      if (MIN (cw, ch) >= r.min_side)
         break;
-      levels--;
     }
-  gint64 t0 = g_get_monotonic_time ();
-  double total_work = 0, done_work = 0;    /* in full-size iteration units */
-  for (int l = 1; l <= levels; l++)
+  for (int l = 1; l <= r.levels; l++)
     {
       int lw, lh;
-      ns_schedule_level_size (W, H, l, levels, &lw, &lh);
-      total_work += ns_schedule_level_iterations (p, l, levels) * ((double) lw * lh) / ((double) W * H);
+      ns_schedule_level_size (r.W, r.H, l, r.levels, &lw, &lh);
+      r.total_work += ns_schedule_level_iterations (p, l, r.levels)
+        * ((double) lw * lh) / ((double) r.W * r.H);
     }
 
-  float *x = NULL, *g = NULL, *best = NULL, *content = NULL, *prev = NULL;
+  float *prev = NULL;   /* best image of the previous level */
   int prev_w = 0, prev_h = 0;
-  NsOptimizer *opt = NULL;
   gboolean ok = TRUE;
-  double sec_per_unit = -1;   /* seconds per full-size iteration, measured */
-  EvalCtx ectx = { job, obj, 0 };
-
-  for (int level = 1; level <= levels && ok && job->stop != NS_STOP_CANCELLED
-       && job->stop != NS_STOP_NONFINITE; level++)
+  for (int level = 1; level <= r.levels && ok; level++)
     {
       int lw, lh;
-      ns_schedule_level_size (W, H, level, levels, &lw, &lh);
+      ns_schedule_level_size (r.W, r.H, level, r.levels, &lw, &lh);
       const size_t n = (size_t) 3 * lw * lh;
-      const double unit = ((double) lw * lh) / ((double) W * H);
-      const int iters = ns_schedule_level_iterations (p, level, levels);
-
+      float *content = planar_of (job->content, lw, lh);
+      float *x = g_try_new (float, n), *best = g_try_new (float, n);
+      ok = content && x && best && set_level_targets (&r, content, lw, lh, error);
+      if (ok)
+        {
+          if (level == 1)
+            initial_image (job, content, lw, lh, x);
+          else
+            ns_planar_resize (prev, 3, prev_w, prev_h, x, lw, lh);
+          job->stop = optimize_level (&r, level, lw, lh, x, best);
+          ok = job->stop != NS_STOP_NONE;
+        }
       g_free (content);
-      content = planar_of (job->content, lw, lh);
-      ok = content != NULL;
-      if (!ok)
-        break;
-      if (!(ok = ns_objective_set_content (obj, content, lw, lh, error)))
-        break;
-      ns_objective_clear_styles (obj);
-      for (guint s = 0; s < job->styles->len && ok; s++)
+      g_free (x);
+      if (ok)
         {
-          StyleInput *si = g_ptr_array_index (job->styles, s);
-          int sw, sh;
-          int target = MAX (1, (int) lround (si->scale * MAX (lw, lh)));
-          ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
-          if (MIN (sw, sh) < min_side)   /* too small for the deepest style layer */
-            {
-              double f = (double) min_side / MIN (sw, sh);
-              sw = MAX (min_side, (int) ceil (sw * f));
-              sh = MAX (min_side, (int) ceil (sh * f));
-            }
-          float *sp = planar_of (si->image, sw, sh);
-          ok = sp && ns_objective_add_style (obj, sp, sw, sh, si->weight, error);
-          g_free (sp);
+          g_free (prev);
+          prev = best;
+          prev_w = lw;
+          prev_h = lh;
         }
-      if (!ok || !(ok = ns_objective_ready (obj, error)))
-        break;
-
-      g_free (x); g_free (g); g_free (best);
-      x = g_try_new (float, n);
-      g = g_try_new (float, n);
-      best = g_try_new (float, n);
-      if (!x || !g || !best)
-        {
-          ok = FALSE;
-          break;
-        }
-      if (level == 1)
-        initial_image (job, content, lw, lh, x);
       else
-        ns_planar_resize (prev, 3, prev_w, prev_h, x, lw, lh);
-
-      ns_optimizer_free (opt);
-      opt = p->optimizer == NS_OPTIMIZER_ADAM
-        ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
-        : ns_optimizer_new_lbfgs (n, lbfgs_history (p, n), 0.f, 1.f);
-
-      gint64 ts = g_get_monotonic_time ();
-      double f = counted_eval (x, g, &ectx);
-      NsLossTerms terms = ns_objective_last_terms (obj);
-      double best_f = f;
-      memcpy (best, x, n * sizeof (float));
-      guint level_start = job->history->len;
-      NsStopReason reason = NS_STOP_ITERATIONS;
-
-      for (int it = 0;; it++)
-        {
-          gint64 now = g_get_monotonic_time ();
-          double secs = (now - ts) / 1e6;
-          ts = now;
-          NsIterationRecord rec = { level, it, terms.content, terms.style, terms.tv, f, secs };
-          g_array_append_val (job->history, rec);
-          if (it > 0)
-            {
-              done_work += unit;
-              double measured = (now - t0) / 1e6 / MAX (done_work, 1e-9);
-              sec_per_unit = measured;
-            }
-          if (!isfinite (f))
-            {
-              reason = NS_STOP_NONFINITE;
-              break;
-            }
-          if (f < best_f || it == 0)
-            {
-              best_f = f;
-              memcpy (best, x, n * sizeof (float));
-            }
-          NsProgress pr = {
-                .iteration = it, .iterations = iters, .level = level, .levels = levels,
-                .width = lw, .height = lh, .evaluations = job->evaluations + ectx.evals,
-                .content = terms.content, .style = terms.style, .tv = terms.tv, .total = f,
-                .seconds = secs, .elapsed = (now - t0) / 1e6,
-                .eta = sec_per_unit > 0 ? sec_per_unit * (total_work - done_work) : -1,
-            .fraction = total_work > 0 ? MIN (1.0, done_work / total_work) : 1.0,
-          };
-          if (job->progress && !job->progress (&pr, job->progress_data))
-            {
-              reason = NS_STOP_CANCELLED;
-              break;
-            }
-          if (job->snapshot && p->snapshot_every > 0 && it > 0 && it % p->snapshot_every == 0)
-            {
-              NsImage *snap = ns_image_new (lw, lh);
-              if (snap)
-                {
-                  ns_planar_to_interleaved (x, lw, lh, snap->data);
-                  job->snapshot (snap, &pr, job->snapshot_data);
-                  ns_image_free (snap);
-                }
-            }
-          if (it >= iters)
-            break;
-          if (loss_stalled (job->history, level_start, p->tolerance_window, p->tolerance))
-            {
-              reason = NS_STOP_TOLERANCE;
-              break;
-            }
-          int evals = 0;
-          NsStepStatus st = ns_optimizer_step (opt, x, g, &f, counted_eval, &ectx, &evals);
-          if (st == NS_STEP_NONFINITE)
-            {
-              reason = NS_STOP_NONFINITE;
-              break;
-            }
-          if (st == NS_STEP_CONVERGED)
-            {
-              reason = NS_STOP_CONVERGED;
-              break;
-            }
-          terms = ns_objective_last_terms (obj);
-          if (fabs (terms.total - f) > 1e-6 * MAX (fabs (f), 1e-30))
-            {
-              /* the optimiser's last evaluation was not the accepted point */
-              f = counted_eval (x, g, &ectx);
-              terms = ns_objective_last_terms (obj);
-            }
-        }
-      job->evaluations += ectx.evals;
-      ectx.evals = 0;
-      job->stop = reason;
-      g_free (prev);
-      prev = best;
-      best = NULL;
-      prev_w = lw;
-      prev_h = lh;
+        g_free (best);
+      if (job->stop == NS_STOP_CANCELLED || job->stop == NS_STOP_NONFINITE)
+        break;
     }
 
   NsImage *result = NULL;
   if (ok && prev)
-    {
-      float *final = prev;
-      float *scaled = NULL;
-      if (prev_w != W || prev_h != H)   /* stopped early on a coarse level */
-        {
-          scaled = g_try_new (float, (gsize) 3 * W * H);
-          if (scaled)
-            ns_planar_resize (prev, 3, prev_w, prev_h, scaled, W, H);
-          final = scaled;
-          g_free (content);
-          content = planar_of (job->content, W, H);
-        }
-      if (final && content)
-        {
-          if (p->preserve_colors)
-            ns_preserve_colors (final, content, W, H);
-          result = ns_image_new (W, H);
-          if (result)
-            ns_planar_to_interleaved (final, W, H, result->data);
-          if (result && (W != job->work_w || H != job->work_h))
-            {
-              NsImage *small = ns_image_resize (result, job->work_w, job->work_h);
-              ns_image_free (result);
-              result = small;
-            }
-        }
-      g_free (scaled);
-      if (!result)
-        g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (result image)");
-    }
+    result = finish (&r, prev, prev_w, prev_h, error);
   else if (error && !*error)
     g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY,
-                 "out of memory for a %dx%d working image", W, H);
-
-  ns_optimizer_free (opt);
-  g_free (x); g_free (g); g_free (best); g_free (prev); g_free (content);
-  ns_objective_free (obj);
+                 "out of memory for a %dx%d working image", r.W, r.H);
+  g_free (prev);
+  ns_objective_free (r.obj);
   return result;
 }
