@@ -217,23 +217,37 @@ chunking (size_t floats, int K, int N, int *kc, int *nc)
 }
 
 void
+ns_conv_forward_cached (const NsConvSpec *c, const float *wino_u, const float *in,
+                        int h, int w, float *out, int relu, NsWorkspace *ws)
+{
+  if (ns_conv_winograd_usable (c, wino_u, h, w, ws)
+      && ns_conv_winograd_forward (c, wino_u, in, h, w, out, relu, ws))
+    return;
+  ns_conv_forward_im2col (c, in, h, w, out, relu, ws);
+}
+
+void
+ns_conv_backward_input_cached (const NsConvSpec *c, const float *wino_u, const float *dout,
+                               int h, int w, float *din, int accumulate, NsWorkspace *ws)
+{
+  if (ns_conv_winograd_usable (c, wino_u, h, w, ws)
+      && ns_conv_winograd_backward_input (c, wino_u, dout, h, w, din, accumulate, ws))
+    return;
+  ns_conv_backward_input_im2col (c, dout, h, w, din, accumulate, ws);
+}
+
+void
 ns_conv_forward (const NsConvSpec *c, const float *in, int h, int w,
                  float *out, int relu, NsWorkspace *ws)
 {
-  if (ns_conv_winograd_applicable (c, h, w, ws)
-      && ns_conv_winograd_forward (c, NULL, in, h, w, out, relu, ws))
-    return;
-  ns_conv_forward_im2col (c, in, h, w, out, relu, ws);
+  ns_conv_forward_cached (c, NULL, in, h, w, out, relu, ws);
 }
 
 void
 ns_conv_backward_input (const NsConvSpec *c, const float *dout, int h, int w,
                         float *din, int accumulate, NsWorkspace *ws)
 {
-  if (ns_conv_winograd_applicable (c, h, w, ws)
-      && ns_conv_winograd_backward_input (c, NULL, dout, h, w, din, accumulate, ws))
-    return;
-  ns_conv_backward_input_im2col (c, dout, h, w, din, accumulate, ws);
+  ns_conv_backward_input_cached (c, NULL, dout, h, w, din, accumulate, ws);
 }
 
 void

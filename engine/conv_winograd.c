@@ -8,7 +8,7 @@
  *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A                                  (Lavin eq. 8)
  *
  * Summing over ci turns the 36 element-wise products into 36 GEMMs:
- *   U[e][co][ci] = (G g Gᵀ)[e]        (filter transform, once per layer)
+ *   U[e][co][ci] = (G g Gᵀ)[e]        (filter transform)
  *   V[e][ci][t]  = (Bᵀ d_t B)[e]      (input transform, per tile t)
  *   M[e]         = U[e] · V[e]        [cout x cin]·[cin x tiles]
  *   Y_t          = Aᵀ M_t A           (output transform, + bias, ReLU)
@@ -35,6 +35,17 @@
 #define MIN_TILES 32     /* fewer tiles: im2col is faster     */
 #define PAR_MIN 65536    /* smaller loops run on one thread   */
 
+/* Each of the 36 planes of a buffer (filters [cout][cin], chunks [rows][nt])
+ * is followed by PAD floats, so the 36 plane starts do not all fall on the
+ * same cache set (4 KiB aliasing made the strided writes ~6x slower). */
+#define PAD 16
+
+static size_t
+plane_floats (int rows, size_t nt)
+{
+  return (size_t) rows * nt + PAD;
+}
+
 static int
 is_wino_shape (const NsConvSpec *c)
 {
@@ -45,7 +56,7 @@ is_wino_shape (const NsConvSpec *c)
 size_t
 ns_conv_winograd_weight_floats (const NsConvSpec *c)
 {
-  return is_wino_shape (c) ? (size_t) WE * c->cout * c->cin : 0;
+  return is_wino_shape (c) ? (size_t) WE * plane_floats (c->cout, (size_t) c->cin) : 0;
 }
 
 /* Tiles (and filters) are transformed TB at a time: Blk d[36] holds element
@@ -78,7 +89,7 @@ ns_conv_winograd_transform_weights (const NsConvSpec *c, float *u)
   if (!is_wino_shape (c) || !u)
     return;
   const int cin = c->cin, cout = c->cout, nb = (cin + TB - 1) / TB;
-  const size_t plane = (size_t) cout * cin;
+  const size_t plane = plane_floats (cout, (size_t) cin);
 #pragma omp parallel for collapse(2) schedule(static) if ((size_t) WE * cout * cin >= PAR_MIN)
   for (int co = 0; co < cout; co++)
     for (int bk = 0; bk < nb; bk++)
@@ -166,21 +177,11 @@ a6 (const Blk *y, const int si, Blk *z, const int so)
     }
 }
 
-/* Each of the 36 planes of a chunk buffer holds [rows][nt] plus PAD floats,
- * so plane starts do not all fall on the same cache set (4 KiB aliasing). */
-#define PAD 16
-
-static size_t
-plane_floats (int rows, size_t nt)
-{
-  return (size_t) rows * nt + PAD;
-}
-
 /* Workspace floats for a chunk of nt tiles (+ U when not passed in). */
 static size_t
 wino_need (const NsConvSpec *c, const float *cached, size_t nt)
 {
-  size_t u = cached ? 0 : (size_t) WE * c->cout * c->cin;
+  size_t u = cached ? 0 : ns_conv_winograd_weight_floats (c);
   return u + (size_t) WE * (plane_floats (c->cin, nt) + plane_floats (c->cout, nt));
 }
 
@@ -207,7 +208,8 @@ ns_conv_winograd_workspace_floats (const NsConvSpec *c, int h, int w)
 }
 
 int
-ns_conv_winograd_applicable (const NsConvSpec *c, int h, int w, const NsWorkspace *ws)
+ns_conv_winograd_usable (const NsConvSpec *c, const float *u, int h, int w,
+                         const NsWorkspace *ws)
 {
   if (!is_wino_shape (c) || h <= 0 || w <= 0)
     return 0;
@@ -215,11 +217,17 @@ ns_conv_winograd_applicable (const NsConvSpec *c, int h, int w, const NsWorkspac
    * channels make the GEMMs too thin, and under ~32 tiles (e.g. 16x16) the
    * per-call filter transform (36*cout*cin floats) costs more than it saves. */
   size_t tiles = (size_t) ((h + 3) / 4) * (size_t) ((w + 3) / 4);
-  if (c->cin < 16 || c->cout < 16 || tiles < MIN_TILES)
+  if (c->cin < 16 || c->cout < 16 || (!u && tiles < MIN_TILES))
     return 0;
   if (!ws)
     return 1;
-  return ws->data && ws->floats >= wino_need (c, NULL, MIN_TILES);
+  return ws->data && ws->floats >= wino_need (c, u, tiles < MIN_TILES ? tiles : MIN_TILES);
+}
+
+int
+ns_conv_winograd_applicable (const NsConvSpec *c, int h, int w, const NsWorkspace *ws)
+{
+  return ns_conv_winograd_usable (c, NULL, h, w, ws);
 }
 
 /* Split the workspace; returns tiles per chunk (0 if it does not fit). */
@@ -237,8 +245,8 @@ layout (const NsConvSpec *c, const float *cached, const NsWorkspace *ws, int til
     {
       ns_conv_winograd_transform_weights (c, p);
       *u = p;
-      p += (size_t) WE * c->cout * c->cin;
-      left -= (size_t) WE * c->cout * c->cin;
+      p += ns_conv_winograd_weight_floats (c);
+      left -= ns_conv_winograd_weight_floats (c);
     }
   size_t nt = (left - (size_t) WE * 2 * PAD) / ((size_t) WE * (na + nb));
   size_t pref = pref_tiles (c, (size_t) tiles);
@@ -342,7 +350,7 @@ ns_conv_winograd_forward (const NsConvSpec *c, const float *ucache, const float 
   const int nt = layout (c, ucache, ws, tiles, &u, &v, &m, c->cin, c->cout);
   if (nt <= 0)
     return 0;
-  const size_t uplane = (size_t) c->cout * c->cin;
+  const size_t uplane = plane_floats (c->cout, (size_t) c->cin);
   for (int t0 = 0; t0 < tiles; t0 += nt)
     {
       const int t1 = t0 + nt < tiles ? t0 + nt : tiles, n = t1 - t0;
@@ -441,7 +449,7 @@ ns_conv_winograd_backward_input (const NsConvSpec *c, const float *ucache, const
     return 0;
   if (!accumulate)
     memset (din, 0, (size_t) c->cin * h * w * sizeof (float));
-  const size_t uplane = (size_t) c->cout * c->cin;
+  const size_t uplane = plane_floats (c->cout, (size_t) c->cin);
   for (int t0 = 0; t0 < tiles; t0 += nt)
     {
       const int t1 = t0 + nt < tiles ? t0 + nt : tiles, n = t1 - t0;
