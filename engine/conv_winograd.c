@@ -187,7 +187,7 @@ wino_need (const NsConvSpec *c, const float *cached, size_t nt)
 
 /* Preferred tiles per chunk: the two chunk buffers stay near CHUNK_FLOATS so
  * they are reused from cache between transform and GEMM. */
-#define CHUNK_FLOATS ((size_t) 4 * 1024 * 1024)
+#define CHUNK_FLOATS ((size_t) 16 * 1024 * 1024)
 
 static size_t
 pref_tiles (const NsConvSpec *c, size_t tiles)
