@@ -11,7 +11,11 @@
 #include "image_io.h"
 #include "image_ops.h"
 
+#include "model.h"
+#include "safetensors.h"
+
 #include <gegl.h>
+#include <glib/gstdio.h>
 
 static NsModel *model;
 static NsImage *dog, *scream, *eagle;
@@ -365,6 +369,65 @@ test_invalid (void)
   ns_job_free (job);
 }
 
+/* A model whose first layer overflows float32 (weights × 1e30): the loss is
+ * non-finite from the start; the run must stop, say why, and return the
+ * initial image (the best so far) rather than fail or crash. */
+static void
+test_nonfinite_loss (void)
+{
+  NsSafetensors *st = model->st;
+  int n = ns_st_n_tensors (st);
+  NsTensorOut *out = g_new0 (NsTensorOut, n);
+  float **data = g_new0 (float *, n);
+  for (int i = 0; i < n; i++)
+    {
+      const NsTensorInfo *t = ns_st_tensor_at (st, i);
+      data[i] = ns_st_read_f32 (st, t);
+      if (g_strcmp0 (t->name, "features.0.weight") == 0)
+        for (size_t k = 0; k < t->numel; k++)
+          data[i][k] *= 1e30f;
+      out[i] = (NsTensorOut) { t->name, t->ndim, { 0 }, data[i] };
+      memcpy (out[i].shape, t->shape, sizeof t->shape);
+    }
+  char *dir = g_dir_make_tmp ("ns-job-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "huge.safetensors", NULL);
+  const char *meta[] = { "architecture", "squeezenet1_1", "source", "caffe",
+                         "channel_order", "BGR", "input_scale", "255",
+                         "mean", "104,117,123", "std", "1,1,1", NULL };
+  GError *err = NULL;
+  CHECK (ns_st_write (path, out, n, meta, &err), "write huge model: %s", err ? err->message : "");
+  g_clear_error (&err);
+  NsModel *huge = ns_model_load (path, &err);
+  CHECK (huge != NULL, "load huge model: %s", err ? err->message : "");
+  if (huge)
+    {
+      NsParams p;
+      base_params (&p);
+      p.initial_noiseblend = 0;
+      NsJob *job = ns_job_new (huge, dog, &p, &err);
+      ns_job_add_style (job, scream, 1, 1, NULL);
+      NsImage *res = ns_job_run (job, &err);
+      CHECK (res != NULL, "non-finite run still returns an image: %s", err ? err->message : "");
+      CHECK (ns_job_get_stop_reason (job) == NS_STOP_NONFINITE, "stop reason %s",
+             ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
+      NsImage *expect = ns_image_resize (dog, 80, 60);
+      CHECK (res && mean_abs_diff (res, expect) == 0.0, "the initial image is returned");
+      ns_image_free (expect);
+      ns_image_free (res);
+      ns_job_free (job);
+      ns_model_free (huge);
+    }
+  g_clear_error (&err);
+  for (int i = 0; i < n; i++)
+    g_free (data[i]);
+  g_free (data);
+  g_free (out);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 int
 main (void)
 {
@@ -392,6 +455,7 @@ main (void)
       test_multires_colors_snapshots ();
       test_odd_inputs ();
       test_invalid ();
+      test_nonfinite_loss ();
     }
   ns_image_free (d); ns_image_free (s); ns_image_free (e);
   ns_image_free (dog); ns_image_free (scream); ns_image_free (eagle);
