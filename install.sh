@@ -369,8 +369,8 @@ if [ "$DEMO" = 1 ]; then
            (s  (car (gimp-file-load RUN-NONINTERACTIVE \"$imgs/scream.jpg\" \"scream.jpg\")))
            (l  (car (plug-in-neural-style RUN-NONINTERACTIVE c cd
                       1 (vector s) 0 (vector) 0 (vector)
-                      1.0 10.0 1.0 $DEMO_ITER 0.0 0 0 1.0 1.0 $DEMO_SIZE
-                      1 0.0 7 0 0 \"\"))))
+                      1.0 100.0 1.0 $DEMO_ITER 0.0 0 0 1.0 1.0 $DEMO_SIZE
+                      1 0.6 7 0 0 \"\"))))
       (file-png-save2 RUN-NONINTERACTIVE c l \"$out\" \"$out\" 0 9 0 0 0 0 0 0 1))" \
     -b '(gimp-quit 0)' > "$demo_tmp/gimp.log" 2>&1 || true
   if [ ! -s "$out" ]; then
