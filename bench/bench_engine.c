@@ -1,0 +1,674 @@
+/* bench_engine.c — timing, FLOP rate, peak memory and a per-layer profile
+ * of the engine.  Driven by bench/run.sh; each mode prints `key=value`
+ * lines on stdout (for the script) and a readable summary on stderr.
+ *
+ *   bench-engine iter    --model F --size N [--iters K] [--threads T] [--dump PREFIX]
+ *       K L-BFGS iterations of the real objective (default layers, one
+ *       style image, single scale) through the public job API; the progress
+ *       callback gives each iteration's seconds.  Prints the median seconds
+ *       per iteration, evaluations, FLOP per evaluation, peak RSS and the
+ *       engine's memory estimate.  --dump writes the content, style and
+ *       initial images (interleaved float32 HxWx3) for bench/torch_ref.py,
+ *       which starts from the same x0 and so must report the same loss0.
+ *   bench-engine full    --model F --size N [--threads T]
+ *       A whole default stylisation (ns_params_init: multi-resolution
+ *       schedule, default iterations) of an N x N image; wall time.
+ *   bench-engine profile --model F --size N [--reps R] [--threads T]
+ *       Per-layer times of one evaluation: the same conv / pool / ReLU /
+ *       loss ops the network calls, timed one by one (median of R), next
+ *       to the time of a whole ns_objective_eval.
+ *
+ * FLOP count: one evaluation = VGG forward to the deepest tapped layer
+ * (relu5_1) + gradient wrt the input = 2 x ns_network_forward_flops
+ * (2 FLOP per multiply-add of every conv, forward, and the same again for
+ * the input gradient; pooling, ReLU, Gram and loss FLOPs are not counted).
+ */
+#include "neural_style.h"
+#include "conv.h"
+#include "image_ops.h"
+#include "losses.h"
+#include "objective.h"
+#include "pool.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+/* ------------------------------------------------------------ helpers */
+
+static double
+now_s (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+static double
+peak_rss_mib (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;   /* ru_maxrss is KiB on Linux */
+}
+
+static double
+current_rss_mib (void)
+{
+  double mib = -1;
+  FILE *f = fopen ("/proc/self/status", "r");
+  char line[256];
+  while (f && fgets (line, sizeof line, f))
+    if (strncmp (line, "VmRSS:", 6) == 0)
+      mib = atof (line + 6) / 1024.0;
+  if (f)
+    fclose (f);
+  return mib;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *v, int n)
+{
+  if (n <= 0)
+    return NAN;
+  qsort (v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void
+set_threads (int threads)
+{
+  if (threads > 0)
+    {
+      omp_set_num_threads (threads);
+      openblas_set_num_threads (threads);
+    }
+}
+
+/* Deterministic test pictures (interleaved sRGB 0..1): `kind` 0 = content
+ * (smooth blobs + a little noise), 1 = style (diagonal stripes + noise),
+ * 2 = initial image 0.4*content + 0.6*uniform noise (the default blend). */
+static NsImage *
+make_image (int w, int h, int kind, const NsImage *content)
+{
+  NsImage *img = ns_image_new (w, h);
+  GRand *r = g_rand_new_with_seed (17 + kind);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      for (int c = 0; c < 3; c++)
+        {
+          double u = (double) x / w, v = (double) y / h, val;
+          if (kind == 0)
+            val = 0.5 + 0.3 * sin (6.0 * u + 2.0 * c) * cos (4.0 * v - c)
+              + 0.05 * g_rand_double_range (r, -1, 1);
+          else if (kind == 1)
+            val = 0.5 + 0.4 * sin (40.0 * (u + v) + 1.7 * c)
+              + 0.1 * g_rand_double_range (r, -1, 1);
+          else
+            val = 0.4 * content->data[((size_t) y * w + x) * 3 + c]
+              + 0.6 * g_rand_double (r);
+          img->data[((size_t) y * w + x) * 3 + c] = (float) CLAMP (val, 0.0, 1.0);
+        }
+  g_rand_free (r);
+  return img;
+}
+
+static gboolean
+dump_image (const NsImage *img, const char *prefix, const char *what, GError **error)
+{
+  char *path = g_strdup_printf ("%s.%s.f32", prefix, what);
+  gboolean ok = g_file_set_contents (path, (const char *) img->data,
+                                     (gssize) sizeof (float) * 3 * img->width * img->height,
+                                     error);
+  g_free (path);
+  return ok;
+}
+
+/* FLOP of one evaluation (forward + input gradient) at N x N with the
+ * default layers. */
+static double
+eval_flops (const NsModel *model, const NsParams *p, int W, int H)
+{
+  NsObjective *obj = ns_objective_new (model, p, NULL);
+  if (!obj)
+    return NAN;
+  double f = 2.0 * ns_network_forward_flops (ns_objective_network (obj), H, W);
+  ns_objective_free (obj);
+  return f;
+}
+
+/* Gram FLOP of one evaluation (not in the conv count above): per style
+ * layer G = F Fᵀ (2·C²·N) and its gradient (G−A)·F (2·C²·N).  The issue's
+ * quoted 99 / 397 / 1588 GFLOP are conv + Gram. */
+static double
+gram_flops (const NsModel *model, int W, int H)
+{
+  char **names = ns_parse_layer_list (ns_model_default_style_layers (model));
+  int n_layers, c = 3, h = H, w = W;
+  const NsLayerDesc *l = ns_arch_layers (model->arch, &n_layers);
+  double f = 0;
+  for (int i = 0; i < n_layers; i++)
+    {
+      if (l[i].kind == NS_LAYER_CONV)
+        c = l[i].cout;
+      else if (l[i].kind == NS_LAYER_POOL)
+        {
+          NsPoolSpec ps = { l[i].k, l[i].stride, l[i].pad, l[i].ceil_mode, NS_POOLING_MAX };
+          ns_pool_out_size (&ps, h, w, &h, &w);
+        }
+      for (int k = 0; names && names[k]; k++)
+        if (strcmp (names[k], l[i].name) == 0)
+          f += 4.0 * c * c * (double) h * w;
+    }
+  g_strfreev (names);
+  return f;
+}
+
+static double
+load1 (void)
+{
+  double l[1] = { -1 };
+  getloadavg (l, 1);
+  return l[0];
+}
+
+/* ------------------------------------------------------------ iter */
+
+typedef struct
+{
+  GArray *secs;       /* per accepted iteration >= 1 */
+  GArray *evals;      /* evaluations used by that iteration */
+  GArray *cpu;        /* process CPU seconds (user+sys) of that iteration */
+  int     last_evals;
+  double  last_cpu;
+  double  loss0, content0, style0, tv0;
+} IterRec;
+
+static double
+cpu_s (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec
+    + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static gboolean
+on_iter (const NsProgress *pr, gpointer data)
+{
+  IterRec *r = data;
+  double cpu = cpu_s ();
+  if (pr->iteration == 0)
+    {
+      r->loss0 = pr->total;
+      r->content0 = pr->content;
+      r->style0 = pr->style;
+      r->tv0 = pr->tv;
+    }
+  else
+    {
+      double s = pr->seconds;
+      int e = pr->evaluations - r->last_evals;
+      g_array_append_val (r->secs, s);
+      g_array_append_val (r->evals, e);
+      double dc = cpu - r->last_cpu;
+      g_array_append_val (r->cpu, dc);
+    }
+  r->last_evals = pr->evaluations;
+  r->last_cpu = cpu;
+  return TRUE;
+}
+
+static int
+mode_iter (NsModel *model, int size, int iters, int threads, const char *dump)
+{
+  GError *err = NULL;
+  double rss_model = current_rss_mib ();
+  NsImage *content = make_image (size, size, 0, NULL);
+  NsImage *style = make_image (size, size, 1, NULL);
+  NsImage *init = make_image (size, size, 2, content);
+  if (dump && !(dump_image (content, dump, "content", &err)
+                && dump_image (style, dump, "style", &err)
+                && dump_image (init, dump, "init", &err)))
+    {
+      fprintf (stderr, "dump: %s\n", err->message);
+      return 1;
+    }
+
+  NsParams p;
+  ns_params_init (&p);
+  p.size = size;
+  p.multires = 1;
+  p.iterations = iters;
+  p.threads = threads;
+  p.init = NS_INIT_IMAGE;
+  p.initial_noiseblend = 0.0;   /* x0 = the dumped init image exactly (already blended) */
+  p.memory_limit_mb = 1e6;    /* measure, do not refuse */
+
+  IterRec rec = { g_array_new (FALSE, FALSE, sizeof (double)),
+                  g_array_new (FALSE, FALSE, sizeof (int)),
+                  g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NAN, NAN, NAN, NAN };
+  NsJob *job = ns_job_new (model, content, &p, &err);
+  NsImage *out = NULL;
+  if (job && ns_job_add_style (job, style, 1.0, 1.0, &err))
+    {
+      ns_job_set_init_image (job, init);
+      ns_job_set_progress (job, on_iter, &rec);
+      out = ns_job_run (job, &err);
+    }
+  if (!out)
+    {
+      fprintf (stderr, "iter: %s\n", err ? err->message : "failed");
+      return 1;
+    }
+
+  int n = (int) rec.secs->len, total_evals = 0;
+  double sum = 0;
+  for (int i = 0; i < n; i++)
+    {
+      sum += g_array_index (rec.secs, double, i);
+      total_evals += g_array_index (rec.evals, int, i);
+    }
+  double *v = g_memdup2 (rec.secs->data, sizeof (double) * MAX (n, 1));
+  double med = median (v, n);
+  /* per evaluation: iterations that took exactly one evaluation (the
+   * common case); all iterations' mean if there is none */
+  int n1 = 0;
+  for (int i = 0; i < n; i++)
+    if (g_array_index (rec.evals, int, i) == 1)
+      v[n1++] = g_array_index (rec.secs, double, i);
+  double per_eval = n1 > 0 ? median (v, n1) : sum / MAX (total_evals, 1);
+  for (int i = 0; i < n; i++)
+    v[i] = g_array_index (rec.cpu, double, i);
+  double cpu_med = median (v, n);
+  g_free (v);
+
+  double flops = eval_flops (model, &p, size, size);
+  double gram = gram_flops (model, size, size);
+  double peak = peak_rss_mib ();
+  double est_job = ns_job_estimate_memory (job) / 1048576.0;
+  double est_api = ns_estimate_memory (model, &p, size, size, 1) / 1048576.0;
+
+  printf ("cpu_iter_median=%.4f\ngflop_gram=%.2f\nload1=%.2f\n", cpu_med, gram / 1e9,
+          load1 ());
+  printf ("size=%d\niters=%d\nevals=%d\nsec_iter_median=%.4f\nsec_eval_median=%.4f\n"
+          "gflop_eval=%.2f\ngflops=%.2f\npeak_rss_mib=%.1f\nrss_model_mib=%.1f\n"
+          "est_mib=%.1f\nest_job_mib=%.1f\nloss0=%.9g\ncontent0=%.9g\nstyle0=%.9g\n"
+          "tv0=%.9g\nstop=%s\n",
+          size, n, total_evals, med, per_eval, flops / 1e9, flops / 1e9 / per_eval,
+          peak, rss_model, est_api, est_job, rec.loss0, rec.content0, rec.style0, rec.tv0,
+          ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
+  fprintf (stderr, "engine %4d px: %d iterations (%d evals), median %.3f s/iter, %.3f s/eval,"
+           " %.1f GFLOP/eval, %.1f GFLOP/s, peak RSS %.0f MiB (estimate %.0f MiB)\n",
+           size, n, total_evals, med, per_eval, flops / 1e9, flops / 1e9 / per_eval, peak,
+           est_api);
+  ns_image_free (out);
+  ns_job_free (job);
+  ns_image_free (content);
+  ns_image_free (style);
+  ns_image_free (init);
+  g_array_free (rec.secs, TRUE);
+  g_array_free (rec.evals, TRUE);
+  g_array_free (rec.cpu, TRUE);
+  return 0;
+}
+
+/* ------------------------------------------------------------ full */
+
+typedef struct
+{
+  int level, levels, last_iter, iters_total;
+  double level_t0, level_secs[8];
+  int level_iters[8], level_w[8];
+} FullRec;
+
+static gboolean
+on_full (const NsProgress *pr, gpointer data)
+{
+  FullRec *r = data;
+  int l = CLAMP (pr->level - 1, 0, 7);
+  r->levels = pr->levels;
+  r->level_iters[l] = pr->iteration;
+  r->level_w[l] = pr->width;
+  r->level_secs[l] += pr->seconds;
+  if (pr->iteration > 0)
+    r->iters_total++;
+  return TRUE;
+}
+
+static int
+mode_full (NsModel *model, int size, int threads)
+{
+  GError *err = NULL;
+  NsImage *content = make_image (size, size, 0, NULL);
+  NsImage *style = make_image (size, size, 1, NULL);
+  NsParams p;
+  ns_params_init (&p);   /* default schedule and iterations */
+  p.size = size;
+  p.threads = threads;
+  FullRec rec = { 0 };
+  double t0 = now_s ();
+  NsJob *job = ns_job_new (model, content, &p, &err);
+  NsImage *out = NULL;
+  if (job && ns_job_add_style (job, style, 1.0, 1.0, &err))
+    {
+      ns_job_set_progress (job, on_full, &rec);
+      out = ns_job_run (job, &err);
+    }
+  double wall = now_s () - t0;
+  if (!out)
+    {
+      fprintf (stderr, "full: %s\n", err ? err->message : "failed");
+      return 1;
+    }
+  GString *sched = g_string_new (NULL);
+  for (int l = 0; l < MIN (rec.levels, 8); l++)
+    g_string_append_printf (sched, "%s%dpx:%dit:%.0fs", l ? "," : "", rec.level_w[l],
+                            rec.level_iters[l], rec.level_secs[l]);
+  printf ("size=%d\nfull_wall_s=%.1f\nlevels=%d\niterations=%d\nevaluations=%d\n"
+          "schedule=%s\npeak_rss_mib=%.1f\nest_seconds=%.1f\nstop=%s\n",
+          size, wall, rec.levels, rec.iters_total, ns_job_get_evaluations (job), sched->str,
+          peak_rss_mib (), ns_estimate_seconds (model, &p, size, size, 1),
+          ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
+  fprintf (stderr, "full default stylisation %d px: %.1f s (%s)\n", size, wall, sched->str);
+  g_string_free (sched, TRUE);
+  ns_image_free (out);
+  ns_job_free (job);
+  ns_image_free (content);
+  ns_image_free (style);
+  return 0;
+}
+
+/* ------------------------------------------------------------ profile */
+
+/* The VGG chain to relu5_1 rebuilt from the layer table, ops timed one by
+ * one.  Mirrors network.c: every conv has its ReLU fused (the default taps
+ * are all ReLU outputs), backward = ReLU mask + conv input gradient. */
+typedef struct
+{
+  const NsLayerDesc *d;
+  NsConvSpec conv;
+  NsPoolSpec pool;
+  float *w, *b;
+  int cin, h, w_in, c, oh, ow;     /* input [cin][h][w_in] -> output [c][oh][ow] */
+  float *out;
+  double t_fwd, t_bwd;
+} PNode;
+
+#define TIME_MED(result, reps, stmt)                 \
+  do {                                               \
+    double ts_[64];                                  \
+    int r_ = MIN ((reps), 64);                       \
+    for (int k_ = 0; k_ < r_; k_++)                  \
+      {                                              \
+        double t_ = now_s ();                        \
+        stmt;                                        \
+        ts_[k_] = now_s () - t_;                     \
+      }                                              \
+    (result) = median (ts_, r_);                     \
+  } while (0)
+
+static int
+mode_profile (NsModel *model, int size, int reps, int threads)
+{
+  GError *err = NULL;
+  set_threads (threads);
+  NsParams p;
+  ns_params_init (&p);
+  p.size = size;
+  p.threads = threads;
+  const int H = size, W = size;
+
+  /* whole evaluations through the objective */
+  NsImage *ci = make_image (W, H, 0, NULL), *si = make_image (W, H, 1, NULL);
+  NsImage *xi = make_image (W, H, 2, ci);
+  float *cpl = g_new (float, 3 * W * H), *spl = g_new (float, 3 * W * H);
+  float *x = g_new (float, 3 * W * H), *g = g_new (float, 3 * W * H);
+  ns_interleaved_to_planar (ci->data, W, H, cpl);
+  ns_interleaved_to_planar (si->data, W, H, spl);
+  ns_interleaved_to_planar (xi->data, W, H, x);
+  NsObjective *obj = ns_objective_new (model, &p, &err);
+  if (!obj || !ns_objective_set_content (obj, cpl, W, H, &err)
+      || !ns_objective_add_style (obj, spl, W, H, 1.0, &err)
+      || !ns_objective_ready (obj, &err))
+    {
+      fprintf (stderr, "profile: %s\n", err ? err->message : "failed");
+      return 1;
+    }
+  ns_objective_eval (x, g, obj);   /* warm-up */
+  double t_eval;
+  TIME_MED (t_eval, reps, ns_objective_eval (x, g, obj));
+  double flops_eval = 2.0 * ns_network_forward_flops (ns_objective_network (obj), H, W);
+
+  /* per-layer chain */
+  int n_layers;
+  const NsLayerDesc *layers = ns_arch_layers (model->arch, &n_layers);
+  PNode *nodes = g_new0 (PNode, n_layers);
+  int nn = 0, c = 3, h = H, w = W;
+  size_t ws_floats = 1, max_act = (size_t) 3 * H * W;
+  for (int i = 0; i < n_layers; i++)
+    {
+      const NsLayerDesc *d = &layers[i];
+      if (d->kind == NS_LAYER_RELU)   /* fused into the conv before it */
+        {
+          if (strcmp (d->name, "relu5_1") == 0)
+            break;
+          continue;
+        }
+      PNode *nd = &nodes[nn++];
+      nd->d = d;
+      nd->cin = c;
+      nd->h = h;
+      nd->w_in = w;
+      if (d->kind == NS_LAYER_CONV)
+        {
+          if (!ns_model_get_conv (model, d->prefix, d->cout, d->cin, d->k, d->k, &nd->w,
+                                  &nd->b, &err))
+            {
+              fprintf (stderr, "profile: %s\n", err->message);
+              return 1;
+            }
+          nd->conv = (NsConvSpec) { d->cin, d->cout, d->k, d->k, d->stride, d->pad, nd->w,
+                                    nd->b };
+          ns_conv_out_size (&nd->conv, h, w, &nd->oh, &nd->ow);
+          ws_floats = MAX (ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
+          c = d->cout;
+        }
+      else
+        {
+          nd->pool = (NsPoolSpec) { d->k, d->stride, d->pad, d->ceil_mode, NS_POOLING_MAX };
+          ns_pool_out_size (&nd->pool, h, w, &nd->oh, &nd->ow);
+        }
+      nd->c = c;
+      h = nd->oh;
+      w = nd->ow;
+      nd->out = g_new (float, (size_t) c * h * w);
+      max_act = MAX (max_act, (size_t) c * h * w);
+    }
+  NsWorkspace ws = { g_new (float, ws_floats), ws_floats };
+  float *ga = g_new (float, max_act), *gb = g_new (float, max_act);
+  float *mask = g_new (float, max_act);
+  for (size_t i = 0; i < max_act; i++)
+    {
+      ga[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+      mask[i] = (i % 3) ? 1.0f : 0.0f;
+    }
+
+  const float *in = x;   /* the preprocessing is negligible: raw x as input */
+  for (int i = 0; i < nn; i++)
+    {
+      PNode *nd = &nodes[i];
+      if (nd->d->kind == NS_LAYER_CONV)
+        {
+          ns_conv_forward (&nd->conv, in, nd->h, nd->w_in, nd->out, 1, &ws);   /* warm-up */
+          TIME_MED (nd->t_fwd, reps,
+                    ns_conv_forward (&nd->conv, in, nd->h, nd->w_in, nd->out, 1, &ws));
+          size_t n = (size_t) nd->c * nd->oh * nd->ow;
+          TIME_MED (nd->t_bwd, reps,
+                    ns_relu_backward (mask, ga, n);
+                    ns_conv_backward_input (&nd->conv, ga, nd->h, nd->w_in, gb, 0, &ws));
+        }
+      else
+        {
+          TIME_MED (nd->t_fwd, reps, ns_pool_forward (&nd->pool, in, nd->c, nd->h, nd->w_in,
+                                                      nd->out));
+          TIME_MED (nd->t_bwd, reps, ns_pool_backward (&nd->pool, in, nd->out, ga, nd->c,
+                                                       nd->h, nd->w_in, gb));
+        }
+      in = nd->out;
+    }
+
+  /* losses at the default taps (outputs of conv1_1, conv2_1, conv3_1,
+   * conv4_1, conv5_1 with fused ReLU; content conv4_2) */
+  static const char *style_convs[] = { "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1" };
+  double t_style = 0, t_content = 0, t_tv = 0;
+  for (int i = 0; i < nn; i++)
+    {
+      PNode *nd = &nodes[i];
+      if (nd->d->kind != NS_LAYER_CONV)
+        continue;
+      int C = nd->c, N = nd->oh * nd->ow;
+      for (int s = 0; s < 5; s++)
+        if (strcmp (nd->d->name, style_convs[s]) == 0)
+          {
+            float *A = g_new (float, (size_t) C * C), *Gw = g_new (float, (size_t) C * C);
+            ns_gram (nd->out, C, N, A);
+            for (size_t k = 0; k < (size_t) C * C; k++)
+              A[k] *= 0.5f;
+            const float *targets[1] = { A };
+            double norm[1] = { ns_frobenius_sq (A, (size_t) C * C) }, beta[1] = { 1.0 };
+            double t;
+            TIME_MED (t, reps, ns_style_layer_loss (nd->out, C, N, targets, norm, beta, 1,
+                                                    20.0, Gw, ga));
+            t_style += t;
+            g_free (A);
+            g_free (Gw);
+          }
+      if (strcmp (nd->d->name, "conv4_2") == 0)
+        {
+          size_t n = (size_t) C * N;
+          float *P = g_new (float, n);
+          for (size_t k = 0; k < n; k++)
+            P[k] = nd->out[k] * 0.9f;
+          double msq = ns_mean_square (P, n);
+          TIME_MED (t_content, reps, ns_content_loss (nd->out, P, n, msq, 1.0, ga));
+          g_free (P);
+        }
+    }
+  TIME_MED (t_tv, reps, ns_tv_loss (x, H, W, 1.0, g));
+
+  double t_sum = t_style + t_content + t_tv;
+  for (int i = 0; i < nn; i++)
+    t_sum += nodes[i].t_fwd + nodes[i].t_bwd;
+  printf ("profile_size=%d\nprofile_eval_s=%.4f\nprofile_sum_s=%.4f\n", size, t_eval, t_sum);
+  printf ("| layer | input (C×H×W) | GFLOP fwd | fwd ms | bwd ms | fwd GFLOP/s | bwd GFLOP/s | %% of sum |\n");
+  printf ("|---|---|---:|---:|---:|---:|---:|---:|\n");
+  for (int i = 0; i < nn; i++)
+    {
+      PNode *nd = &nodes[i];
+      double gf = 0;
+      if (nd->d->kind == NS_LAYER_CONV)
+        gf = 2.0 * nd->conv.cout * nd->conv.cin * 9.0 * nd->oh * nd->ow / 1e9;
+      char fr[32] = "", br[32] = "";
+      if (gf > 0)
+        {
+          g_snprintf (fr, sizeof fr, "%.0f", gf / nd->t_fwd);
+          g_snprintf (br, sizeof br, "%.0f", gf / nd->t_bwd);
+        }
+      printf ("| %s%s | %d×%d×%d | %.2f | %.1f | %.1f | %s | %s | %.1f |\n", nd->d->name,
+              nd->d->kind == NS_LAYER_CONV ? "+relu" : "", nd->cin, nd->h, nd->w_in, gf,
+              nd->t_fwd * 1e3, nd->t_bwd * 1e3, fr, br,
+              100.0 * (nd->t_fwd + nd->t_bwd) / t_sum);
+    }
+  printf ("| style losses (5 Grams + grads) | | | %.1f | | | | %.1f |\n", t_style * 1e3,
+          100.0 * t_style / t_sum);
+  printf ("| content loss relu4_2 | | | %.1f | | | | %.1f |\n", t_content * 1e3,
+          100.0 * t_content / t_sum);
+  printf ("| TV loss | | | %.1f | | | | %.1f |\n", t_tv * 1e3, 100.0 * t_tv / t_sum);
+  printf ("| **sum of ops** | | %.1f (fwd+bwd) | %.0f ms | | %.0f GFLOP/s | | 100 |\n",
+          flops_eval / 1e9, t_sum * 1e3, flops_eval / 1e9 / t_sum);
+  printf ("| **ns_objective_eval** | | %.1f (fwd+bwd) | %.0f ms | | %.0f GFLOP/s | | |\n",
+          flops_eval / 1e9, t_eval * 1e3, flops_eval / 1e9 / t_eval);
+
+  for (int i = 0; i < nn; i++)
+    {
+      g_free (nodes[i].w);
+      g_free (nodes[i].b);
+      g_free (nodes[i].out);
+    }
+  g_free (nodes);
+  g_free (ws.data);
+  g_free (ga);
+  g_free (gb);
+  g_free (mask);
+  ns_objective_free (obj);
+  ns_image_free (ci);
+  ns_image_free (si);
+  ns_image_free (xi);
+  g_free (cpl);
+  g_free (spl);
+  g_free (x);
+  g_free (g);
+  return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+int
+main (int argc, char **argv)
+{
+  char *model_path = NULL, *dump = NULL;
+  int size = 256, iters = 5, threads = 0, reps = 5;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "model file", "FILE" },
+    { "size", 0, 0, G_OPTION_ARG_INT, &size, "image side (px)", "N" },
+    { "iters", 0, 0, G_OPTION_ARG_INT, &iters, "L-BFGS iterations (iter)", "K" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "threads (0 = all)", "T" },
+    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "repetitions per op (profile)", "R" },
+    { "dump", 0, 0, G_OPTION_ARG_FILENAME, &dump, "write input images (iter)", "PREFIX" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("iter|full|profile - engine benchmarks");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  GError *err = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &err) || argc != 2 || !model_path
+      || size < 16 || iters < 1 || reps < 1)
+    {
+      fprintf (stderr, "%s\nusage: bench-engine iter|full|profile --model FILE [options]\n",
+               err ? err->message : "");
+      g_option_context_free (ctx);
+      return 2;
+    }
+  g_option_context_free (ctx);
+  NsModel *model = ns_model_load (model_path, &err);
+  if (!model)
+    {
+      fprintf (stderr, "%s\n", err->message);
+      return 1;
+    }
+  int rc;
+  if (strcmp (argv[1], "iter") == 0)
+    rc = mode_iter (model, size, iters, threads, dump);
+  else if (strcmp (argv[1], "full") == 0)
+    rc = mode_full (model, size, threads);
+  else if (strcmp (argv[1], "profile") == 0)
+    rc = mode_profile (model, size, reps, threads);
+  else
+    {
+      fprintf (stderr, "unknown mode %s\n", argv[1]);
+      rc = 2;
+    }
+  ns_model_free (model);
+  g_free (model_path);
+  g_free (dump);
+  return rc;
+}

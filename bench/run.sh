@@ -1,0 +1,136 @@
+#!/bin/bash
+# bench/run.sh — the engine benchmark table (see bench/README.md).
+#
+#   bench/run.sh [--quick] [--unset-openblas-env] [--no-torch] [--no-full] [--no-profile]
+#
+#   --quick               256 and 512 px, 3 iterations each, no full stylisation/profile
+#   --unset-openblas-env  unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for both the
+#                         engine and PyTorch (default: leave the environment as it is)
+#   --no-torch / --no-full / --no-profile   skip those parts
+#
+# Environment: BUILD (build dir, default build-bench; configured with
+# -Dplugin=false if missing), THREADS (default 2), SIZES (override the sizes).
+# Runs a seeded random VGG-19 (tools/ns-make-random-model --seed 1).  Never a test:
+# it prints a table and exits 0 unless the engine itself cannot be built or run.
+set -u
+cd "$(dirname "$0")/.."
+QUICK=0 UNSET_BLAS=0 TORCH=1 FULL=1 PROFILE=1
+for a in "$@"; do
+  case "$a" in
+    --quick) QUICK=1 FULL=0 PROFILE=0 ;;
+    --unset-openblas-env) UNSET_BLAS=1 ;;
+    --no-torch) TORCH=0 ;;
+    --no-full) FULL=0 ;;
+    --no-profile) PROFILE=0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+BUILD=${BUILD:-build-bench}
+THREADS=${THREADS:-2}
+if [ "$QUICK" = 1 ]; then SIZES=${SIZES:-"256 512"}; else SIZES=${SIZES:-"256 512 1024"}; fi
+iters_for() { if [ "$QUICK" = 1 ]; then echo 3; else echo 9; fi; }   # 9 > L-BFGS history 8: peak RSS includes the full history
+
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
+ninja -C "$BUILD" bench/bench-engine tools/ns-make-random-model >/dev/null || exit 1
+DATA="$BUILD/bench/data"
+mkdir -p "$DATA"
+MODEL="$DATA/vgg19-seed1.safetensors"
+[ -f "$MODEL" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$MODEL" || exit 1
+
+ENVCMD=(env OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS")
+[ "$UNSET_BLAS" = 1 ] && ENVCMD+=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+JEMALLOC=(LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1)
+if [ "$TORCH" = 1 ]; then
+  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    TORCH=0; TORCH_NOTE="PyTorch: not installed (apt-get install python3-torch)"
+  elif ! /sbin/ldconfig -p | grep -q libjemalloc.so.2; then
+    JEMALLOC=(); TORCH_NOTE="PyTorch: jemalloc missing (apt-get install libjemalloc2), glibc malloc"
+  else
+    TORCH_NOTE="PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), jemalloc preloaded"
+  fi
+else
+  TORCH_NOTE="PyTorch: skipped"
+fi
+
+kv() { sed -n "s/^$2=//p" "$1" | head -1; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+echo "# neural-style engine benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD 2>/dev/null)"
+echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; threads $THREADS"
+echo "# OPENBLAS_CORETYPE=$([ "$UNSET_BLAS" = 1 ] && echo '(unset)' || echo "${OPENBLAS_CORETYPE:-(unset)}")" \
+     "OPENBLAS_L2_SIZE=$([ "$UNSET_BLAS" = 1 ] && echo '(unset)' || echo "${OPENBLAS_L2_SIZE:-(unset)}")"
+echo "# $TORCH_NOTE"
+echo "# load average at start: $(load)"
+
+for s in $SIZES; do
+  it=$(iters_for "$s")
+  echo "# $s px: engine, $it iterations (load $(load))" >&2
+  "${ENVCMD[@]}" "$BUILD/bench/bench-engine" iter --model "$MODEL" --size "$s" --iters "$it" \
+      --threads "$THREADS" --dump "$OUT/in$s" > "$OUT/e$s" 2> "$OUT/e$s.err" \
+    || { cat "$OUT/e$s.err" >&2; echo "engine failed at $s px" >&2; }
+  echo "load_after=$(load)" >> "$OUT/e$s"
+  if [ "$TORCH" = 1 ]; then
+    echo "# $s px: PyTorch, $it iterations (load $(load))" >&2
+    "${ENVCMD[@]}" "${JEMALLOC[@]}" /usr/bin/python3 bench/torch_ref.py --model "$MODEL" \
+        --prefix "$OUT/in$s" --size "$s" --iters "$(( it < 5 ? it : 5 ))" --threads "$THREADS" > "$OUT/t$s" 2> "$OUT/t$s.err" \
+      || { tail -3 "$OUT/t$s.err" >&2; echo "PyTorch failed at $s px" >&2; }
+  fi
+  rm -f "$OUT/in$s".*.f32
+done
+
+echo
+echo "One iteration = one evaluation (forward to relu5_1 + input gradient; the engine's L-BFGS"
+echo "took 1 evaluation per iteration here, PyTorch: LBFGS(max_iter=1), one closure per step)."
+echo "GFLOP = 2·MACs of the forward convs x 2 (input gradient); '+Gram' adds 4·C²·HW per style layer."
+echo
+echo "| size | GFLOP (conv / +Gram) | engine s/iter (median) | engine CPU s/iter | GFLOP/s (conv) | engine peak RSS MiB | PyTorch s/iter | PyTorch peak RSS MiB | ratio engine/PyTorch | loss0 engine / PyTorch | load avg (1 min) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+for s in $SIZES; do
+  e="$OUT/e$s" t="$OUT/t$s"
+  es=$(kv "$e" sec_iter_median) ts=""
+  [ -s "$t" ] && ts=$(kv "$t" sec_iter_median)
+  ratio=$( [ -n "$ts" ] && [ -n "$es" ] && awk -v a="$es" -v b="$ts" 'BEGIN{printf "%.2f", a/b}' || echo n/a)
+  printf "| %s | %s / %.1f | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n" "$s" \
+    "$(kv "$e" gflop_eval)" "$(awk -v a="$(kv "$e" gflop_eval)" -v b="$(kv "$e" gflop_gram)" 'BEGIN{print a+b}')" \
+    "$es" "$(kv "$e" cpu_iter_median)" "$(kv "$e" gflops)" "$(kv "$e" peak_rss_mib)" \
+    "${ts:-n/a}" "$( [ -s "$t" ] && kv "$t" peak_rss_mib || echo n/a)" "$ratio" \
+    "$(kv "$e" loss0)" "$( [ -s "$t" ] && kv "$t" loss0 || echo n/a)" "$(kv "$e" load1)"
+done
+
+echo
+echo "Memory estimate (ns_estimate_memory, same job) against measured peak RSS of bench-engine"
+echo "(peak includes ~$(kv "$OUT/e${SIZES%% *}" rss_model_mib) MiB of process + mapped model before the job):"
+echo
+echo "| size | estimate MiB | peak RSS MiB | estimate / peak |"
+echo "|---:|---:|---:|---:|"
+for s in $SIZES; do
+  e="$OUT/e$s"
+  printf "| %s | %s | %s | %s |\n" "$s" "$(kv "$e" est_mib)" "$(kv "$e" peak_rss_mib)" \
+    "$(awk -v a="$(kv "$e" est_mib)" -v b="$(kv "$e" peak_rss_mib)" 'BEGIN{printf "%.2f", a/b}')"
+done
+
+if [ "$FULL" = 1 ]; then
+  echo >&2 "# full default stylisation at 512 px (load $(load))"
+  "${ENVCMD[@]}" "$BUILD/bench/bench-engine" full --model "$MODEL" --size 512 --threads "$THREADS" \
+      > "$OUT/full" 2> "$OUT/full.err" || cat "$OUT/full.err" >&2
+  echo
+  echo "Full default stylisation (ns_params_init: multires auto, 100 iterations at the final level), 512 px:"
+  echo "wall $(kv "$OUT/full" full_wall_s) s; levels $(kv "$OUT/full" schedule) (size:iterations:seconds);" \
+       "$(kv "$OUT/full" evaluations) evaluations; peak RSS $(kv "$OUT/full" peak_rss_mib) MiB;" \
+       "engine's own time estimate $(kv "$OUT/full" est_seconds) s; load after: $(load)"
+fi
+
+if [ "$PROFILE" = 1 ]; then
+  echo >&2 "# per-layer profile at 512 px (load $(load))"
+  echo
+  echo "Per-layer profile, 512 px (median of 3 runs per op, $THREADS threads):"
+  echo
+  "${ENVCMD[@]}" "$BUILD/bench/bench-engine" profile --model "$MODEL" --size 512 --reps 3 \
+      --threads "$THREADS" 2>/dev/null | grep '^|'
+fi
+echo
+echo "# load average at end: $(load)"
+exit 0
