@@ -30,9 +30,10 @@ working_size (const NsParams *p, int w, int h, int *ww, int *wh)
   ns_image_fit_size (w, h, longest, ww, wh);
 }
 
+/* style_pixels: pixels of the style images as given (the job keeps a copy). */
 guint64
-ns_estimate_memory (const NsModel *model, const NsParams *params, int width, int height,
-                    int n_styles)
+ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width, int height,
+                        int n_styles, guint64 style_pixels)
 {
   NsObjective *obj = ns_objective_new (model, params, NULL);
   if (!obj)
@@ -42,18 +43,24 @@ ns_estimate_memory (const NsModel *model, const NsParams *params, int width, int
   working_size (params, width, height, &W, &H);
   n_styles = MAX (n_styles, 1);
   guint64 px = (guint64) W * H;
-  guint64 bytes = ns_network_memory_bytes (net, H, W) + ns_network_weight_bytes (net);
-  /* content features ≤ one more copy of the deepest activations; Grams:
-   * at most 512x512 per style layer (5 layers) per style */
-  bytes += ns_network_memory_bytes (net, H, W) / 8;
-  bytes += (guint64) n_styles * 5 * 512 * 512 * sizeof (float) + 512 * 512 * sizeof (float);
+  guint64 bytes = ns_objective_memory_bytes (obj, W, H, n_styles)
+    + ns_network_weight_bytes (net);
   int m = params->lbfgs_history > 0 ? params->lbfgs_history : 8;
-  guint64 opt = params->optimizer == NS_OPTIMIZER_ADAM ? 2 * 3 * px * sizeof (float)
+  bytes += params->optimizer == NS_OPTIMIZER_ADAM ? 2 * 3 * px * sizeof (float)
     : ns_lbfgs_memory_bytes (3 * px, m);
-  bytes += opt + 5 * 3 * px * sizeof (float);
-  bytes += (guint64) (1 + n_styles) * 3 * (guint64) width * height * sizeof (float);
+  bytes += 5 * 3 * px * sizeof (float);                /* x, g, best, content, previous */
+  bytes += ((guint64) width * height + style_pixels) * 3 * sizeof (float);  /* inputs */
   ns_objective_free (obj);
   return bytes;
+}
+
+guint64
+ns_estimate_memory (const NsModel *model, const NsParams *params, int width, int height,
+                    int n_styles)
+{
+  /* styles of unknown size: assume the content's */
+  return ns_estimate_memory_for (model, params, width, height, n_styles,
+                                 (guint64) MAX (n_styles, 1) * width * height);
 }
 
 double

@@ -230,11 +230,24 @@ ns_job_free (NsJob *job)
   g_free (job);
 }
 
+static guint64
+style_pixels (const NsJob *job)
+{
+  guint64 px = 0;
+  for (guint i = 0; i < job->styles->len; i++)
+    {
+      const StyleInput *s = g_ptr_array_index (job->styles, i);
+      px += (guint64) s->image->width * s->image->height;
+    }
+  return px;
+}
+
 guint64
 ns_job_estimate_memory (NsJob *job)
 {
-  return ns_estimate_memory (job->model, &job->params, job->content->width,
-                             job->content->height, (int) MAX (job->styles->len, 1));
+  return ns_estimate_memory_for (job->model, &job->params, job->content->width,
+                                 job->content->height, (int) MAX (job->styles->len, 1),
+                                 style_pixels (job));
 }
 
 /* Default memory limit: 70% of physical RAM. */
@@ -277,8 +290,8 @@ check_memory (NsJob *job, GError **error)
     {
       side = side * 3 / 4;
       p.size = side;
-      if (ns_estimate_memory (job->model, &p, job->content->width, job->content->height,
-                              (int) MAX (job->styles->len, 1)) <= limit)
+      if (ns_estimate_memory_for (job->model, &p, job->content->width, job->content->height,
+                                  (int) MAX (job->styles->len, 1), style_pixels (job)) <= limit)
         break;
     }
   g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY,

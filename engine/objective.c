@@ -370,9 +370,27 @@ ns_objective_last_terms (const NsObjective *obj)
 }
 
 guint64
-ns_objective_memory_bytes (NsObjective *obj, int W, int H)
+ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
 {
+  /* network buffers at W x H (this also plans every node's shape, which the
+   * tap queries below read) */
   guint64 bytes = ns_network_memory_bytes (obj->net, H, W);
-  /* content features ≈ one copy of each content tap; Grams per style layer */
+  if (bytes == 0)
+    return 0;
+  int max_c = 0;
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      int C;
+      ns_network_tap (obj->net, obj->style[k].tap, &C, NULL, NULL);
+      bytes += (guint64) n_styles * C * C * sizeof (float);   /* target Grams */
+      max_c = MAX (max_c, C);
+    }
+  bytes += (guint64) max_c * max_c * sizeof (float);         /* Gram scratch */
+  for (int i = 0; i < obj->n_content; i++)
+    {
+      int C, h, w;
+      ns_network_tap (obj->net, obj->content[i].tap, &C, &h, &w);
+      bytes += (guint64) C * h * w * sizeof (float);          /* content targets */
+    }
   return bytes;
 }

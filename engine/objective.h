@@ -35,8 +35,9 @@ double       ns_objective_eval      (const float *x, float *g, void *obj);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);
-/* Bytes the network + targets need at W x H with styles of the given sizes. */
-guint64      ns_objective_memory_bytes (NsObjective *obj, int W, int H);
+/* Bytes the network buffers and the targets (content features, n_styles
+ * Gram matrices per style layer) need at W x H; 0 if W x H is too small. */
+guint64      ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles);
 
 /* Parse "a,b,c" into a NULL-terminated vector of trimmed names (NULL if empty). */
 char       **ns_parse_layer_list    (const char *list);

@@ -12,4 +12,8 @@ void ns_schedule_level_size       (int work_w, int work_h, int level, int levels
 /* Iterations of a level: `iterations` on the last, doubled per coarser level. */
 int  ns_schedule_level_iterations (const NsParams *p, int level, int levels);
 
+/* ns_estimate_memory with the style images' real pixel count (estimate.c). */
+guint64 ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
+                                int height, int n_styles, guint64 style_pixels);
+
 #endif
