@@ -348,6 +348,17 @@ cmd_stylize (int argc, char **argv)
       goto out;
     }
 
+  {
+    /* fail before hours of optimisation, not after */
+    char *dir = g_path_get_dirname (o.output);
+    gboolean writable = g_access (dir, W_OK) == 0 && g_file_test (dir, G_FILE_TEST_IS_DIR);
+    if (!writable)
+      g_set_error (&err, G_FILE_ERROR, G_FILE_ERROR_ACCES,
+                   "cannot write the output: folder \"%s\" does not exist or is not writable", dir);
+    g_free (dir);
+    if (!writable)
+      goto fail;
+  }
   model_path = o.model ? g_strdup (o.model) : ns_model_find_default (&err);
   if (!model_path || !(model = ns_model_load (model_path, &err)))
     goto fail;

@@ -126,7 +126,7 @@ check "--size 16384 over --memory-limit 8000 is refused at once, names a size th
 check "  ... message gives the estimate and a size that fits" grep -q "MiB.*px (longest side) fits" "$tmp/measured.log"
 
 # Output that cannot be written, and input that is not an image.
-expect_fail "output into a missing folder" "could not be written" \
+expect_fail "output into a missing folder" "does not exist or is not writable" \
   "$cli" "${common[@]}" --content "$tmp/7x5.png" --style "$dog" --size 0 --iterations 1 --output "$tmp/no/such/dir/out.png"
 expect_fail "output into /proc (unwritable even for root)" "could not be written" \
   "$cli" "${common[@]}" --content "$tmp/7x5.png" --style "$dog" --size 0 --iterations 1 --output /proc/ns-odd-test.png
