@@ -148,7 +148,8 @@ eval_flops (const NsModel *model, const NsParams *p, int W, int H)
 
 /* Gram FLOP of one evaluation (not in the conv count above): per style
  * layer G = F Fᵀ (2·C²·N) and its gradient (G−A)·F (2·C²·N).  The issue's
- * quoted 99 / 397 / 1588 GFLOP are conv + Gram. */
+ * quoted 99 / 397 / 1588 GFLOP are conv + Gram.  VGG layer tables only
+ * (Fire modules are not followed). */
 static double
 gram_flops (const NsModel *model, int W, int H)
 {

@@ -38,8 +38,9 @@ mkdir -p "$DATA"
 MODEL="$DATA/vgg19-seed1.safetensors"
 [ -f "$MODEL" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$MODEL" || exit 1
 
-ENVCMD=(env OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS")
+ENVCMD=(env)   # env's -u options must come before the assignments
 [ "$UNSET_BLAS" = 1 ] && ENVCMD+=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+ENVCMD+=(OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS")
 JEMALLOC=(LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1)
 if [ "$TORCH" = 1 ]; then
   if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
