@@ -627,6 +627,7 @@ mode_profile (NsModel *model, int size, int reps, int threads)
 int
 main (int argc, char **argv)
 {
+  ns_process_init (argv);   /* as the CLI and the plug-in do (engine/process.c) */
   char *model_path = NULL, *dump = NULL;
   int size = 256, iters = 5, threads = 0, reps = 5;
   GOptionEntry entries[] = {

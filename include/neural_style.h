@@ -216,6 +216,15 @@ double   ns_estimate_seconds  (const NsModel *model, const NsParams *params,
  * install a model. */
 char    *ns_model_find_default (GError **error);
 
+/* ---------------------------------------------------------- process */
+
+/* Call first thing in main() of a program that runs jobs: if
+ * OMP_WAIT_POLICY is unset, sets it to PASSIVE and re-executes the program
+ * with the same arguments (idle OpenMP threads then sleep instead of
+ * spinning against OpenBLAS's threads; 25–45% faster on 2 cores).  Returns
+ * normally when the variable is already set or exec is impossible. */
+void     ns_process_init      (char **argv);
+
 /* ---------------------------------------------------------- import */
 
 /* Convert a torchvision .pth (zip + pickle) state_dict into a safetensors file

@@ -23,7 +23,15 @@ const GimpPlugInInfo PLUG_IN_INFO =
   run,
 };
 
-MAIN ()
+/* GIMP's MAIN () with one addition: ns_process_init () re-executes the
+ * plug-in once with OMP_WAIT_POLICY=PASSIVE (see engine/process.c; the
+ * pipe descriptors GIMP passes in argv survive exec). */
+int
+main (int argc, char *argv[])
+{
+  ns_process_init (argv);
+  return gimp_main (&PLUG_IN_INFO, argc, argv);
+}
 
 static void
 query (void)

@@ -443,6 +443,7 @@ out:
 int
 main (int argc, char **argv)
 {
+  ns_process_init (argv);
   if (argc >= 2 && strcmp (argv[1], "convert") == 0)
     return cmd_convert (argc, argv);
   if (argc >= 2 && strcmp (argv[1], "info") == 0)
