@@ -24,13 +24,6 @@
  * within ~10%; at run time the ETA uses the measured speed instead. */
 #define NS_ASSUMED_GFLOPS 200.0
 
-static void
-working_size (const NsParams *p, int w, int h, int *ww, int *wh)
-{
-  int longest = p->size > 0 ? p->size : MAX (w, h);
-  ns_image_fit_size (w, h, longest, ww, wh);
-}
-
 /* style_pixels: pixels of the style images as given (the job keeps a copy). */
 guint64
 ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width, int height,
@@ -41,7 +34,7 @@ ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
     return 0;
   NsNetwork *net = ns_objective_network (obj);
   int W, H;
-  working_size (params, width, height, &W, &H);
+  ns_working_size (params, width, height, &W, &H);
   n_styles = MAX (n_styles, 1);
   guint64 px = (guint64) W * H;
   guint64 bytes = ns_objective_memory_bytes (obj, W, H, n_styles)
@@ -73,7 +66,7 @@ ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, in
     return -1;
   NsNetwork *net = ns_objective_network (obj);
   int W, H;
-  working_size (params, width, height, &W, &H);
+  ns_working_size (params, width, height, &W, &H);
   int levels = ns_schedule_levels (params, W, H);
   double flops = 0;
   for (int l = 1; l <= levels; l++)

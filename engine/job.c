@@ -126,15 +126,12 @@ ns_job_new (NsModel *model, const NsImage *content, const NsParams *params,
       return NULL;
     }
   /* Validate layer names now so callers hear about typos before running. */
-  NsObjective *probe = ns_objective_new (model, &job->params, error);
-  if (!probe)
+  if (!ns_objective_check_layers (model, &job->params, error))
     {
       ns_job_free (job);
       return NULL;
     }
-  ns_objective_free (probe);
-  int longest = job->params.size > 0 ? job->params.size : MAX (content->width, content->height);
-  ns_image_fit_size (content->width, content->height, longest, &job->work_w, &job->work_h);
+  ns_working_size (&job->params, content->width, content->height, &job->work_w, &job->work_h);
   return job;
 }
 

@@ -97,29 +97,56 @@ check_layers (const NsModel *model, char **names, const char *what, GError **err
   return TRUE;
 }
 
+/* The content and style layer lists of p (or the architecture's defaults),
+ * checked against the model.  *custom_content: the content list was given
+ * explicitly (equal weights) rather than the default blend pair. */
+static gboolean
+layer_lists (const NsModel *model, const NsParams *p, char ***content_names,
+             char ***style_names, gboolean *custom_content, GError **error)
+{
+  *content_names = ns_parse_layer_list (p->content_layers);
+  *style_names = ns_parse_layer_list (p->style_layers ? p->style_layers
+                                      : ns_model_default_style_layers (model));
+  *custom_content = *content_names != NULL;
+  if (!*custom_content)
+    *content_names = ns_parse_layer_list (ns_model_default_content_layers (model));
+
+  gboolean ok = TRUE;
+  if (!*style_names)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "the style layer list is empty");
+      ok = FALSE;
+    }
+  else
+    ok = check_layers (model, *content_names, "content", error)
+      && check_layers (model, *style_names, "style", error);
+  if (!ok)
+    {
+      g_clear_pointer (content_names, g_strfreev);
+      g_clear_pointer (style_names, g_strfreev);
+    }
+  return ok;
+}
+
+gboolean
+ns_objective_check_layers (const NsModel *model, const NsParams *p, GError **error)
+{
+  char **content_names, **style_names;
+  gboolean custom;
+  if (!layer_lists (model, p, &content_names, &style_names, &custom, error))
+    return FALSE;
+  g_strfreev (content_names);
+  g_strfreev (style_names);
+  return TRUE;
+}
+
 NsObjective *
 ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
 {
-  char **content_names = ns_parse_layer_list (p->content_layers);
-  char **style_names = ns_parse_layer_list (p->style_layers ? p->style_layers
-                                            : ns_model_default_style_layers (model));
-  gboolean custom_content = content_names != NULL;
-  if (!custom_content)
-    content_names = ns_parse_layer_list (ns_model_default_content_layers (model));
-
-  if (!style_names)
-    {
-      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "the style layer list is empty");
-      g_strfreev (content_names);
-      return NULL;
-    }
-  if (!check_layers (model, content_names, "content", error)
-      || !check_layers (model, style_names, "style", error))
-    {
-      g_strfreev (content_names);
-      g_strfreev (style_names);
-      return NULL;
-    }
+  char **content_names, **style_names;
+  gboolean custom_content;
+  if (!layer_lists (model, p, &content_names, &style_names, &custom_content, error))
+    return NULL;
 
   NsObjective *obj = g_new0 (NsObjective, 1);
   GPtrArray *taps = g_ptr_array_new ();

@@ -20,6 +20,9 @@ typedef struct
 NsObjective *ns_objective_new       (const NsModel *model, const NsParams *params,
                                      GError **error);
 void         ns_objective_free      (NsObjective *obj);
+/* Only the layer-name checks of ns_objective_new (no weights are read). */
+gboolean     ns_objective_check_layers (const NsModel *model, const NsParams *params,
+                                        GError **error);
 /* Content target at W x H (planar content image of that size). */
 gboolean     ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
                                        GError **error);

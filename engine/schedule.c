@@ -5,6 +5,13 @@
 
 #define NS_AUTO_LEVEL_SIDE 256   /* automatic multires: coarsest level >= this */
 
+void
+ns_working_size (const NsParams *p, int w, int h, int *ww, int *wh)
+{
+  int longest = p->size > 0 ? p->size : MAX (w, h);
+  ns_image_fit_size (w, h, longest, ww, wh);
+}
+
 int
 ns_schedule_levels (const NsParams *p, int work_w, int work_h)
 {

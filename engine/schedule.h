@@ -4,6 +4,9 @@
 
 #include "neural_style.h"
 
+/* Working size of a w x h content image: longest side params->size
+ * (0 = as is), aspect kept. */
+void ns_working_size              (const NsParams *p, int w, int h, int *ww, int *wh);
 /* Number of levels for a working size (params->multires, 0 = automatic:
  * add levels while the coarsest longest side stays >= 256 px). */
 int  ns_schedule_levels           (const NsParams *p, int work_w, int work_h);
