@@ -17,7 +17,10 @@
  */
 #include "network.h"
 #include "conv.h"
+#include "conv_wino_fused.h"
 #include "pool.h"
+
+#include <omp.h>
 
 #include <string.h>
 
@@ -30,6 +33,9 @@ typedef struct
   NsConvSpec e1, e3;       /* FIRE expands */
   NsPoolSpec pool;
   float *weights[6];       /* owned weight/bias copies */
+  float *wino[2][2];       /* CONV / FIRE e3 (3x3, s1, p1): packed Winograd
+                            * filters [0] conv, [1] e3; [.][0] forward,
+                            * [.][1] input gradient (conv_wino_fused.h) */
   int c, h, w;             /* output shape (after prepare) */
   int sq_h, sq_w;
   float *out;
@@ -85,6 +91,47 @@ load_conv (const NsModel *m, const char *prefix, int cout, int cin, int k,
     return FALSE;
   *spec = (NsConvSpec) { cin, cout, k, k, stride, pad, *w_slot, *b_slot };
   return TRUE;
+}
+
+/* Packed Winograd filters for a 3x3/s1/p1 conv (both directions); left
+ * NULL for other shapes or when memory is short (the plain path serves). */
+static void
+pack_wino (const NsConvSpec *c, float *pk[2])
+{
+  if (c->kh != 3 || c->kw != 3 || c->stride != 1 || c->pad != 1)
+    return;
+  for (int flip = 0; flip < 2; flip++)
+    {
+      pk[flip] = g_try_new (float, ns_wino_packed_floats (flip ? c->cin : c->cout,
+                                                          flip ? c->cout : c->cin));
+      if (pk[flip])
+        ns_wino_pack (c, flip, pk[flip]);
+    }
+}
+
+static size_t
+wino_scratch (const NsConvSpec *c)
+{
+  return ns_wino_scratch_floats (MAX (c->cin, c->cout), omp_get_max_threads ());
+}
+
+/* out = conv(in) (+ReLU): the fused Winograd path when packed, else conv.c */
+static void
+conv_forward (NsNetwork *net, const NsConvSpec *c, float *const pk[2], const float *in,
+              int h, int w, float *out, int relu)
+{
+  if (!pk[0] || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk[0], c->cin, c->cout, in, h, w,
+                                     c->bias, relu, 0, out, net->ws.data, net->ws.floats))
+    ns_conv_forward (c, in, h, w, out, relu, &net->ws);
+}
+
+static void
+conv_backward (NsNetwork *net, const NsConvSpec *c, float *const pk[2], const float *dout,
+               int h, int w, float *din, int accumulate)
+{
+  if (!pk[1] || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk[1], c->cout, c->cin, dout, h, w,
+                                     NULL, 0, accumulate, din, net->ws.data, net->ws.floats))
+    ns_conv_backward_input (c, dout, h, w, din, accumulate, &net->ws);
 }
 
 NsNetwork *
@@ -148,6 +195,8 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
         case NS_LAYER_CONV:
           ok = load_conv (model, d->prefix, d->cout, d->cin, d->k, d->stride, d->pad,
                           &nd->conv, &nd->weights[0], &nd->weights[1], error);
+          if (ok)
+            pack_wino (&nd->conv, nd->wino[0]);
           break;
         case NS_LAYER_FIRE:
           {
@@ -161,6 +210,8 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
               && load_conv (model, p3, d->e3, d->squeeze, 3, 1, 1, &nd->e3,
                             &nd->weights[4], &nd->weights[5], error);
             g_free (p1); g_free (p2); g_free (p3);
+            if (ok)
+              pack_wino (&nd->e3, nd->wino[1]);
           }
           break;
         case NS_LAYER_POOL:
@@ -212,8 +263,12 @@ ns_network_free (NsNetwork *net)
     return;
   free_buffers (net);
   for (int i = 0; i < net->n_nodes; i++)
-    for (int k = 0; k < 6; k++)
-      g_free (net->nodes[i].weights[k]);
+    {
+      for (int k = 0; k < 6; k++)
+        g_free (net->nodes[i].weights[k]);
+      for (int k = 0; k < 4; k++)
+        g_free (net->nodes[i].wino[k / 2][k % 2]);
+    }
   g_free (net->nodes);
   g_free (net->tap_node);
   g_free (net);
@@ -250,7 +305,8 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
         case NS_LAYER_CONV:
           ns_conv_out_size (&nd->conv, h, w, &oh, &ow);
           if (oh > 0 && ow > 0)
-            sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
+            sz->ws_floats = MAX (sz->ws_floats, nd->wino[0][0] ? wino_scratch (&nd->conv)
+                                 : ns_conv_workspace_floats (&nd->conv, h, w));
           c = nd->conv.cout;
           break;
         case NS_LAYER_POOL:
@@ -263,7 +319,8 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
           sz->max_sq = MAX (sz->max_sq, (guint64) nd->conv.cout * h * w);
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->e1, h, w));
-          sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->e3, h, w));
+          sz->ws_floats = MAX (sz->ws_floats, nd->wino[1][0] ? wino_scratch (&nd->e3)
+                               : ns_conv_workspace_floats (&nd->e3, h, w));
           c = nd->e1.cout + nd->e3.cout;
           break;
         case NS_LAYER_RELU:
@@ -336,6 +393,12 @@ ns_network_weight_bytes (const NsNetwork *net)
       for (int k = 0; k < 3; k++)
         if (convs[k]->weight)
           floats += (guint64) convs[k]->cout * (convs[k]->cin * convs[k]->kh * convs[k]->kw + 1);
+      for (int k = 0; k < 2; k++)   /* packed Winograd filters, both directions */
+        if (nd->wino[k][0])
+          {
+            const NsConvSpec *c = k ? &nd->e3 : &nd->conv;
+            floats += ns_wino_packed_floats (c->cout, c->cin) + ns_wino_packed_floats (c->cin, c->cout);
+          }
     }
   return floats * sizeof (float);
 }
@@ -421,7 +484,7 @@ ns_network_forward (NsNetwork *net, const float *image)
       switch (nd->desc->kind)
         {
         case NS_LAYER_CONV:
-          ns_conv_forward (&nd->conv, in, h, w, nd->out, nd->fused_relu, &net->ws);
+          conv_forward (net, &nd->conv, nd->wino[0], in, h, w, nd->out, nd->fused_relu);
           break;
         case NS_LAYER_RELU:
           memcpy (nd->out, in, sizeof (float) * nd->c * nd->h * nd->w);
@@ -435,7 +498,7 @@ ns_network_forward (NsNetwork *net, const float *image)
             size_t hw = (size_t) h * w;
             ns_conv_forward (&nd->conv, in, h, w, nd->sq, 1, &net->ws);
             ns_conv_forward (&nd->e1, nd->sq, h, w, nd->out, 1, &net->ws);
-            ns_conv_forward (&nd->e3, nd->sq, h, w, nd->out + nd->e1.cout * hw, 1, &net->ws);
+            conv_forward (net, &nd->e3, nd->wino[1], nd->sq, h, w, nd->out + nd->e1.cout * hw, 1);
           }
           break;
         }
@@ -479,7 +542,7 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
         case NS_LAYER_CONV:
           if (nd->fused_relu)
             ns_relu_backward (nd->out, d, n);
-          ns_conv_backward_input (&nd->conv, d, ih, iw, dprev, 0, &net->ws);
+          conv_backward (net, &nd->conv, nd->wino[0], d, ih, iw, dprev, 0);
           break;
         case NS_LAYER_RELU:
           ns_relu_backward (nd->out, d, n);
@@ -493,8 +556,8 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
             size_t hw = (size_t) ih * iw;
             ns_relu_backward (nd->out, d, n);
             ns_conv_backward_input (&nd->e1, d, ih, iw, net->grad_sq, 0, &net->ws);
-            ns_conv_backward_input (&nd->e3, d + nd->e1.cout * hw, ih, iw, net->grad_sq, 1,
-                                    &net->ws);
+            conv_backward (net, &nd->e3, nd->wino[1], d + nd->e1.cout * hw, ih, iw,
+                           net->grad_sq, 1);
             ns_relu_backward (nd->sq, net->grad_sq, (size_t) nd->conv.cout * hw);
             ns_conv_backward_input (&nd->conv, net->grad_sq, ih, iw, dprev, 0, &net->ws);
           }

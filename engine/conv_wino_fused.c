@@ -1,0 +1,195 @@
+/* conv_wino_fused.c — tile-blocked Winograd F(4x4,3x3): filter packing,
+ * ISA dispatch and threading.  The per-block work is conv_wino_block.h,
+ * compiled here once per instruction set.
+ *
+ * Packed filters, U = G g Gᵀ (Lavin & Gray 2016, eq. 8), laid out
+ *   U[cob][e][ci][MR],  co = cob*MR + r  (rows past cout are 0)
+ * so one block's GEMM reads one contiguous run per (cob, e), and each step
+ * of the kernel's ci loop broadcasts MR consecutive floats.
+ */
+#include "conv_wino_fused.h"
+
+#include <omp.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NT 32   /* tiles per block (the GEMM's N) */
+#define MR 8    /* output channels per packed group */
+#define WT 6    /* transformed tile side */
+#define WE 36   /* elements per transformed tile */
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define NS_WINO_X86 1
+
+#pragma GCC push_options
+#pragma GCC target ("avx512f")
+#define WB_SUFFIX avx512
+#define WB_VBYTES 64
+#define WB_RB 8
+#define WB_CB 32
+#include "conv_wino_block.h"
+#undef WB_SUFFIX
+#undef WB_VBYTES
+#undef WB_RB
+#undef WB_CB
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target ("avx2,fma")
+#define WB_SUFFIX avx2
+#define WB_VBYTES 32
+#define WB_RB 4
+#define WB_CB 16
+#include "conv_wino_block.h"
+#undef WB_SUFFIX
+#undef WB_VBYTES
+#undef WB_RB
+#undef WB_CB
+#pragma GCC pop_options
+#endif
+
+#define WB_SUFFIX generic
+#define WB_VBYTES 16
+#define WB_RB 4
+#define WB_CB 8
+#include "conv_wino_block.h"
+#undef WB_SUFFIX
+#undef WB_VBYTES
+#undef WB_RB
+#undef WB_CB
+
+typedef void (*BlockFn) (const float *, int, int, const float *, int, int, int, int, int,
+                         const float *, int, int, float *, float *, float *);
+
+int
+ns_wino_isa_supported (NsWinoIsa isa)
+{
+  switch (isa)
+    {
+    case NS_WINO_ISA_AUTO:
+    case NS_WINO_ISA_GENERIC:
+      return 1;
+#ifdef NS_WINO_X86
+    case NS_WINO_ISA_AVX2:
+      return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+    case NS_WINO_ISA_AVX512:
+      return __builtin_cpu_supports ("avx512f");
+#endif
+    default:
+      return 0;
+    }
+}
+
+const char *
+ns_wino_isa_name (NsWinoIsa isa)
+{
+  static const char *const names[] = { "auto", "generic", "avx2", "avx512" };
+  return (unsigned) isa < sizeof names / sizeof names[0] ? names[isa] : "?";
+}
+
+static BlockFn
+block_fn (NsWinoIsa isa)
+{
+#ifdef NS_WINO_X86
+  if (isa == NS_WINO_ISA_AUTO)
+    isa = ns_wino_isa_supported (NS_WINO_ISA_AVX512) ? NS_WINO_ISA_AVX512
+        : ns_wino_isa_supported (NS_WINO_ISA_AVX2) ? NS_WINO_ISA_AVX2 : NS_WINO_ISA_GENERIC;
+  if (isa == NS_WINO_ISA_AVX512 && ns_wino_isa_supported (isa))
+    return block_avx512;
+  if (isa == NS_WINO_ISA_AVX2 && ns_wino_isa_supported (isa))
+    return block_avx2;
+#endif
+  return isa == NS_WINO_ISA_AUTO || isa == NS_WINO_ISA_GENERIC ? block_generic : NULL;
+}
+
+size_t
+ns_wino_packed_floats (int cout, int cin)
+{
+  if (cout <= 0 || cin <= 0)
+    return 0;
+  return (size_t) ((cout + MR - 1) / MR) * WE * (size_t) cin * MR;
+}
+
+/* o[0..5] = G g[0..2] (strides so, si),
+ * G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1] */
+static void
+g6 (const double *g, int si, double *o, int so)
+{
+  const double g0 = g[0], g1 = g[si], g2 = g[2 * si];
+  o[0]      = g0 / 4.0;
+  o[so]     = -(g0 + g1 + g2) / 6.0;
+  o[2 * so] = -(g0 - g1 + g2) / 6.0;
+  o[3 * so] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0;
+  o[4 * so] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0;
+  o[5 * so] = g2;
+}
+
+void
+ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
+{
+  const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
+  const size_t n = ns_wino_packed_floats (cout, cin);
+  memset (packed, 0, n * sizeof (float));
+#pragma omp parallel for schedule(static) if ((size_t) cout * cin >= 4096)
+  for (int co = 0; co < cout; co++)
+    for (int ci = 0; ci < cin; ci++)
+      {
+        double g[9], t[WT * 3], u[WE];
+        for (int a = 0; a < 3; a++)
+          for (int b = 0; b < 3; b++)
+            g[a * 3 + b] = flip ? c->weight[(((size_t) ci * c->cin + co) * 3 + 2 - a) * 3 + 2 - b]
+                                : c->weight[(((size_t) co * c->cin + ci) * 3 + a) * 3 + b];
+        for (int j = 0; j < 3; j++)
+          g6 (g + j, 3, t + j, 3);             /* columns: G g   -> t [6][3] */
+        for (int i = 0; i < WT; i++)
+          g6 (t + i * 3, 1, u + i * WT, 1);    /* rows:    (·) Gᵀ -> u [6][6] */
+        float *dst = packed + (size_t) (co / MR) * WE * cin * MR + co % MR;
+        for (int e = 0; e < WE; e++)
+          dst[((size_t) e * cin + ci) * MR] = (float) u[e];
+      }
+}
+
+/* per thread: V [36][cin][NT] + M [36][MR][NT] + alignment slack */
+static size_t
+per_thread_floats (int cin)
+{
+  return (size_t) WE * NT * ((size_t) cin + MR) + 16;
+}
+
+size_t
+ns_wino_scratch_floats (int cin, int nthreads)
+{
+  return per_thread_floats (cin) * (size_t) (nthreads > 0 ? nthreads : 1);
+}
+
+int
+ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout, const float *in,
+                    int h, int w, const float *bias, int relu, int accumulate, float *out,
+                    float *scratch, size_t scratch_floats)
+{
+  BlockFn fn = block_fn (isa);
+  const size_t per = per_thread_floats (cin);
+  if (!fn || !packed || cin <= 0 || cout <= 0 || h <= 0 || w <= 0 || !scratch
+      || scratch_floats < per)
+    return 0;
+  const int th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw;
+  const int blocks = (tiles + NT - 1) / NT;
+  int nthreads = omp_get_max_threads ();
+  if ((size_t) nthreads > scratch_floats / per)
+    nthreads = (int) (scratch_floats / per);
+  if (nthreads > blocks)
+    nthreads = blocks;
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
+  {
+    float *mine = scratch + per * (size_t) omp_get_thread_num ();
+    mine += (16 - ((uintptr_t) mine / sizeof (float)) % 16) % 16;   /* 64-byte align */
+    float *vbuf = mine, *mbuf = mine + (size_t) WE * cin * NT;
+#pragma omp for schedule(static)
+    for (int b = 0; b < blocks; b++)
+      {
+        const int t0 = b * NT, nk = tiles - t0 < NT ? tiles - t0 : NT;
+        fn (packed, cin, cout, in, h, w, tw, t0, nk, bias, relu, accumulate, out, vbuf, mbuf);
+      }
+  }
+  return 1;
+}

@@ -1,0 +1,51 @@
+/* conv_wino_fused.h — Winograd F(4x4,3x3) convolution, tile-blocked: each
+ * thread transforms a block of 32 tiles, multiplies it by pre-packed filters
+ * with its own register-blocked kernel and writes the output tiles, so the
+ * transformed data stays in cache (conv_wino_block.h).  3x3, stride 1,
+ * pad 1 only.  Used by the network for layers whose packed filters it keeps
+ * (few channels, many pixels); conv_winograd.c's chunked OpenBLAS path
+ * serves the rest.
+ *
+ * The input gradient of a 3x3/s1/p1 conv is itself a 3x3/s1/p1 conv of dout
+ * with the filters flipped 180° and in/out channels swapped:
+ *   din[ci](y,x) = Σ_co Σ_ab dout[co](y+1-a, x+1-b) W[co][ci][a][b]
+ *                = conv(dout, W')[ci](y,x),  W'[ci][co][a][b] = W[co][ci][2-a][2-b]
+ * so one fused kernel serves forward and backward (pack with flip = 1).
+ */
+#ifndef NS_CONV_WINO_FUSED_H
+#define NS_CONV_WINO_FUSED_H
+
+#include "conv.h"
+
+typedef enum
+{
+  NS_WINO_ISA_AUTO = 0,     /* best the CPU supports */
+  NS_WINO_ISA_GENERIC,      /* portable vector code (SSE2 on x86-64) */
+  NS_WINO_ISA_AVX2,         /* AVX2 + FMA */
+  NS_WINO_ISA_AVX512,       /* AVX-512F */
+} NsWinoIsa;
+
+/* TRUE if this build and CPU can run isa (AUTO, GENERIC: always). */
+int    ns_wino_isa_supported (NsWinoIsa isa);
+const char *ns_wino_isa_name (NsWinoIsa isa);
+
+/* Packed filters: floats for a conv with cout outputs and cin inputs
+ * (4.5x the 3x3 weights, output channels rounded up to 8). */
+size_t ns_wino_packed_floats (int cout, int cin);
+/* Pack c's filters (flip = 0: forward, cout x cin; flip = 1: input gradient,
+ * cin x cout, W' above).  c must be 3x3/s1/p1. */
+void   ns_wino_pack (const NsConvSpec *c, int flip, float *packed);
+
+/* Scratch floats for nthreads threads at cin input channels. */
+size_t ns_wino_scratch_floats (int cin, int nthreads);
+
+/* out (=, or += when accumulate) = conv3x3(in) [+ bias] [ReLU, not with
+ * accumulate] with packed filters of a cin -> cout conv (forward:
+ * c->cin/c->cout; backward: swapped).  Uses as many threads (<= OpenMP's
+ * maximum) as scratch holds; returns 0 (nothing done) if it holds none.
+ * Results do not depend on the thread count. */
+int    ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout,
+                           const float *in, int h, int w, const float *bias, int relu,
+                           int accumulate, float *out, float *scratch, size_t scratch_floats);
+
+#endif
