@@ -53,131 +53,235 @@ WB (gemm) (const float *restrict u, const float *restrict v, int cin, float *res
       }
 }
 
-/* V[e][ci][k] = (Bᵀ d_k B)[e] for the nk tiles of the block (k >= nk: 0). */
+/* Stride-4 (de)interleaving of VL tiles' columns with two-source shuffles:
+ * DEINT(p, j)[k] = p[4k + j], k < VL (p: 4 VL floats);
+ * INTERLEAVE writes q[4k + j] = x_j[k]. */
+typedef int WB (vi) __attribute__ ((vector_size (WB_VBYTES)));
+#if WB_VL == 16
+#define WB_M1(j) { j, j + 4, j + 8, j + 12, j + 16, j + 20, j + 24, j + 28, \
+                   j, j + 4, j + 8, j + 12, j + 16, j + 20, j + 24, j + 28 }
+#define WB_M2    { 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23 }
+#define WB_Z0    { 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23 }
+#define WB_Z1    { 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31 }
+#define WB_Y0    { 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23 }
+#define WB_Y1    { 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31 }
+#elif WB_VL == 8
+#define WB_M1(j) { j, j + 4, j + 8, j + 12, j, j + 4, j + 8, j + 12 }
+#define WB_M2    { 0, 1, 2, 3, 8, 9, 10, 11 }
+#define WB_Z0    { 0, 8, 1, 9, 2, 10, 3, 11 }
+#define WB_Z1    { 4, 12, 5, 13, 6, 14, 7, 15 }
+#define WB_Y0    { 0, 1, 8, 9, 2, 3, 10, 11 }
+#define WB_Y1    { 4, 5, 12, 13, 6, 7, 14, 15 }
+#elif WB_VL == 4
+#define WB_M1(j) { j, j + 4, j, j + 4 }
+#define WB_M2    { 0, 1, 4, 5 }
+#define WB_Z0    { 0, 4, 1, 5 }
+#define WB_Z1    { 2, 6, 3, 7 }
+#define WB_Y0    { 0, 1, 4, 5 }
+#define WB_Y1    { 2, 3, 6, 7 }
+#else
+#error "WB_VL must be 4, 8 or 16"
+#endif
+
+static inline WB (vf)
+WB (ldu) (const float *p)
+{
+  WB (vf) v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+#define WB_DEINT(a, j) \
+  __builtin_shuffle (__builtin_shuffle ((a)[0], (a)[1], (WB (vi)) WB_M1 (j)), \
+                     __builtin_shuffle ((a)[2], (a)[3], (WB (vi)) WB_M1 (j)), (WB (vi)) WB_M2)
+
+/* q[0 .. 4VL) = columns x[0..3] interleaved: q[4k + j] = x[j][k] */
+static inline void
+WB (interleave) (const WB (vf) x[4], float *q)
+{
+  const WB (vf) s0 = __builtin_shuffle (x[0], x[1], (WB (vi)) WB_Z0);
+  const WB (vf) s1 = __builtin_shuffle (x[0], x[1], (WB (vi)) WB_Z1);
+  const WB (vf) t0 = __builtin_shuffle (x[2], x[3], (WB (vi)) WB_Z0);
+  const WB (vf) t1 = __builtin_shuffle (x[2], x[3], (WB (vi)) WB_Z1);
+  const WB (vf) o[4] = { __builtin_shuffle (s0, t0, (WB (vi)) WB_Y0),
+                         __builtin_shuffle (s0, t0, (WB (vi)) WB_Y1),
+                         __builtin_shuffle (s1, t1, (WB (vi)) WB_Y0),
+                         __builtin_shuffle (s1, t1, (WB (vi)) WB_Y1) };
+  memcpy (q, o, sizeof o);
+}
+
+/* The block's tiles as runs within one tile row: run r covers lanes
+ * [k0, k0 + n) = tiles (ty, tx .. tx + n - 1). */
+typedef struct { int k0, n, ty, tx; } WB (Run);
+
+static int
+WB (runs) (int tw, int t0, int nk, WB (Run) *run)
+{
+  int nr = 0;
+  for (int k = 0; k < nk;)
+    {
+      const int t = t0 + k, ty = t / tw, tx = t % tw;
+      const int n = tw - tx < nk - k ? tw - tx : nk - k;
+      run[nr++] = (WB (Run)) { k, n, ty, tx };
+      k += n;
+    }
+  return nr;
+}
+
+/* dst[q] = x[x0 + q] for q < n, 0 outside [0, w) */
+static inline void
+WB (copy_clipped) (const float *x, int w, int x0, int n, float *dst)
+{
+  int a = x0 < 0 ? -x0 : 0, b = w - x0 < n ? w - x0 : n;
+  if (b < a)
+    b = a;
+  if (a > 0)
+    memset (dst, 0, (size_t) a * sizeof (float));
+  if (b > a)
+    memcpy (dst + a, x + x0 + a, (size_t) (b - a) * sizeof (float));
+  if (n > b)
+    memset (dst + b, 0, (size_t) (n - b) * sizeof (float));
+}
+
+/* V[e][ci][k] = (Bᵀ d_k B)[e] for the nk tiles of the block (k >= nk: 0).
+ * Per input row i of the 6x6 patches, la holds columns 4tx-1 .. 4tx+2 of
+ * every lane's tile and lb columns 4tx+3, 4tx+4 (4 floats a lane, zero
+ * outside the image), so the patch columns are stride-4 shuffles. */
 static void
 WB (input_transform) (const float *in, int cin, int h, int w, int tw, int t0, int nk,
                       float *restrict vbuf)
 {
-  const int ty0 = t0 / tw, tx0 = t0 % tw;
-  /* one tile row, every 6x6 patch inside the image: rows are contiguous */
-  const int fast = nk == NT && tx0 + NT <= tw && ty0 * 4 - 1 >= 0 && ty0 * 4 + 5 <= h
-                   && tx0 * 4 - 1 >= 0 && (tx0 + NT) * 4 + 1 <= w;
+  enum { NV = NT / WB_VL };
+  WB (Run) run[NT];
+  const int nr = WB (runs) (tw, t0, nk, run);
   for (int ci = 0; ci < cin; ci++)
     {
       const float *x = in + (size_t) ci * h * w;
-      float d[WE][NT] __attribute__ ((aligned (64)));
-      if (fast)
-        for (int i = 0; i < WT; i++)
-          {
-            const float *row = x + (size_t) (ty0 * 4 - 1 + i) * w + tx0 * 4 - 1;
-            for (int k = 0; k < NT; k++)
-              for (int j = 0; j < WT; j++)
-                d[i * WT + j][k] = row[4 * k + j];
-          }
-      else
-        for (int k = 0; k < NT; k++)
-          {
-            const int t = t0 + k, y0 = (t / tw) * 4 - 1, x0 = (t % tw) * 4 - 1;
-            for (int i = 0; i < WT; i++)
-              for (int j = 0; j < WT; j++)
+      WB (vf) hd[WE][NV];        /* after the row pass: hd[i*6 + b] */
+      for (int i = 0; i < WT; i++)
+        {
+          float la[4 * NT] __attribute__ ((aligned (64)));
+          float lb[4 * NT] __attribute__ ((aligned (64)));
+          if (nk < NT)
+            {
+              memset (la + 4 * nk, 0, (size_t) (NT - nk) * 4 * sizeof (float));
+              memset (lb + 4 * nk, 0, (size_t) (NT - nk) * 4 * sizeof (float));
+            }
+          for (int r = 0; r < nr; r++)
+            {
+              const int yy = run[r].ty * 4 - 1 + i, n4 = 4 * run[r].n;
+              float *pa = la + 4 * run[r].k0, *pb = lb + 4 * run[r].k0;
+              if (yy < 0 || yy >= h)
                 {
-                  const int yy = y0 + i, xx = x0 + j;
-                  d[i * WT + j][k] = k < nk && yy >= 0 && yy < h && xx >= 0 && xx < w
-                                     ? x[(size_t) yy * w + xx] : 0.0f;
+                  memset (pa, 0, (size_t) n4 * sizeof (float));
+                  memset (pb, 0, (size_t) n4 * sizeof (float));
+                  continue;
                 }
-          }
-      /* Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
-       *       0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1], applied to the
-       * columns (s = WT) then to the rows (s = 1) of d. */
-      for (int pass = 0; pass < 2; pass++)
-        for (int a = 0; a < WT; a++)
+              const float *row = x + (size_t) yy * w;
+              WB (copy_clipped) (row, w, run[r].tx * 4 - 1, n4, pa);
+              WB (copy_clipped) (row, w, run[r].tx * 4 + 3, n4, pb);
+            }
+          for (int v = 0; v < NV; v++)
+            {
+              WB (vf) a[4], b[4];
+              for (int q = 0; q < 4; q++)
+                {
+                  a[q] = WB (ldu) (la + 4 * WB_VL * v + WB_VL * q);
+                  b[q] = WB (ldu) (lb + 4 * WB_VL * v + WB_VL * q);
+                }
+              const WB (vf) x0 = WB_DEINT (a, 0), x1 = WB_DEINT (a, 1), x2 = WB_DEINT (a, 2),
+                            x3 = WB_DEINT (a, 3), x4 = WB_DEINT (b, 0), x5 = WB_DEINT (b, 1);
+              /* row pass: (d B)[i][b] = Σ_j d[i][j] Bᵀ[b][j],
+               * Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+               *       0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1] */
+              WB (vf) *o = &hd[i * WT][v];
+              o[0 * NV] = 4.0f * x0 - 5.0f * x2 + x4;
+              o[1 * NV] = -4.0f * (x1 + x2) + x3 + x4;
+              o[2 * NV] = 4.0f * (x1 - x2) - x3 + x4;
+              o[3 * NV] = 2.0f * (x3 - x1) - x2 + x4;
+              o[4 * NV] = 2.0f * (x1 - x3) - x2 + x4;
+              o[5 * NV] = 4.0f * x1 - 5.0f * x3 + x5;
+            }
+        }
+      /* column pass: V[a*6 + b] = Σ_i Bᵀ[a][i] hd[i*6 + b] */
+      for (int bb = 0; bb < WT; bb++)
+        for (int v = 0; v < NV; v++)
           {
-            const int s = pass ? 1 : WT, o = pass ? a * WT : a;
-            for (int k = 0; k < NT; k++)
-              {
-                const float x0 = d[o][k], x1 = d[o + s][k], x2 = d[o + 2 * s][k],
-                            x3 = d[o + 3 * s][k], x4 = d[o + 4 * s][k], x5 = d[o + 5 * s][k];
-                d[o][k]         = 4.0f * x0 - 5.0f * x2 + x4;
-                d[o + s][k]     = -4.0f * (x1 + x2) + x3 + x4;
-                d[o + 2 * s][k] = 4.0f * (x1 - x2) - x3 + x4;
-                d[o + 3 * s][k] = 2.0f * (x3 - x1) - x2 + x4;
-                d[o + 4 * s][k] = 2.0f * (x1 - x3) - x2 + x4;
-                d[o + 5 * s][k] = 4.0f * x1 - 5.0f * x3 + x5;
-              }
+            const WB (vf) x0 = hd[bb][v], x1 = hd[WT + bb][v], x2 = hd[2 * WT + bb][v],
+                          x3 = hd[3 * WT + bb][v], x4 = hd[4 * WT + bb][v],
+                          x5 = hd[5 * WT + bb][v];
+            const WB (vf) r[WT] = { 4.0f * x0 - 5.0f * x2 + x4, -4.0f * (x1 + x2) + x3 + x4,
+                                    4.0f * (x1 - x2) - x3 + x4, 2.0f * (x3 - x1) - x2 + x4,
+                                    2.0f * (x1 - x3) - x2 + x4, 4.0f * x1 - 5.0f * x3 + x5 };
+            for (int a = 0; a < WT; a++)
+              *(WB (vf) *) (vbuf + ((size_t) (a * WT + bb) * cin + ci) * NT + v * WB_VL) = r[a];
           }
-      for (int e = 0; e < WE; e++)
-        memcpy (vbuf + ((size_t) e * cin + ci) * NT, d[e], sizeof d[e]);
     }
 }
 
 /* out[co0 + r] tile k = Aᵀ M_k A (+ bias, ReLU / += out) for r < nr, k < nk. */
 static void
-WB (output_transform) (const float *restrict mbuf, int nr, int co0, int h, int w, int tw,
+WB (output_transform) (const float *restrict mbuf, int nrows, int co0, int h, int w, int tw,
                        int t0, int nk, const float *bias, int relu, int accumulate,
                        float *out)
 {
-  const int ty0 = t0 / tw, tx0 = t0 % tw;
-  const int fast = nk == NT && tx0 + NT <= tw && ty0 * 4 + 4 <= h && (tx0 + NT) * 4 <= w;
-  for (int r = 0; r < nr; r++)
+  enum { NV = NT / WB_VL };
+  WB (Run) run[NT];
+  const int nr = WB (runs) (tw, t0, nk, run);
+  for (int r = 0; r < nrows; r++)
     {
-      float s[WE][NT] __attribute__ ((aligned (64)));
-      float t[4 * WT][NT] __attribute__ ((aligned (64)));
-      float o[16][NT] __attribute__ ((aligned (64)));
-      for (int e = 0; e < WE; e++)
-        memcpy (s[e], mbuf + ((size_t) e * MR + r) * NT, sizeof s[e]);
-      /* Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]:
-       * t[i][j] = Σ_a Aᵀ[i][a] s[a][j] (columns), o[i][j] = Σ_b t[i][b] Aᵀ[j][b]. */
-      for (int pass = 0; pass < 2; pass++)
-        for (int a = 0; a < (pass ? 4 : WT); a++)
-          {
-            const float (*src)[NT] = pass ? t : s;
-            float (*dst)[NT] = pass ? o : t;
-            const int si = pass ? 1 : WT, so = pass ? 1 : WT;
-            const int ib = pass ? a * WT : a, ob = pass ? a * 4 : a;
-            for (int k = 0; k < NT; k++)
-              {
-                const float m0 = src[ib][k], m1 = src[ib + si][k], m2 = src[ib + 2 * si][k],
-                            m3 = src[ib + 3 * si][k], m4 = src[ib + 4 * si][k],
-                            m5 = src[ib + 5 * si][k];
-                dst[ob][k]          = m0 + m1 + m2 + m3 + m4;
-                dst[ob + so][k]     = m1 - m2 + 2.0f * (m3 - m4);
-                dst[ob + 2 * so][k] = m1 + m2 + 4.0f * (m3 + m4);
-                dst[ob + 3 * so][k] = m1 - m2 + 8.0f * (m3 - m4) + m5;
-              }
-          }
       const int co = co0 + r;
       const float b = bias ? bias[co] : 0.0f;
       float *y = out + (size_t) co * h * w;
-      if (fast)
-        for (int i = 0; i < 4; i++)
+      /* Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+       * column pass: t[i][b] = Σ_a Aᵀ[i][a] M[a][b]  (i < 4, b < 6) */
+      WB (vf) t[4 * WT][NV];
+      for (int bb = 0; bb < WT; bb++)
+        for (int v = 0; v < NV; v++)
           {
-            float *row = y + (size_t) (ty0 * 4 + i) * w + tx0 * 4;
-            float tmp[4 * NT] __attribute__ ((aligned (64)));
-            for (int k = 0; k < NT; k++)
-              for (int j = 0; j < 4; j++)
-                tmp[4 * k + j] = o[i * 4 + j][k] + b;
-            if (accumulate)
-              for (int q = 0; q < 4 * NT; q++)
-                row[q] += tmp[q];
-            else if (relu)
-              for (int q = 0; q < 4 * NT; q++)
-                row[q] = tmp[q] > 0.0f ? tmp[q] : 0.0f;
-            else
-              memcpy (row, tmp, sizeof tmp);
+            WB (vf) m[WT];
+            for (int a = 0; a < WT; a++)
+              m[a] = *(const WB (vf) *) (mbuf + ((size_t) (a * WT + bb) * MR + r) * NT
+                                         + v * WB_VL);
+            t[0 * WT + bb][v] = m[0] + m[1] + m[2] + m[3] + m[4];
+            t[1 * WT + bb][v] = m[1] - m[2] + 2.0f * (m[3] - m[4]);
+            t[2 * WT + bb][v] = m[1] + m[2] + 4.0f * (m[3] + m[4]);
+            t[3 * WT + bb][v] = m[1] - m[2] + 8.0f * (m[3] - m[4]) + m[5];
           }
-      else
-        for (int k = 0; k < nk; k++)
-          {
-            const int tt = t0 + k, oy = (tt / tw) * 4, ox = (tt % tw) * 4;
-            const int ny = h - oy < 4 ? h - oy : 4, nx = w - ox < 4 ? w - ox : 4;
-            for (int i = 0; i < ny; i++)
-              for (int j = 0; j < nx; j++)
-                {
-                  float *p = y + (size_t) (oy + i) * w + ox + j;
-                  const float val = o[i * 4 + j][k] + b;
-                  *p = accumulate ? *p + val : relu && val < 0.0f ? 0.0f : val;
-                }
-          }
+      for (int i = 0; i < 4; i++)
+        {
+          /* row pass: o[i][j] = Σ_b t[i][b] Aᵀ[j][b], + bias; interleaved
+           * into the 4 NT output pixels of this row */
+          float q[4 * NT] __attribute__ ((aligned (64)));
+          for (int v = 0; v < NV; v++)
+            {
+              const WB (vf) *m = &t[i * WT][v];
+              const WB (vf) m0 = m[0], m1 = m[NV], m2 = m[2 * NV], m3 = m[3 * NV],
+                            m4 = m[4 * NV], m5 = m[5 * NV];
+              const WB (vf) o[4] = { m0 + m1 + m2 + m3 + m4 + b,
+                                     m1 - m2 + 2.0f * (m3 - m4) + b,
+                                     m1 + m2 + 4.0f * (m3 + m4) + b,
+                                     m1 - m2 + 8.0f * (m3 - m4) + m5 + b };
+              WB (interleave) (o, q + 4 * WB_VL * v);
+            }
+          for (int rr = 0; rr < nr; rr++)
+            {
+              const int oy = run[rr].ty * 4 + i, ox = run[rr].tx * 4;
+              if (oy >= h)
+                continue;
+              const int n = w - ox < 4 * run[rr].n ? w - ox : 4 * run[rr].n;
+              float *dst = y + (size_t) oy * w + ox;
+              const float *src = q + 4 * run[rr].k0;
+              if (accumulate)
+                for (int p = 0; p < n; p++)
+                  dst[p] += src[p];
+              else if (relu)
+                for (int p = 0; p < n; p++)
+                  dst[p] = src[p] < 0.0f ? 0.0f : src[p];   /* NaN stays visible */
+              else
+                memcpy (dst, src, (size_t) n * sizeof (float));
+            }
+        }
     }
 }
 
@@ -203,6 +307,13 @@ WB (block) (const float *u, int cin, int cout, const float *in, int h, int w, in
 }
 
 #undef WB_VL
+#undef WB_M1
+#undef WB_M2
+#undef WB_Z0
+#undef WB_Z1
+#undef WB_Y0
+#undef WB_Y1
+#undef WB_DEINT
 #undef WB
 #undef WB_CAT
 #undef WB_CAT2

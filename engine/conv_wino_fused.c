@@ -110,42 +110,61 @@ ns_wino_packed_floats (int cout, int cin)
   return (size_t) ((cout + MR - 1) / MR) * WE * (size_t) cin * MR;
 }
 
-/* o[0..5] = G g[0..2] (strides so, si),
- * G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1] */
+/* U = G g Gᵀ for MR output channels at once (vectorised over r),
+ * G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
+ * g [9][MR] (row-major 3x3 per channel) -> u [36][MR]. */
 static void
-g6 (const double *g, int si, double *o, int so)
+transform_group (const float g[9][MR], float u[WE][MR])
 {
-  const double g0 = g[0], g1 = g[si], g2 = g[2 * si];
-  o[0]      = g0 / 4.0;
-  o[so]     = -(g0 + g1 + g2) / 6.0;
-  o[2 * so] = -(g0 - g1 + g2) / 6.0;
-  o[3 * so] = g0 / 24.0 + g1 / 12.0 + g2 / 6.0;
-  o[4 * so] = g0 / 24.0 - g1 / 12.0 + g2 / 6.0;
-  o[5 * so] = g2;
+  float t[WT * 3][MR];
+  for (int j = 0; j < 3; j++)           /* columns: t = G g   ([6][3]) */
+    for (int r = 0; r < MR; r++)
+      {
+        const float g0 = g[j][r], g1 = g[3 + j][r], g2 = g[6 + j][r];
+        t[0 * 3 + j][r] = g0 * 0.25f;
+        t[1 * 3 + j][r] = -(g0 + g1 + g2) * (1.0f / 6.0f);
+        t[2 * 3 + j][r] = -(g0 - g1 + g2) * (1.0f / 6.0f);
+        t[3 * 3 + j][r] = g0 * (1.0f / 24.0f) + g1 * (1.0f / 12.0f) + g2 * (1.0f / 6.0f);
+        t[4 * 3 + j][r] = g0 * (1.0f / 24.0f) - g1 * (1.0f / 12.0f) + g2 * (1.0f / 6.0f);
+        t[5 * 3 + j][r] = g2;
+      }
+  for (int i = 0; i < WT; i++)          /* rows: u = t Gᵀ     ([6][6]) */
+    for (int r = 0; r < MR; r++)
+      {
+        const float t0 = t[i * 3][r], t1 = t[i * 3 + 1][r], t2 = t[i * 3 + 2][r];
+        u[i * WT + 0][r] = t0 * 0.25f;
+        u[i * WT + 1][r] = -(t0 + t1 + t2) * (1.0f / 6.0f);
+        u[i * WT + 2][r] = -(t0 - t1 + t2) * (1.0f / 6.0f);
+        u[i * WT + 3][r] = t0 * (1.0f / 24.0f) + t1 * (1.0f / 12.0f) + t2 * (1.0f / 6.0f);
+        u[i * WT + 4][r] = t0 * (1.0f / 24.0f) - t1 * (1.0f / 12.0f) + t2 * (1.0f / 6.0f);
+        u[i * WT + 5][r] = t2;
+      }
 }
 
 void
 ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
 {
   const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
-  const size_t n = ns_wino_packed_floats (cout, cin);
-  memset (packed, 0, n * sizeof (float));
-#pragma omp parallel for schedule(static) if ((size_t) cout * cin >= 4096)
-  for (int co = 0; co < cout; co++)
+  const int ncob = (cout + MR - 1) / MR;
+#pragma omp parallel for schedule(static) if ((size_t) cout * cin >= 16384)
+  for (int cob = 0; cob < ncob; cob++)
     for (int ci = 0; ci < cin; ci++)
       {
-        double g[9], t[WT * 3], u[WE];
-        for (int a = 0; a < 3; a++)
-          for (int b = 0; b < 3; b++)
-            g[a * 3 + b] = flip ? c->weight[(((size_t) ci * c->cin + co) * 3 + 2 - a) * 3 + 2 - b]
-                                : c->weight[(((size_t) co * c->cin + ci) * 3 + a) * 3 + b];
-        for (int j = 0; j < 3; j++)
-          g6 (g + j, 3, t + j, 3);             /* columns: G g   -> t [6][3] */
-        for (int i = 0; i < WT; i++)
-          g6 (t + i * 3, 1, u + i * WT, 1);    /* rows:    (·) Gᵀ -> u [6][6] */
-        float *dst = packed + (size_t) (co / MR) * WE * cin * MR + co % MR;
+        float g[9][MR], u[WE][MR];
+        for (int r = 0; r < MR; r++)
+          {
+            const int co = cob * MR + r;
+            /* flip: W'[co][ci][a][b] = W[ci][co][2-a][2-b] (input gradient) */
+            const float *src = co >= cout ? NULL
+                             : flip ? c->weight + ((size_t) ci * c->cin + co) * 9
+                                    : c->weight + ((size_t) co * c->cin + ci) * 9;
+            for (int i = 0; i < 9; i++)
+              g[i][r] = !src ? 0.0f : flip ? src[8 - i] : src[i];
+          }
+        transform_group ((const float (*)[MR]) g, u);
+        float *dst = packed + (size_t) cob * WE * cin * MR + (size_t) ci * MR;
         for (int e = 0; e < WE; e++)
-          dst[((size_t) e * cin + ci) * MR] = (float) u[e];
+          memcpy (dst + (size_t) e * cin * MR, u[e], sizeof u[e]);
       }
 }
 

@@ -1,14 +1,20 @@
 /* network.c — the feature extractor: a chain of nodes built from an
  * architecture's layer table, cut after the deepest tapped layer.
  *
- * Node kinds and what each stores for its backward pass:
+ * Node kinds:
  *   CONV  out [cout][oh][ow]  (ReLU fused in when the pre-activation is not
  *                              tapped: backward masks by out > 0 first)
  *   RELU  out                 (separate only when the conv output is tapped)
- *   POOL  out                 (max backward also reads the node's input)
+ *   POOL  out                 (max backward routes by the recorded argmax)
  *   FIRE  sq [s][h][w], out [e1+e3][h][w]: squeeze 1x1 -> ReLU ->
  *         expand1x1 | expand3x3 -> ReLU, concatenated along channels, which
  *         in CHW layout is just two adjacent blocks of `out`.
+ *
+ * Only input gradients are computed, so the backward pass needs no layer
+ * inputs: a conv needs its ReLU mask, a max pool its argmax.  Outputs are
+ * kept in full only for tapped nodes (the losses need F); every other
+ * output is written to one of two transient buffers (the same two that
+ * later hold the gradients), and keeps a 1-bit ReLU mask / 1-byte argmax.
  *
  * Backward walks the chain from the deepest node with two ping-pong
  * gradient buffers; at each tapped node the caller's loss adds its dL/dF.
@@ -24,6 +30,18 @@
 
 #include <string.h>
 
+/* A 3x3/s1/p1 conv runs on the fused Winograd path (conv_wino_fused.h)
+ * with packed filters: kept (pk[0] forward, pk[1] input gradient) for the
+ * smallest layers up to WINO_CACHE_FLOATS in all, packed per call into the
+ * network's pack_tmp for the rest (~7 ms for a 512x512 conv). */
+typedef struct
+{
+  int fused;
+  float *pk[2];
+} Wino;
+
+#define WINO_CACHE_FLOATS ((size_t) 24 * 1024 * 1024)   /* 96 MiB */
+
 typedef struct
 {
   const NsLayerDesc *desc;
@@ -33,12 +51,13 @@ typedef struct
   NsConvSpec e1, e3;       /* FIRE expands */
   NsPoolSpec pool;
   float *weights[6];       /* owned weight/bias copies */
-  float *wino[2][2];       /* CONV / FIRE e3 (3x3, s1, p1): packed Winograd
-                            * filters [0] conv, [1] e3; [.][0] forward,
-                            * [.][1] input gradient (conv_wino_fused.h) */
+  Wino wino[2];            /* [0] conv, [1] FIRE e3 */
   int c, h, w;             /* output shape (after prepare) */
   int sq_h, sq_w;
-  float *out;
+  int keep;                /* output kept in full (tapped) */
+  float *out;              /* kept: own buffer; else a transient, after forward */
+  unsigned char *mask;     /* not kept, with a ReLU: bits of out > 0 */
+  unsigned char *arg;      /* max pool: argmax per output */
   float *sq;               /* FIRE squeeze activation */
 } Node;
 
@@ -54,6 +73,8 @@ struct NsNetwork
   float *grad_a, *grad_b;  /* ping-pong gradients, max activation size */
   float *grad_sq;          /* FIRE squeeze gradient */
   NsWorkspace ws;
+  size_t pack_tmp_floats;  /* largest per-call packed filter */
+  float *pack_tmp;
 };
 
 gboolean
@@ -93,20 +114,75 @@ load_conv (const NsModel *m, const char *prefix, int cout, int cin, int k,
   return TRUE;
 }
 
-/* Packed Winograd filters for a 3x3/s1/p1 conv (both directions); left
- * NULL for other shapes or when memory is short (the plain path serves). */
-static void
-pack_wino (const NsConvSpec *c, float *pk[2])
+static int
+is_3x3_same (const NsConvSpec *c)
 {
-  if (c->kh != 3 || c->kw != 3 || c->stride != 1 || c->pad != 1)
-    return;
-  for (int flip = 0; flip < 2; flip++)
+  return c->kh == 3 && c->kw == 3 && c->stride == 1 && c->pad == 1;
+}
+
+static size_t
+pack_floats (const NsConvSpec *c, int flip)
+{
+  return ns_wino_packed_floats (flip ? c->cin : c->cout, flip ? c->cout : c->cin);
+}
+
+static const NsConvSpec *
+wino_conv (const Node *nd, int k)
+{
+  return k ? &nd->e3 : &nd->conv;
+}
+
+/* Mark the fused convs; keep the packed filters of the smallest while they
+ * fit WINO_CACHE_FLOATS (a failed allocation just means packing per call). */
+static void
+plan_wino (NsNetwork *net)
+{
+  int n = 0;
+  typedef int Cand[2];   /* node index, conv (0) or e3 (1) */
+  Cand *cand = g_new (Cand, 2 * (gsize) net->n_nodes + 1);
+  for (int i = 0; i < net->n_nodes; i++)
+    for (int k = 0; k < 2; k++)
+      {
+        const NsConvSpec *c = wino_conv (&net->nodes[i], k);
+        if (c->weight && is_3x3_same (c))
+          {
+            net->nodes[i].wino[k].fused = 1;
+            cand[n][0] = i;
+            cand[n++][1] = k;
+          }
+      }
+  /* smallest first (insertion sort: a few dozen layers at most) */
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0; b--)
+      {
+        const NsConvSpec *x = wino_conv (&net->nodes[cand[b - 1][0]], cand[b - 1][1]);
+        const NsConvSpec *y = wino_conv (&net->nodes[cand[b][0]], cand[b][1]);
+        if (pack_floats (x, 0) <= pack_floats (y, 0))
+          break;
+        int t0 = cand[b][0], t1 = cand[b][1];
+        cand[b][0] = cand[b - 1][0]; cand[b][1] = cand[b - 1][1];
+        cand[b - 1][0] = t0; cand[b - 1][1] = t1;
+      }
+  size_t cached = 0;
+  for (int j = 0; j < n; j++)
     {
-      pk[flip] = g_try_new (float, ns_wino_packed_floats (flip ? c->cin : c->cout,
-                                                          flip ? c->cout : c->cin));
-      if (pk[flip])
-        ns_wino_pack (c, flip, pk[flip]);
+      Wino *wn = &net->nodes[cand[j][0]].wino[cand[j][1]];
+      const NsConvSpec *c = wino_conv (&net->nodes[cand[j][0]], cand[j][1]);
+      const size_t both = pack_floats (c, 0) + pack_floats (c, 1);
+      if (cached + both <= WINO_CACHE_FLOATS)
+        for (int flip = 0; flip < 2; flip++)
+          {
+            wn->pk[flip] = g_try_new (float, pack_floats (c, flip));
+            if (wn->pk[flip])
+              ns_wino_pack (c, flip, wn->pk[flip]);
+          }
+      if (wn->pk[0] && wn->pk[1])
+        cached += both;
+      else
+        for (int flip = 0; flip < 2; flip++)
+          net->pack_tmp_floats = MAX (net->pack_tmp_floats, pack_floats (c, flip));
     }
+  g_free (cand);
 }
 
 static size_t
@@ -115,22 +191,38 @@ wino_scratch (const NsConvSpec *c)
   return ns_wino_scratch_floats (MAX (c->cin, c->cout), omp_get_max_threads ());
 }
 
-/* out = conv(in) (+ReLU): the fused Winograd path when packed, else conv.c */
+/* Packed filters for one direction: kept, or packed now into pack_tmp. */
+static const float *
+wino_filters (NsNetwork *net, const NsConvSpec *c, const Wino *wn, int flip)
+{
+  if (!wn->fused)
+    return NULL;
+  if (wn->pk[flip])
+    return wn->pk[flip];
+  if (!net->pack_tmp)
+    return NULL;
+  ns_wino_pack (c, flip, net->pack_tmp);
+  return net->pack_tmp;
+}
+
+/* out = conv(in) (+ReLU): the fused Winograd path when it applies, else conv.c */
 static void
-conv_forward (NsNetwork *net, const NsConvSpec *c, float *const pk[2], const float *in,
+conv_forward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *in,
               int h, int w, float *out, int relu)
 {
-  if (!pk[0] || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk[0], c->cin, c->cout, in, h, w,
-                                     c->bias, relu, 0, out, net->ws.data, net->ws.floats))
+  const float *pk = wino_filters (net, c, wn, 0);
+  if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cin, c->cout, in, h, w,
+                                  c->bias, relu, 0, out, net->ws.data, net->ws.floats))
     ns_conv_forward (c, in, h, w, out, relu, &net->ws);
 }
 
 static void
-conv_backward (NsNetwork *net, const NsConvSpec *c, float *const pk[2], const float *dout,
+conv_backward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *dout,
                int h, int w, float *din, int accumulate)
 {
-  if (!pk[1] || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk[1], c->cout, c->cin, dout, h, w,
-                                     NULL, 0, accumulate, din, net->ws.data, net->ws.floats))
+  const float *pk = wino_filters (net, c, wn, 1);
+  if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cout, c->cin, dout, h, w,
+                                  NULL, 0, accumulate, din, net->ws.data, net->ws.floats))
     ns_conv_backward_input (c, dout, h, w, din, accumulate, &net->ws);
 }
 
@@ -195,8 +287,6 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
         case NS_LAYER_CONV:
           ok = load_conv (model, d->prefix, d->cout, d->cin, d->k, d->stride, d->pad,
                           &nd->conv, &nd->weights[0], &nd->weights[1], error);
-          if (ok)
-            pack_wino (&nd->conv, nd->wino[0]);
           break;
         case NS_LAYER_FIRE:
           {
@@ -210,8 +300,6 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
               && load_conv (model, p3, d->e3, d->squeeze, 3, 1, 1, &nd->e3,
                             &nd->weights[4], &nd->weights[5], error);
             g_free (p1); g_free (p2); g_free (p3);
-            if (ok)
-              pack_wino (&nd->e3, nd->wino[1]);
           }
           break;
         case NS_LAYER_POOL:
@@ -233,9 +321,13 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
   net->n_taps = n_taps;
   net->tap_node = g_new (int, MAX (n_taps, 1));
   for (int t = 0; t < n_taps; t++)
-    net->tap_node[t] = layer_node[tap_layer[t]];
+    {
+      net->tap_node[t] = layer_node[tap_layer[t]];
+      net->nodes[net->tap_node[t]].keep = 1;
+    }
   g_free (layer_node);
   g_free (tap_layer);
+  plan_wino (net);
   return net;
 }
 
@@ -244,14 +336,20 @@ free_buffers (NsNetwork *net)
 {
   for (int i = 0; i < net->n_nodes; i++)
     {
-      g_clear_pointer (&net->nodes[i].out, g_free);
-      g_clear_pointer (&net->nodes[i].sq, g_free);
+      Node *nd = &net->nodes[i];
+      if (nd->keep)
+        g_free (nd->out);
+      nd->out = NULL;
+      g_clear_pointer (&nd->sq, g_free);
+      g_clear_pointer (&nd->mask, g_free);
+      g_clear_pointer (&nd->arg, g_free);
     }
   g_clear_pointer (&net->input, g_free);
   g_clear_pointer (&net->grad_a, g_free);
   g_clear_pointer (&net->grad_b, g_free);
   g_clear_pointer (&net->grad_sq, g_free);
   g_clear_pointer (&net->ws.data, g_free);
+  g_clear_pointer (&net->pack_tmp, g_free);
   net->ws.floats = 0;
   net->H = net->W = 0;
 }
@@ -267,7 +365,7 @@ ns_network_free (NsNetwork *net)
       for (int k = 0; k < 6; k++)
         g_free (net->nodes[i].weights[k]);
       for (int k = 0; k < 4; k++)
-        g_free (net->nodes[i].wino[k / 2][k % 2]);
+        g_free (net->nodes[i].wino[k / 2].pk[k % 2]);
     }
   g_free (net->nodes);
   g_free (net->tap_node);
@@ -284,11 +382,25 @@ ns_network_n_taps (const NsNetwork *net)
  * empty.  Fills the byte counts the buffers would need. */
 typedef struct
 {
-  guint64 act_floats;     /* all node outputs + squeeze activations */
+  guint64 act_floats;     /* kept node outputs + squeeze activations */
+  guint64 aux_bytes;      /* ReLU mask bits and argmax bytes */
   guint64 max_act;        /* largest single activation (incl. the input) */
   guint64 max_sq;
   guint64 ws_floats;
 } Sizes;
+
+static gboolean
+has_relu (const Node *nd)
+{
+  return (nd->desc->kind == NS_LAYER_CONV && nd->fused_relu) || nd->desc->kind == NS_LAYER_RELU
+         || nd->desc->kind == NS_LAYER_FIRE;
+}
+
+static gboolean
+is_max_pool (const Node *nd)
+{
+  return nd->desc->kind == NS_LAYER_POOL && nd->pool.type == NS_POOLING_MAX;
+}
 
 static gboolean
 plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
@@ -305,7 +417,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
         case NS_LAYER_CONV:
           ns_conv_out_size (&nd->conv, h, w, &oh, &ow);
           if (oh > 0 && ow > 0)
-            sz->ws_floats = MAX (sz->ws_floats, nd->wino[0][0] ? wino_scratch (&nd->conv)
+            sz->ws_floats = MAX (sz->ws_floats, nd->wino[0].fused ? wino_scratch (&nd->conv)
                                  : ns_conv_workspace_floats (&nd->conv, h, w));
           c = nd->conv.cout;
           break;
@@ -319,7 +431,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
           sz->max_sq = MAX (sz->max_sq, (guint64) nd->conv.cout * h * w);
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->e1, h, w));
-          sz->ws_floats = MAX (sz->ws_floats, nd->wino[1][0] ? wino_scratch (&nd->e3)
+          sz->ws_floats = MAX (sz->ws_floats, nd->wino[1].fused ? wino_scratch (&nd->e3)
                                : ns_conv_workspace_floats (&nd->e3, h, w));
           c = nd->e1.cout + nd->e3.cout;
           break;
@@ -335,7 +447,12 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
       nd->h = h = oh;
       nd->w = w = ow;
       guint64 n = (guint64) c * h * w;
-      sz->act_floats += n;
+      if (nd->keep)
+        sz->act_floats += n;
+      else if (has_relu (nd))
+        sz->aux_bytes += (n + 7) / 8;
+      if (is_max_pool (nd))
+        sz->aux_bytes += n;
       sz->max_act = MAX (sz->max_act, n);
     }
   return TRUE;
@@ -349,7 +466,8 @@ ns_network_memory_bytes (NsNetwork *net, int H, int W)
   guint64 bytes = 0;
   if (plan_shapes (net, H, W, &sz, &empty))
     bytes = sizeof (float) * ((guint64) 3 * H * W + sz.act_floats + 2 * sz.max_act
-                              + sz.max_sq + sz.ws_floats);
+                              + sz.max_sq + sz.ws_floats + net->pack_tmp_floats)
+      + sz.aux_bytes;
   if (net->H > 0)   /* planning overwrote the node shapes of the prepared size */
     plan_shapes (net, net->H, net->W, &sz, &empty);
   return bytes;
@@ -393,12 +511,10 @@ ns_network_weight_bytes (const NsNetwork *net)
       for (int k = 0; k < 3; k++)
         if (convs[k]->weight)
           floats += (guint64) convs[k]->cout * (convs[k]->cin * convs[k]->kh * convs[k]->kw + 1);
-      for (int k = 0; k < 2; k++)   /* packed Winograd filters, both directions */
-        if (nd->wino[k][0])
-          {
-            const NsConvSpec *c = k ? &nd->e3 : &nd->conv;
-            floats += ns_wino_packed_floats (c->cout, c->cin) + ns_wino_packed_floats (c->cin, c->cout);
-          }
+      for (int k = 0; k < 2; k++)   /* kept packed Winograd filters */
+        for (int flip = 0; flip < 2; flip++)
+          if (nd->wino[k].pk[flip])
+            floats += pack_floats (wino_conv (nd, k), flip);
     }
   return floats * sizeof (float);
 }
@@ -428,11 +544,18 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
     }
   gboolean ok = TRUE;
 #define ALLOC(ptr, n) do { (ptr) = g_try_new (float, MAX ((n), 1)); ok = ok && (ptr); } while (0)
+#define ALLOC_BYTES(ptr, n) do { (ptr) = g_try_malloc (MAX ((n), 1)); ok = ok && (ptr); } while (0)
   ALLOC (net->input, (gsize) 3 * H * W);
   for (int i = 0; i < net->n_nodes && ok; i++)
     {
       Node *nd = &net->nodes[i];
-      ALLOC (nd->out, (gsize) nd->c * nd->h * nd->w);
+      const gsize n = (gsize) nd->c * nd->h * nd->w;
+      if (nd->keep)
+        ALLOC (nd->out, n);
+      else if (has_relu (nd))
+        ALLOC_BYTES (nd->mask, (n + 7) / 8);
+      if (is_max_pool (nd))
+        ALLOC_BYTES (nd->arg, n);
       if (nd->desc->kind == NS_LAYER_FIRE)
         ALLOC (nd->sq, (gsize) nd->conv.cout * nd->sq_h * nd->sq_w);
     }
@@ -444,7 +567,10 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
     ALLOC (net->grad_sq, sz.max_sq);
   if (ok)
     ALLOC (net->ws.data, sz.ws_floats);
+  if (ok && net->pack_tmp_floats)
+    ALLOC (net->pack_tmp, net->pack_tmp_floats);
 #undef ALLOC
+#undef ALLOC_BYTES
   if (!ok)
     {
       free_buffers (net);
@@ -481,31 +607,46 @@ ns_network_forward (NsNetwork *net, const float *image)
   for (int i = 0; i < net->n_nodes; i++)
     {
       Node *nd = &net->nodes[i];
+      const size_t n = (size_t) nd->c * nd->h * nd->w;
+      if (!nd->keep)     /* the transient buffer the input is not in */
+        nd->out = in == net->grad_a ? net->grad_b : net->grad_a;
       switch (nd->desc->kind)
         {
         case NS_LAYER_CONV:
-          conv_forward (net, &nd->conv, nd->wino[0], in, h, w, nd->out, nd->fused_relu);
+          conv_forward (net, &nd->conv, &nd->wino[0], in, h, w, nd->out, nd->fused_relu);
           break;
         case NS_LAYER_RELU:
-          memcpy (nd->out, in, sizeof (float) * nd->c * nd->h * nd->w);
-          ns_relu_forward (nd->out, (size_t) nd->c * nd->h * nd->w);
+          memcpy (nd->out, in, sizeof (float) * n);
+          ns_relu_forward (nd->out, n);
           break;
         case NS_LAYER_POOL:
-          ns_pool_forward (&nd->pool, in, nd->c, h, w, nd->out);
+          ns_pool_forward_arg (&nd->pool, in, nd->c, h, w, nd->out, nd->arg);
           break;
         case NS_LAYER_FIRE:
           {
             size_t hw = (size_t) h * w;
             ns_conv_forward (&nd->conv, in, h, w, nd->sq, 1, &net->ws);
             ns_conv_forward (&nd->e1, nd->sq, h, w, nd->out, 1, &net->ws);
-            conv_forward (net, &nd->e3, nd->wino[1], nd->sq, h, w, nd->out + nd->e1.cout * hw, 1);
+            conv_forward (net, &nd->e3, &nd->wino[1], nd->sq, h, w, nd->out + nd->e1.cout * hw, 1);
           }
           break;
         }
+      if (nd->mask)
+        ns_relu_mask_bits (nd->out, n, nd->mask);
       in = nd->out;
       h = nd->h;
       w = nd->w;
     }
+}
+
+/* d *= (out > 0), from the kept output or the mask bits */
+static void
+relu_backward (const Node *nd, float *d, size_t n)
+{
+  if (nd->keep)
+    ns_relu_backward (nd->out, d, n);
+  else
+    ns_relu_backward_bits (nd->mask, d, n);
 }
 
 const float *
@@ -534,29 +675,28 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
         if (net->tap_node[t] == i)
           loss += fn (t, nd->out, nd->c, nd->h * nd->w, d, ctx);
 
-      const float *in = i > 0 ? net->nodes[i - 1].out : net->input;
       int ih = i > 0 ? net->nodes[i - 1].h : net->H;
       int iw = i > 0 ? net->nodes[i - 1].w : net->W;
       switch (nd->desc->kind)
         {
         case NS_LAYER_CONV:
           if (nd->fused_relu)
-            ns_relu_backward (nd->out, d, n);
-          conv_backward (net, &nd->conv, nd->wino[0], d, ih, iw, dprev, 0);
+            relu_backward (nd, d, n);
+          conv_backward (net, &nd->conv, &nd->wino[0], d, ih, iw, dprev, 0);
           break;
         case NS_LAYER_RELU:
-          ns_relu_backward (nd->out, d, n);
+          relu_backward (nd, d, n);
           memcpy (dprev, d, sizeof (float) * n);
           break;
         case NS_LAYER_POOL:
-          ns_pool_backward (&nd->pool, in, nd->out, d, nd->c, ih, iw, dprev);
+          ns_pool_backward_arg (&nd->pool, nd->arg, d, nd->c, ih, iw, dprev);
           break;
         case NS_LAYER_FIRE:
           {
             size_t hw = (size_t) ih * iw;
-            ns_relu_backward (nd->out, d, n);
+            relu_backward (nd, d, n);
             ns_conv_backward_input (&nd->e1, d, ih, iw, net->grad_sq, 0, &net->ws);
-            conv_backward (net, &nd->e3, nd->wino[1], d + nd->e1.cout * hw, ih, iw,
+            conv_backward (net, &nd->e3, &nd->wino[1], d + nd->e1.cout * hw, ih, iw,
                            net->grad_sq, 1);
             ns_relu_backward (nd->sq, net->grad_sq, (size_t) nd->conv.cout * hw);
             ns_conv_backward_input (&nd->conv, net->grad_sq, ih, iw, dprev, 0, &net->ws);

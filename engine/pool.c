@@ -49,6 +49,26 @@ window (const NsPoolSpec *p, int o, int n, int *a, int *b, int *cnt)
   *b = e > n ? n : e;
 }
 
+/* Index of the first maximum of window (y0..y1) x (x0..x1) of x, row-major;
+ * -1 if empty.  The rule of ns_pool_backward. */
+static inline long
+first_max (const float *x, int w, int y0, int y1, int x0, int x1)
+{
+  float best = -INFINITY;
+  long arg = -1;
+  for (int iy = y0; iy < y1; iy++)
+    for (int ix = x0; ix < x1; ix++)
+      {
+        const long i = (long) iy * w + ix;
+        if (arg < 0 || x[i] > best)
+          {
+            best = x[i];
+            arg = i;
+          }
+      }
+  return arg;
+}
+
 void
 ns_pool_forward (const NsPoolSpec *p, const float *in, int c, int h, int w, float *out)
 {
@@ -109,7 +129,7 @@ ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
 #pragma omp parallel for schedule(static) if ((size_t) c * h * w >= PAR_MIN)
   for (int ch = 0; ch < c; ch++)
     {
-      const float *x = in + (size_t) ch * h * w;
+      const float *x = in ? in + (size_t) ch * h * w : NULL;   /* max only */
       const float *dy = dout + (size_t) ch * oh * ow;
       float *dx = din + (size_t) ch * h * w;
       memset (dx, 0, (size_t) h * w * sizeof (float));
@@ -125,18 +145,7 @@ ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
               if (p->type == NS_POOLING_MAX)
                 {
                   /* route to the first maximum in row-major window order */
-                  float best = -INFINITY;
-                  long arg = -1;
-                  for (int iy = y0; iy < y1; iy++)
-                    for (int ix = x0; ix < x1; ix++)
-                      {
-                        const long i = (long) iy * w + ix;
-                        if (arg < 0 || x[i] > best)
-                          {
-                            best = x[i];
-                            arg = i;
-                          }
-                      }
+                  const long arg = first_max (x, w, y0, y1, x0, x1);
                   if (arg >= 0)
                     dx[arg] += g;
                 }
@@ -167,5 +176,143 @@ ns_relu_backward (const float *y, float *d, size_t n)
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN)
   for (size_t i = 0; i < n; i++)
     if (!(y[i] > 0.0f))
+      d[i] = 0.0f;
+}
+
+void
+ns_pool_forward_arg (const NsPoolSpec *p, const float *in, int c, int h, int w,
+                     float *out, unsigned char *arg)
+{
+  int oh, ow;
+  ns_pool_out_size (p, h, w, &oh, &ow);
+  if (p->type != NS_POOLING_MAX || !arg)
+    {
+      ns_pool_forward (p, in, c, h, w, out);
+      return;
+    }
+  if (c <= 0 || oh <= 0 || ow <= 0)
+    return;
+  if (p->k == 2 && p->stride == 2 && p->pad == 0 && 2 * oh <= h && 2 * ow <= w)
+    {
+      /* VGG's 2x2/2 windows, all inside: the same rule, branch-free */
+#pragma omp parallel for schedule(static) if ((size_t) c * oh * ow * 4 >= PAR_MIN)
+      for (int ch = 0; ch < c; ch++)
+        for (int oy = 0; oy < oh; oy++)
+          {
+            const float *r0 = in + ((size_t) ch * h + 2 * oy) * w, *r1 = r0 + w;
+            float *y = out + ((size_t) ch * oh + oy) * ow;
+            unsigned char *a = arg + ((size_t) ch * oh + oy) * ow;
+            for (int ox = 0; ox < ow; ox++)
+              {
+                const float v0 = r0[2 * ox], v1 = r0[2 * ox + 1], v2 = r1[2 * ox],
+                            v3 = r1[2 * ox + 1];
+                float best = v0;
+                int i = 0;
+                i = v1 > best ? 1 : i;
+                best = v1 > best ? v1 : best;
+                i = v2 > best ? 2 : i;
+                best = v2 > best ? v2 : best;
+                i = v3 > best ? 3 : i;
+                best = v3 > best ? v3 : best;
+                const int nan = isnan (v0) | isnan (v1) | isnan (v2) | isnan (v3);
+                y[ox] = nan ? NAN : best;
+                a[ox] = (unsigned char) i;
+              }
+          }
+      return;
+    }
+#pragma omp parallel for schedule(static) if ((size_t) c * oh * ow * p->k * p->k >= PAR_MIN)
+  for (int ch = 0; ch < c; ch++)
+    {
+      const float *x = in + (size_t) ch * h * w;
+      float *y = out + (size_t) ch * oh * ow;
+      unsigned char *a = arg + (size_t) ch * oh * ow;
+      for (int oy = 0; oy < oh; oy++)
+        {
+          int y0, y1, ny;
+          window (p, oy, h, &y0, &y1, &ny);
+          const int sy = oy * p->stride - p->pad;
+          for (int ox = 0; ox < ow; ox++)
+            {
+              int x0, x1, nx;
+              window (p, ox, w, &x0, &x1, &nx);
+              const long i = first_max (x, w, y0, y1, x0, x1);
+              const size_t o = (size_t) oy * ow + ox;
+              if (i < 0)
+                {
+                  y[o] = 0.0f;         /* empty window (bad spec) */
+                  a[o] = 255;
+                }
+              else
+                {
+                  /* NaN anywhere in the window propagates, as in PyTorch */
+                  float r = x[i];
+                  for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                      if (isnan (x[(size_t) iy * w + ix]))
+                        r = NAN;
+                  y[o] = r;
+                  const int sx = ox * p->stride - p->pad;
+                  a[o] = (unsigned char) ((i / w - sy) * p->k + (i % w - sx));
+                }
+            }
+        }
+    }
+}
+
+void
+ns_pool_backward_arg (const NsPoolSpec *p, const unsigned char *arg, const float *dout,
+                      int c, int h, int w, float *din)
+{
+  int oh, ow;
+  if (c <= 0 || h <= 0 || w <= 0)
+    return;
+  ns_pool_out_size (p, h, w, &oh, &ow);
+  if (p->type != NS_POOLING_MAX)
+    {
+      ns_pool_backward (p, NULL, NULL, dout, c, h, w, din);
+      return;
+    }
+#pragma omp parallel for schedule(static) if ((size_t) c * h * w >= PAR_MIN)
+  for (int ch = 0; ch < c; ch++)
+    {
+      const float *dy = dout + (size_t) ch * oh * ow;
+      const unsigned char *a = arg + (size_t) ch * oh * ow;
+      float *dx = din + (size_t) ch * h * w;
+      memset (dx, 0, (size_t) h * w * sizeof (float));
+      for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+          {
+            const size_t o = (size_t) oy * ow + ox;
+            if (a[o] == 255)
+              continue;
+            const int iy = oy * p->stride - p->pad + a[o] / p->k;
+            const int ix = ox * p->stride - p->pad + a[o] % p->k;
+            dx[(size_t) iy * w + ix] += dy[o];
+          }
+    }
+}
+
+void
+ns_relu_mask_bits (const float *y, size_t n, unsigned char *bits)
+{
+  const size_t nb = (n + 7) / 8;
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+  for (size_t b = 0; b < nb; b++)
+    {
+      unsigned v = 0;
+      const size_t i0 = b * 8, i1 = i0 + 8 < n ? i0 + 8 : n;
+      for (size_t i = i0; i < i1; i++)
+        v |= (unsigned) (y[i] > 0.0f) << (i - i0);
+      bits[b] = (unsigned char) v;
+    }
+}
+
+void
+ns_relu_backward_bits (const unsigned char *bits, float *d, size_t n)
+{
+#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
+  for (size_t i = 0; i < n; i++)
+    if (!((bits[i / 8] >> (i % 8)) & 1))
       d[i] = 0.0f;
 }

@@ -323,6 +323,19 @@ pool_case (int k, int s, int pad, int ceil_mode, NsPoolingType type, int c, int 
   pool_naive (&p, x, c, h, w, ref);
   check_arrays (out, ref, nout, 1e-6, 1e-7, what);
 
+  /* the argmax-recording variant: same forward, and its backward (which
+   * sees neither in nor out) equals ns_pool_backward bitwise */
+  {
+    unsigned char *arg = g_new (unsigned char, nout);
+    float *out2 = g_new (float, nout), *din2 = g_new (float, nin);
+    ns_pool_forward_arg (&p, x, c, h, w, out2, arg);
+    CHECK (memcmp (out2, out, nout * sizeof (float)) == 0, "%s: forward_arg output", what);
+    ns_pool_backward (&p, x, out, g, c, h, w, din);
+    ns_pool_backward_arg (&p, arg, g, c, h, w, din2);
+    CHECK (memcmp (din2, din, nin * sizeof (float)) == 0, "%s: backward_arg", what);
+    g_free (arg); g_free (out2); g_free (din2);
+  }
+
   for (size_t i = 0; i < nin; i++)
     din[i] = NAN;
   ns_pool_backward (&p, x, out, g, c, h, w, din);
@@ -405,6 +418,13 @@ test_pool (void)
     ns_pool_backward (&p, x, out, dout, 1, 4, 4, din);
     float want[16] = { 1, 0, 2, 0,  0, 0, 0, 0,  3, 0, 4, 0,  0, 0, 0, 0 };
     CHECK (memcmp (din, want, sizeof want) == 0, "max ties go to the first element");
+    unsigned char arg[4];
+    ns_pool_forward_arg (&p, x, 1, 4, 4, out, arg);
+    ns_pool_backward_arg (&p, arg, dout, 1, 4, 4, din);
+    CHECK (memcmp (din, want, sizeof want) == 0, "max ties (argmax): first element");
+    x[5] = NAN;     /* NaN in window 0 propagates to the output */
+    ns_pool_forward_arg (&p, x, 1, 4, 4, out, arg);
+    CHECK (isnan (out[0]) && out[1] == 0.5f, "argmax pool propagates NaN");
   }
   /* avg divisor with padding: 3x3/1 pad 1 on a 1x1 image of value 9 -> 9/9 = 1
    * (count_include_pad), and 3x3/2 ceil on 4x4 ones: last window 2x2 -> 1. */
@@ -445,6 +465,19 @@ test_relu (void)
   for (size_t i = 0; i < n; i++)
     ok &= a[i] == (b[i] > 0 ? b[i] : 0.0f);
   CHECK (ok, "relu forward large");
+  /* the mask as bits (n not a multiple of 8) gives the same backward */
+  const size_t m = 100003;
+  float *y2 = rnd (m, 4), *d1 = rnd (m, 5), *d2 = g_new (float, m);
+  ns_relu_forward (y2, m);
+  y2[7] = 1e-30f;
+  memcpy (d2, d1, m * sizeof (float));
+  unsigned char *bits = g_new (unsigned char, (m + 7) / 8);
+  ns_relu_mask_bits (y2, m, bits);
+  ns_relu_backward (y2, d1, m);
+  ns_relu_backward_bits (bits, d2, m);
+  CHECK (memcmp (d1, d2, m * sizeof (float)) == 0, "relu backward from bits");
+  CHECK (d2[7] != 0.0f || d1[7] == 0.0f, "tiny positive passes");
+  g_free (y2); g_free (d1); g_free (d2); g_free (bits);
   g_free (a); g_free (b);
 }
 
