@@ -132,6 +132,12 @@ WB (runs) (int tw, int t0, int nk, WB (Run) *run)
 static inline void
 WB (copy_clipped) (const float *x, int w, int x0, int n, float *dst)
 {
+  if (x0 >= 0 && x0 + n <= w)
+    {
+      for (int q = 0; q < n; q++)      /* short: a loop, not a libc call */
+        dst[q] = x[x0 + q];
+      return;
+    }
   int a = x0 < 0 ? -x0 : 0, b = w - x0 < n ? w - x0 : n;
   if (b < a)
     b = a;
@@ -160,14 +166,32 @@ WB (input_transform) (const float *in, int cin, int h, int w, int tw, int t0, in
       WB (vf) hd[WE][NV];        /* after the row pass: hd[i*6 + b] */
       for (int i = 0; i < WT; i++)
         {
-          float la[4 * NT] __attribute__ ((aligned (64)));
+          float la[4 * NT + 4] __attribute__ ((aligned (64)));
           float lb[4 * NT] __attribute__ ((aligned (64)));
-          if (nk < NT)
+          const float *pla = la, *plb = lb;
+          const int yy1 = run[0].ty * 4 - 1 + i, xa = run[0].tx * 4 - 1;
+          if (nr == 1 && nk == NT && yy1 >= 0 && yy1 < h)
+            {
+              /* one run: lb is la shifted by one lane; read the image
+               * directly when the whole span is inside it */
+              const float *row = x + (size_t) yy1 * w;
+              if (xa >= 0 && xa + 4 * NT + 4 <= w)
+                pla = row + xa;
+              else
+                WB (copy_clipped) (row, w, xa, 4 * NT + 4, la);
+              plb = pla + 4;
+            }
+          else if (nr == 1 && nk == NT)
+            {
+              memset (la, 0, sizeof la);
+              plb = la + 4;
+            }
+          else if (nk < NT)
             {
               memset (la + 4 * nk, 0, (size_t) (NT - nk) * 4 * sizeof (float));
               memset (lb + 4 * nk, 0, (size_t) (NT - nk) * 4 * sizeof (float));
             }
-          for (int r = 0; r < nr; r++)
+          for (int r = 0; r < nr && !(nr == 1 && nk == NT); r++)
             {
               const int yy = run[r].ty * 4 - 1 + i, n4 = 4 * run[r].n;
               float *pa = la + 4 * run[r].k0, *pb = lb + 4 * run[r].k0;
@@ -186,8 +210,8 @@ WB (input_transform) (const float *in, int cin, int h, int w, int tw, int t0, in
               WB (vf) a[4], b[4];
               for (int q = 0; q < 4; q++)
                 {
-                  a[q] = WB (ldu) (la + 4 * WB_VL * v + WB_VL * q);
-                  b[q] = WB (ldu) (lb + 4 * WB_VL * v + WB_VL * q);
+                  a[q] = WB (ldu) (pla + 4 * WB_VL * v + WB_VL * q);
+                  b[q] = WB (ldu) (plb + 4 * WB_VL * v + WB_VL * q);
                 }
               const WB (vf) x0 = WB_DEINT (a, 0), x1 = WB_DEINT (a, 1), x2 = WB_DEINT (a, 2),
                             x3 = WB_DEINT (a, 3), x4 = WB_DEINT (b, 0), x5 = WB_DEINT (b, 1);
@@ -253,18 +277,25 @@ WB (output_transform) (const float *restrict mbuf, int nrows, int co0, int h, in
           /* row pass: o[i][j] = Σ_b t[i][b] Aᵀ[j][b], + bias; interleaved
            * into the 4 NT output pixels of this row */
           float q[4 * NT] __attribute__ ((aligned (64)));
+          const int oy1 = run[0].ty * 4 + i, ox1 = run[0].tx * 4;
+          /* one run inside the image, no +=: straight into the output row */
+          const int direct = nr == 1 && nk == NT && oy1 < h && ox1 + 4 * NT <= w && !accumulate;
+          float *qq = direct ? y + (size_t) oy1 * w + ox1 : q;
           for (int v = 0; v < NV; v++)
             {
               const WB (vf) *m = &t[i * WT][v];
               const WB (vf) m0 = m[0], m1 = m[NV], m2 = m[2 * NV], m3 = m[3 * NV],
                             m4 = m[4 * NV], m5 = m[5 * NV];
-              const WB (vf) o[4] = { m0 + m1 + m2 + m3 + m4 + b,
-                                     m1 - m2 + 2.0f * (m3 - m4) + b,
-                                     m1 + m2 + 4.0f * (m3 + m4) + b,
-                                     m1 - m2 + 8.0f * (m3 - m4) + m5 + b };
-              WB (interleave) (o, q + 4 * WB_VL * v);
+              WB (vf) o[4] = { m0 + m1 + m2 + m3 + m4 + b,
+                               m1 - m2 + 2.0f * (m3 - m4) + b,
+                               m1 + m2 + 4.0f * (m3 + m4) + b,
+                               m1 - m2 + 8.0f * (m3 - m4) + m5 + b };
+              if (direct && relu)
+                for (int j = 0; j < 4; j++)     /* o < 0 -> 0; NaN stays */
+                  o[j] = (WB (vf)) ((WB (vi)) o[j] & ~(WB (vi)) (o[j] < 0.0f));
+              WB (interleave) (o, qq + 4 * WB_VL * v);
             }
-          for (int rr = 0; rr < nr; rr++)
+          for (int rr = 0; rr < nr && !direct; rr++)
             {
               const int oy = run[rr].ty * 4 + i, ox = run[rr].tx * 4;
               if (oy >= h)

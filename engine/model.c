@@ -269,3 +269,21 @@ ns_model_get_conv (const NsModel *m, const char *prefix, int out_c, int in_c, in
   *bias = ns_st_read_f32 (m->st, b);
   return TRUE;
 }
+
+gboolean
+ns_model_view_conv (const NsModel *m, const char *prefix, int out_c, int in_c, int kh, int kw,
+                    const float **weight, const float **bias, float **owned_w,
+                    float **owned_b, GError **error)
+{
+  const NsTensorInfo *w, *b;
+  *owned_w = *owned_b = NULL;
+  if (!check_conv (m->st, prefix, out_c, in_c, kh, kw, &w, &b, error))
+    return FALSE;
+  *weight = ns_st_view_f32 (m->st, w);
+  if (!*weight)
+    *weight = *owned_w = ns_st_read_f32 (m->st, w);
+  *bias = ns_st_view_f32 (m->st, b);
+  if (!*bias)
+    *bias = *owned_b = ns_st_read_f32 (m->st, b);
+  return TRUE;
+}

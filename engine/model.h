@@ -55,5 +55,13 @@ const char        *ns_arch_default_content_layers (NsArch arch);  /* "primary,se
 gboolean ns_model_get_conv (const NsModel *m, const char *prefix,
                             int out_c, int in_c, int kh, int kw,
                             float **weight, float **bias, GError **error);
+/* The same without copying when the file allows (ns_st_view_f32): *weight
+ * and *bias point into the model's mapping (valid while the model is open)
+ * or at copies, which are also returned in *owned_w / *owned_b (else NULL)
+ * for the caller to free. */
+gboolean ns_model_view_conv (const NsModel *m, const char *prefix,
+                             int out_c, int in_c, int kh, int kw,
+                             const float **weight, const float **bias,
+                             float **owned_w, float **owned_b, GError **error);
 
 #endif

@@ -15,6 +15,9 @@
  * kept in full only for tapped nodes (the losses need F); every other
  * output is written to one of two transient buffers (the same two that
  * later hold the gradients), and keeps a 1-bit ReLU mask / 1-byte argmax.
+ * A tapped first conv (VGG's relu1_1: the largest activation) is not kept
+ * either but recomputed from the stored input when its tap is read and in
+ * the backward pass (a 3-channel conv: ~1% of an evaluation).
  *
  * Backward walks the chain from the deepest node with two ping-pong
  * gradient buffers; at each tapped node the caller's loss adds its dL/dF.
@@ -50,11 +53,13 @@ typedef struct
   NsConvSpec conv;         /* CONV; FIRE: squeeze */
   NsConvSpec e1, e3;       /* FIRE expands */
   NsPoolSpec pool;
-  float *weights[6];       /* owned weight/bias copies */
+  float *weights[6];       /* weight/bias copies, where not read in place
+                            * from the model's mapping (ns_model_view_conv) */
   Wino wino[2];            /* [0] conv, [1] FIRE e3 */
   int c, h, w;             /* output shape (after prepare) */
   int sq_h, sq_w;
   int keep;                /* output kept in full (tapped) */
+  int recompute;           /* tapped first conv: recomputed, not kept */
   float *out;              /* kept: own buffer; else a transient, after forward */
   unsigned char *mask;     /* not kept, with a ReLU: bits of out > 0 */
   unsigned char *arg;      /* max pool: argmax per output */
@@ -75,6 +80,7 @@ struct NsNetwork
   NsWorkspace ws;
   size_t pack_tmp_floats;  /* largest per-call packed filter */
   float *pack_tmp;
+  int    first_valid;      /* recompute node's out is current */
 };
 
 gboolean
@@ -108,9 +114,10 @@ load_conv (const NsModel *m, const char *prefix, int cout, int cin, int k,
            int stride, int pad, NsConvSpec *spec, float **w_slot, float **b_slot,
            GError **error)
 {
-  if (!ns_model_get_conv (m, prefix, cout, cin, k, k, w_slot, b_slot, error))
+  const float *w, *b;
+  if (!ns_model_view_conv (m, prefix, cout, cin, k, k, &w, &b, w_slot, b_slot, error))
     return FALSE;
-  *spec = (NsConvSpec) { cin, cout, k, k, stride, pad, *w_slot, *b_slot };
+  *spec = (NsConvSpec) { cin, cout, k, k, stride, pad, w, b };
   return TRUE;
 }
 
@@ -325,6 +332,11 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
       net->tap_node[t] = layer_node[tap_layer[t]];
       net->nodes[net->tap_node[t]].keep = 1;
     }
+  if (net->nodes[0].keep && net->nodes[0].desc->kind == NS_LAYER_CONV)
+    {
+      net->nodes[0].keep = 0;
+      net->nodes[0].recompute = 1;
+    }
   g_free (layer_node);
   g_free (tap_layer);
   plan_wino (net);
@@ -449,7 +461,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
       guint64 n = (guint64) c * h * w;
       if (nd->keep)
         sz->act_floats += n;
-      else if (has_relu (nd))
+      else if (has_relu (nd) && !nd->recompute)
         sz->aux_bytes += (n + 7) / 8;
       if (is_max_pool (nd))
         sz->aux_bytes += n;
@@ -552,7 +564,7 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
       const gsize n = (gsize) nd->c * nd->h * nd->w;
       if (nd->keep)
         ALLOC (nd->out, n);
-      else if (has_relu (nd))
+      else if (has_relu (nd) && !nd->recompute)
         ALLOC_BYTES (nd->mask, (n + 7) / 8);
       if (is_max_pool (nd))
         ALLOC_BYTES (nd->arg, n);
@@ -633,26 +645,50 @@ ns_network_forward (NsNetwork *net, const float *image)
         }
       if (nd->mask)
         ns_relu_mask_bits (nd->out, n, nd->mask);
+      net->first_valid = net->nodes[0].recompute && i == 0;
       in = nd->out;
       h = nd->h;
       w = nd->w;
     }
 }
 
+/* The recomputed first conv's output, into buf. */
+static void
+recompute_first (NsNetwork *net, float *buf)
+{
+  Node *nd = &net->nodes[0];
+  if (net->first_valid && nd->out == buf)
+    return;
+  nd->out = buf;
+  conv_forward (net, &nd->conv, &nd->wino[0], net->input, net->H, net->W, buf, nd->fused_relu);
+  net->first_valid = 1;
+}
+
 /* d *= (out > 0), from the kept output or the mask bits */
 static void
 relu_backward (const Node *nd, float *d, size_t n)
 {
-  if (nd->keep)
+  if (nd->keep || nd->recompute)
     ns_relu_backward (nd->out, d, n);
   else
     ns_relu_backward_bits (nd->mask, d, n);
 }
 
-const float *
-ns_network_tap (const NsNetwork *net, int i, int *C, int *H, int *W)
+void
+ns_network_tap_shape (const NsNetwork *net, int i, int *C, int *H, int *W)
 {
   const Node *nd = &net->nodes[net->tap_node[i]];
+  if (C) *C = nd->c;
+  if (H) *H = nd->h;
+  if (W) *W = nd->w;
+}
+
+const float *
+ns_network_tap (NsNetwork *net, int i, int *C, int *H, int *W)
+{
+  Node *nd = &net->nodes[net->tap_node[i]];
+  if (nd->recompute && net->H > 0)   /* after a forward pass both transients are free */
+    recompute_first (net, net->grad_a);
   if (C) *C = nd->c;
   if (H) *H = nd->h;
   if (W) *W = nd->w;
@@ -665,12 +701,15 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
   double loss = 0.0;
   float *d = net->grad_a, *dprev = net->grad_b;
   int last = net->n_nodes - 1;
+  net->first_valid = 0;      /* d overwrites it */
   memset (d, 0, sizeof (float) * net->nodes[last].c * net->nodes[last].h * net->nodes[last].w);
 
   for (int i = last; i >= 0; i--)
     {
       Node *nd = &net->nodes[i];
       size_t n = (size_t) nd->c * nd->h * nd->w;
+      if (nd->recompute)         /* dprev is free until this node's backward */
+        recompute_first (net, dprev);
       for (int t = 0; t < net->n_taps; t++)
         if (net->tap_node[t] == i)
           loss += fn (t, nd->out, nd->c, nd->h * nd->w, d, ctx);

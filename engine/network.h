@@ -12,7 +12,9 @@
 
 typedef struct NsNetwork NsNetwork;
 
-/* taps: layer names (e.g. "relu4_2", "fire5"); duplicates allowed (same index). */
+/* taps: layer names (e.g. "relu4_2", "fire5"); duplicates allowed (same index).
+ * The network may read weights in place from the model's mapping: the
+ * model must stay open while the network exists. */
 NsNetwork *ns_network_new      (const NsModel *model, NsPoolingType pooling,
                                 const char *const *taps, int n_taps, GError **error);
 void       ns_network_free     (NsNetwork *net);
@@ -29,7 +31,9 @@ guint64    ns_network_weight_bytes  (const NsNetwork *net);
 int        ns_network_min_side      (NsNetwork *net);
 void       ns_network_forward  (NsNetwork *net, const float *image);
 /* Tapped feature map i (after ns_network_forward): [C][H*W]. */
-const float *ns_network_tap    (const NsNetwork *net, int i, int *C, int *H, int *W);
+const float *ns_network_tap    (NsNetwork *net, int i, int *C, int *H, int *W);
+/* Shape only (of the last planned or prepared size); computes nothing. */
+void       ns_network_tap_shape (const NsNetwork *net, int i, int *C, int *H, int *W);
 int        ns_network_n_taps   (const NsNetwork *net);
 
 /* Called during the backward pass once per tap, deepest first: add dL/dF

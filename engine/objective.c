@@ -408,7 +408,7 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
   for (int k = 0; k < obj->n_style; k++)
     {
       int C;
-      ns_network_tap (obj->net, obj->style[k].tap, &C, NULL, NULL);
+      ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
       bytes += (guint64) n_styles * C * C * sizeof (float);   /* target Grams */
       max_c = MAX (max_c, C);
     }
@@ -416,7 +416,7 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
   for (int i = 0; i < obj->n_content; i++)
     {
       int C, h, w;
-      ns_network_tap (obj->net, obj->content[i].tap, &C, &h, &w);
+      ns_network_tap_shape (obj->net, obj->content[i].tap, &C, &h, &w);
       bytes += (guint64) C * h * w * sizeof (float);          /* content targets */
     }
   return bytes;

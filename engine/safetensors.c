@@ -821,6 +821,16 @@ ns_st_read_f32 (const NsSafetensors *st, const NsTensorInfo *t)
   return out;
 }
 
+const float *
+ns_st_view_f32 (const NsSafetensors *st, const NsTensorInfo *t)
+{
+  const guint8 *p = st->data + t->begin;
+  if (t->dtype != NS_DTYPE_F32 || G_BYTE_ORDER != G_LITTLE_ENDIAN || t->numel == 0
+      || (guintptr) p % sizeof (float) != 0)
+    return NULL;
+  return (const float *) p;
+}
+
 /* ------------------------------------------------------------------ writer */
 
 static gboolean

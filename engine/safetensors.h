@@ -35,6 +35,9 @@ const NsTensorInfo *ns_st_find        (const NsSafetensors *st, const char *name
 const char         *ns_st_metadata    (const NsSafetensors *st, const char *key);  /* NULL if absent */
 /* Copy the tensor as float32 into a new g_malloc'd array (F16 converted). */
 float              *ns_st_read_f32    (const NsSafetensors *st, const NsTensorInfo *t);
+/* The tensor's floats in place, in the mapping (valid while st is open), when
+ * they are F32, 4-byte aligned and the host is little-endian; else NULL. */
+const float        *ns_st_view_f32    (const NsSafetensors *st, const NsTensorInfo *t);
 
 /* Write a safetensors file (F32 data, tensors in the given order, data
  * 8-byte aligned header).  metadata: NULL-terminated key, value, key, value…

@@ -159,6 +159,8 @@ typedef void     (*NsSnapshotFunc) (const NsImage *image, const NsProgress *prog
 
 typedef struct NsJob NsJob;
 
+/* The job reads the model's weights in place: keep the model open until
+ * ns_job_free. */
 NsJob   *ns_job_new           (NsModel *model, const NsImage *content,
                                const NsParams *params, GError **error);
 /* weight: blend weight (>=0; weights are normalised to sum 1);

@@ -171,6 +171,18 @@ test_real_squeezenet (void)
           CHECK (GUINT64_FROM_LE (hl) == 5280, "header length");
           CHECK (memcmp (w, bytes + 8 + 5280, 6912) == 0, "conv1 weight bytes");
           CHECK (memcmp (b, bytes + 8 + 5280 + 6912, 256) == 0, "conv1 bias bytes");
+          /* the same tensors read in place (header 5280 + 8 keeps them
+           * 4-byte aligned): no copies, same bytes */
+          const float *vw = NULL, *vb = NULL;
+          float *ow = (float *) 1, *ob = (float *) 1;
+          CHECK (ns_model_view_conv (m, "features.0", 64, 3, 3, 3, &vw, &vb, &ow, &ob, &err),
+                 "view_conv");
+          CHECK (ow == NULL && ob == NULL, "viewed in place, nothing copied");
+          CHECK (vw && vb && memcmp (vw, w, 6912) == 0 && memcmp (vb, b, 256) == 0,
+                 "viewed values");
+          CHECK (!ns_model_view_conv (m, "features.0", 64, 3, 5, 5, &vw, &vb, &ow, &ob, &err)
+                 && err && ow == NULL && ob == NULL, "view_conv checks the shape");
+          g_clear_error (&err);
         }
       g_free (bytes);
       g_free (w);

@@ -13,6 +13,7 @@
 #include "test_util.h"
 #include "objective.h"
 #include "safetensors.h"
+#include "conv.h"
 
 #include <glib/gstdio.h>
 
@@ -154,8 +155,30 @@ test_vgg (const char *path)
   float *img = random_image (64, 48, 9);
   ns_network_forward (net, img);
   int C, H, W;
-  ns_network_tap (net, 0, &C, &H, &W);
+  const float *f1 = ns_network_tap (net, 0, &C, &H, &W);
   CHECK (C == 64 && H == 48 && W == 64, "relu1_1 shape %dx%dx%d", C, H, W);
+  /* relu1_1 is not kept but recomputed on request: it must equal the plain
+   * loops on the preprocessed image (and stay so when asked twice) */
+  {
+    const size_t hw = (size_t) 48 * 64;
+    float *pre = g_new (float, 3 * hw), *ref = g_new (float, 64 * hw);
+    for (int k = 0; k < 3; k++)
+      for (size_t j = 0; j < hw; j++)
+        pre[k * hw + j] = (img[m->pre.perm[k] * hw + j] * m->pre.scale - m->pre.mean[k])
+                          / m->pre.std[k];
+    const float *w0 = NULL, *b0 = NULL;
+    float *ow = NULL, *ob = NULL;
+    ns_model_view_conv (m, "features.0", 64, 3, 3, 3, &w0, &b0, &ow, &ob, NULL);
+    NsConvSpec c0 = { 3, 64, 3, 3, 1, 1, w0, b0 };
+    ns_conv_forward_naive (&c0, pre, 48, 64, ref);
+    double e = 0;
+    for (size_t j = 0; j < 64 * hw; j++)
+      e = fmax (e, fabs (fmaxf (ref[j], 0.0f) - f1[j]));
+    CHECK (e < 1e-4, "recomputed relu1_1 vs plain loops: max err %.3g", e);
+    const float *f2 = ns_network_tap (net, 0, NULL, NULL, NULL);
+    CHECK (f2 == f1, "asked twice: the same buffer, not recomputed");
+    g_free (pre); g_free (ref); g_free (ow); g_free (ob);
+  }
   ns_network_tap (net, 1, &C, &H, &W);
   CHECK (C == 128 && H == 12 && W == 16, "pool2 shape %dx%dx%d", C, H, W);
   ns_network_tap (net, 2, &C, &H, &W);
