@@ -1,9 +1,7 @@
 /* conv_wino_block.h — one block of NT Winograd F(4x4,3x3) tiles, start to
  * finish, for one instruction set.  Included by conv_wino_fused.c once per
- * ISA with WB_SUFFIX (function-name suffix), WB_VBYTES (vector bytes),
- * WB_RB / WB_CB (rows / columns of the GEMM register block) defined, inside
- * a `#pragma GCC target` region; GCC vectorises the loops over the NT tiles
- * and the vector-extension GEMM kernel with that ISA's registers.
+ * ISA, after gemm_tile.h (same WB_* settings), inside a `#pragma GCC target`
+ * region, so the vector-extension code uses that ISA's registers.
  *
  * Math (Lavin & Gray 2016, eq. 8; the same matrices as conv_winograd.c):
  *   V[e][ci][k] = (Bᵀ d B)[e]       d: 6x6 input patch of tile k
@@ -16,41 +14,14 @@
  * M [36][MR][NT], both 64-byte aligned.
  */
 
-#define WB_CAT2(a, b) a##_##b
-#define WB_CAT(a, b)  WB_CAT2 (a, b)
-#define WB(name)      WB_CAT (name, WB_SUFFIX)
+/* WB(), WB(vf), WB(ldu) and WB(tile) come from gemm_tile.h, included
+ * just before this file. */
 
-#define WB_VL (WB_VBYTES / 4)
-typedef float WB (vf) __attribute__ ((vector_size (WB_VBYTES), aligned (WB_VBYTES)));
-
-/* M[r][0..NT) = Σ_ci u[ci][r] v[ci][0..NT) for r < MR, register-blocked
- * WB_RB rows x WB_CB columns (WB_CB / WB_VL vectors per row). */
+/* M[r][0..NT) = Σ_ci u[ci][r] v[ci][0..NT) for r < MR (MR x NT = one tile) */
 static inline void
 WB (gemm) (const float *restrict u, const float *restrict v, int cin, float *restrict m)
 {
-  enum { NVEC = WB_CB / WB_VL };
-  for (int r0 = 0; r0 < MR; r0 += WB_RB)
-    for (int c0 = 0; c0 < NT; c0 += WB_CB)
-      {
-        WB (vf) acc[WB_RB][NVEC];
-        for (int r = 0; r < WB_RB; r++)
-          for (int j = 0; j < NVEC; j++)
-            acc[r][j] = (WB (vf)) { 0 };
-        for (int ci = 0; ci < cin; ci++)
-          {
-            const WB (vf) *vv = (const WB (vf) *) (v + (size_t) ci * NT + c0);
-            WB (vf) x[NVEC];
-            for (int j = 0; j < NVEC; j++)
-              x[j] = vv[j];
-            const float *uu = u + (size_t) ci * MR + r0;
-            for (int r = 0; r < WB_RB; r++)
-              for (int j = 0; j < NVEC; j++)
-                acc[r][j] += uu[r] * x[j];
-          }
-        for (int r = 0; r < WB_RB; r++)
-          for (int j = 0; j < NVEC; j++)
-            *(WB (vf) *) (m + (size_t) (r0 + r) * NT + c0 + j * WB_VL) = acc[r][j];
-      }
+  WB (tile) (u, MR, v, NT, cin, m, NT, 0, 1.0f);
 }
 
 /* Stride-4 (de)interleaving of VL tiles' columns with two-source shuffles:
@@ -82,14 +53,6 @@ typedef int WB (vi) __attribute__ ((vector_size (WB_VBYTES)));
 #else
 #error "WB_VL must be 4, 8 or 16"
 #endif
-
-static inline WB (vf)
-WB (ldu) (const float *p)
-{
-  WB (vf) v;
-  memcpy (&v, p, sizeof v);
-  return v;
-}
 
 #define WB_DEINT(a, j) \
   __builtin_shuffle (__builtin_shuffle ((a)[0], (a)[1], (WB (vi)) WB_M1 (j)), \
@@ -337,7 +300,6 @@ WB (block) (const float *u, int cin, int cout, const float *in, int h, int w, in
     }
 }
 
-#undef WB_VL
 #undef WB_M1
 #undef WB_M2
 #undef WB_Z0
@@ -345,6 +307,5 @@ WB (block) (const float *u, int cin, int cout, const float *in, int h, int w, in
 #undef WB_Y0
 #undef WB_Y1
 #undef WB_DEINT
-#undef WB
 #undef WB_CAT
 #undef WB_CAT2

@@ -27,6 +27,7 @@
 #define WB_VBYTES 64
 #define WB_RB 8
 #define WB_CB 32
+#include "gemm_tile.h"
 #include "conv_wino_block.h"
 #undef WB_SUFFIX
 #undef WB_VBYTES
@@ -40,6 +41,7 @@
 #define WB_VBYTES 32
 #define WB_RB 4
 #define WB_CB 16
+#include "gemm_tile.h"
 #include "conv_wino_block.h"
 #undef WB_SUFFIX
 #undef WB_VBYTES
@@ -52,6 +54,7 @@
 #define WB_VBYTES 16
 #define WB_RB 4
 #define WB_CB 8
+#include "gemm_tile.h"
 #include "conv_wino_block.h"
 #undef WB_SUFFIX
 #undef WB_VBYTES

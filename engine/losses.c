@@ -9,7 +9,9 @@
  */
 #include "losses.h"
 
-#include <cblas.h>
+#include "gemm_fast.h"
+
+#include <glib.h>
 #include <math.h>
 
 #define NS_SUM_BLOCKS 64
@@ -84,23 +86,21 @@ ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
 
 /* ------------------------------------------------------------ gram / style */
 
-/* G = F F^T / N: one SYRK fills the upper triangle, then mirror it. */
+size_t
+ns_style_ws_floats (int C)
+{
+  return C > 0 ? (size_t) C * C + ns_gemm_fast_scratch_floats (C) : 1;
+}
+
+/* G = F F^T / N (gemm_fast.c: upper triangle by tiles, then mirrored). */
 void
 ns_gram (const float *F, int C, int N, float *G)
 {
   if (C <= 0)
     return;
-  if (N <= 0)
-    {
-      for (size_t i = 0; i < (size_t) C * C; i++)
-        G[i] = 0.0f;
-      return;
-    }
-  cblas_ssyrk (CblasRowMajor, CblasUpper, CblasNoTrans, C, N,
-               1.0f / (float) N, F, N, 0.0f, G, C);
-  for (int i = 0; i < C; i++)
-    for (int j = 0; j < i; j++)
-      G[(size_t) i * C + j] = G[(size_t) j * C + i];
+  float *scratch = g_new (float, ns_gemm_fast_scratch_floats (C));
+  ns_gram_fast (F, C, N, G, scratch);
+  g_free (scratch);
 }
 
 /* L  = w Σ_s β_s ‖G - A_s‖² / (‖A_s‖² + eps)
@@ -116,9 +116,9 @@ ns_style_layer_loss (const float *F, int C, int N,
   if (C <= 0 || n_styles <= 0)
     return 0.0;
 
-  ns_gram (F, C, N, G_ws);
-
   const size_t CC = (size_t) C * C;
+  float *scratch = G_ws + CC;
+  ns_gram_fast (F, C, N, G_ws, scratch);
   double loss = 0.0;
   const int want_grad = grad != NULL && N > 0;
 
@@ -147,9 +147,8 @@ ns_style_layer_loss (const float *F, int C, int N,
     }
   loss = sum_blocks (part);
 
-  if (want_grad)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N, C,
-                 2.0f / (float) N, G_ws, C, F, N, 1.0f, grad, N);
+  if (want_grad)     /* grad += (2/N) dG F, dG symmetric */
+    ns_symm_acc_fast (G_ws, F, C, N, 2.0f / (float) N, grad, scratch);
   return loss;
 }
 

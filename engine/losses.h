@@ -22,10 +22,13 @@ double ns_content_loss      (const float *F, const float *P, size_t n, double p_
 
 /* G (C x C, full symmetric) = F F^T / N */
 void   ns_gram              (const float *F, int C, int N, float *G);
+/* Floats of the G_ws scratch ns_style_layer_loss needs for C channels:
+ * C*C for G plus the GEMM tiles' scratch (gemm_fast.h). */
+size_t ns_style_ws_floats   (int C);
 /* ‖A‖²_F */
 double ns_frobenius_sq      (const float *A, size_t n);
 /* Style loss of one layer against n_styles target Grams A[s] with blend
- * weights beta[s] and norms a_norm_sq[s] = ‖A_s‖²_F.  G_ws: C*C scratch. */
+ * weights beta[s] and norms a_norm_sq[s] = ‖A_s‖²_F.  G_ws: ns_style_ws_floats(C). */
 double ns_style_layer_loss  (const float *F, int C, int N,
                              const float *const *A, const double *a_norm_sq,
                              const double *beta, int n_styles, double layer_weight,

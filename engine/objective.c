@@ -245,7 +245,7 @@ ns_objective_network (NsObjective *obj)
 static gboolean
 ensure_gram_ws (NsObjective *obj, int C, GError **error)
 {
-  size_t need = (size_t) C * C;
+  size_t need = ns_style_ws_floats (C);
   if (need <= obj->gram_ws_floats)
     return TRUE;
   g_free (obj->gram_ws);
@@ -412,7 +412,7 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
       bytes += (guint64) n_styles * C * C * sizeof (float);   /* target Grams */
       max_c = MAX (max_c, C);
     }
-  bytes += (guint64) max_c * max_c * sizeof (float);         /* Gram scratch */
+  bytes += ns_style_ws_floats (max_c) * sizeof (float);     /* Gram + GEMM scratch */
   for (int i = 0; i < obj->n_content; i++)
     {
       int C, h, w;

@@ -3,9 +3,12 @@
  * differences of those references (evaluated on perturbed float inputs).
  */
 #include "test_util.h"
-#include "losses.h"
 
 #include <omp.h>
+
+#include "gemm_fast.h"
+#include "losses.h"
+
 
 /* ------------------------------------------------------------ references */
 
@@ -173,12 +176,69 @@ test_gram (void)
   g_free (F); g_free (G); g_free (R);
 }
 
+/* The engine's own Gram / symmetric product (gemm_fast.c) against double
+ * loops, on shapes with partial 8 x 32 tiles and several pixel chunks, and
+ * bitwise independent of the thread count. */
+static void
+test_gemm_fast (void)
+{
+  const int shapes[][2] = { { 6, 35 }, { 13, 70 }, { 64, 1440 }, { 67, 4099 }, { 512, 300 },
+                            { 8, 32 }, { 40, 1 } };
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const int C = shapes[s][0], N = shapes[s][1];
+      float *F = g_new (float, (size_t) C * N), *G = g_new (float, (size_t) C * C);
+      float *G1 = g_new (float, (size_t) C * C), *D = g_new (float, (size_t) C * C);
+      float *out = g_new (float, (size_t) C * N), *out1 = g_new (float, (size_t) C * N);
+      float *base = g_new (float, (size_t) C * N);
+      float *scratch = g_new (float, ns_gemm_fast_scratch_floats (C));
+      double *R = g_new (double, (size_t) C * C);
+      test_fill_random (F, (size_t) C * N, 40 + s, -1.0f, 2.0f);
+      test_fill_random (base, (size_t) C * N, 50 + s, -1.0f, 1.0f);
+      ns_gram_fast (F, C, N, G, scratch);
+      ref_gram (F, C, N, R);
+      double eg = 0, sg = 0;
+      for (size_t i = 0; i < (size_t) C * C; i++)
+        eg = fmax (eg, fabs (G[i] - R[i])), sg = fmax (sg, fabs (R[i]));
+      CHECK (eg <= 1e-5 * sg, "gram C=%d N=%d: max err %.3g of %.3g", C, N, eg, sg);
+      /* D symmetric; out = base + alpha D F */
+      for (int i = 0; i < C; i++)
+        for (int j = 0; j <= i; j++)
+          D[(size_t) i * C + j] = D[(size_t) j * C + i] = (float) sin (i * 7.0 + j * 3.0);
+      memcpy (out, base, (size_t) C * N * sizeof (float));
+      ns_symm_acc_fast (D, F, C, N, 0.5f, out, scratch);
+      double es = 0, ss = 0;
+      for (int i = 0; i < C; i++)
+        for (int p = 0; p < N; p++)
+          {
+            double r = base[(size_t) i * N + p];
+            for (int k = 0; k < C; k++)
+              r += 0.5 * D[(size_t) i * C + k] * F[(size_t) k * N + p];
+            es = fmax (es, fabs (out[(size_t) i * N + p] - r));
+            ss = fmax (ss, fabs (r));
+          }
+      CHECK (es <= 1e-5 * ss, "symm C=%d N=%d: max err %.3g of %.3g", C, N, es, ss);
+      /* one thread: bitwise the same */
+      int nth = omp_get_max_threads ();
+      omp_set_num_threads (1);
+      ns_gram_fast (F, C, N, G1, scratch);
+      memcpy (out1, base, (size_t) C * N * sizeof (float));
+      ns_symm_acc_fast (D, F, C, N, 0.5f, out1, scratch);
+      omp_set_num_threads (nth);
+      CHECK (memcmp (G1, G, (size_t) C * C * sizeof (float)) == 0
+             && memcmp (out1, out, (size_t) C * N * sizeof (float)) == 0,
+             "gram/symm C=%d N=%d independent of threads", C, N);
+      g_free (F); g_free (G); g_free (G1); g_free (D); g_free (out); g_free (out1);
+      g_free (base); g_free (scratch); g_free (R);
+    }
+}
+
 static void
 test_style (void)
 {
   const int C = 5, N = 12;           /* 3x4 map */
   const int ns = 3;
-  float *F = g_new (float, C * N), *g = g_new (float, C * N), *ws = g_new (float, C * C);
+  float *F = g_new (float, C * N), *g = g_new (float, C * N), *ws = g_new (float, ns_style_ws_floats (C));
   float *A[3];
   double an[3];
   const double beta[3] = { 0.5, 0.3, 0.2 };
@@ -244,7 +304,7 @@ test_style_large (int C, int N)
 {
   const size_t n = (size_t) C * N;
   float *F = g_new (float, n), *g = g_new0 (float, n), *v = g_new (float, n);
-  float *x = g_new (float, n), *ws = g_new (float, (size_t) C * C);
+  float *x = g_new (float, n), *ws = g_new (float, ns_style_ws_floats (C));
   float *A[2];
   double an[2];
   const double beta[2] = { 0.7, 0.3 };
@@ -336,9 +396,11 @@ main (void)
   test_begin ("losses");
   test_content ();
   test_gram ();
+  test_gemm_fast ();
   test_style ();
   test_style_large (64, 1440);
   test_style_large (512, 12);
+  test_style_large (67, 333);      /* partial tiles in both directions */
   test_tv_shape (4, 5);
   test_tv_shape (1, 6);
   test_tv_shape (5, 1);
