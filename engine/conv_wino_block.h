@@ -273,7 +273,8 @@ WB (output_transform) (const float *restrict mbuf, int nrows, int co0, int h, in
                 for (int p = 0; p < n; p++)
                   dst[p] = src[p] < 0.0f ? 0.0f : src[p];   /* NaN stays visible */
               else
-                memcpy (dst, src, (size_t) n * sizeof (float));
+                for (int p = 0; p < n; p++)     /* short runs: no libc call */
+                  dst[p] = src[p];
             }
         }
     }

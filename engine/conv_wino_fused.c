@@ -147,27 +147,36 @@ transform_group (const float g[9][MR], float u[WE][MR])
 void
 ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
 {
+  enum { CB = 16 };   /* input channels per batch: 36 runs of CB*MR floats */
   const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
-  const int ncob = (cout + MR - 1) / MR;
-#pragma omp parallel for schedule(static) if ((size_t) cout * cin >= 16384)
+  const int ncob = (cout + MR - 1) / MR, ncb = (cin + CB - 1) / CB;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t) cout * cin >= 16384)
   for (int cob = 0; cob < ncob; cob++)
-    for (int ci = 0; ci < cin; ci++)
+    for (int cb = 0; cb < ncb; cb++)
       {
-        float g[9][MR], u[WE][MR];
-        for (int r = 0; r < MR; r++)
+        float u[CB][WE][MR];
+        const int c0 = cb * CB, nc = cin - c0 < CB ? cin - c0 : CB;
+        for (int q = 0; q < nc; q++)
           {
-            const int co = cob * MR + r;
-            /* flip: W'[co][ci][a][b] = W[ci][co][2-a][2-b] (input gradient) */
-            const float *src = co >= cout ? NULL
-                             : flip ? c->weight + ((size_t) ci * c->cin + co) * 9
-                                    : c->weight + ((size_t) co * c->cin + ci) * 9;
-            for (int i = 0; i < 9; i++)
-              g[i][r] = !src ? 0.0f : flip ? src[8 - i] : src[i];
+            const int ci = c0 + q;
+            float g[9][MR];
+            for (int r = 0; r < MR; r++)
+              {
+                const int co = cob * MR + r;
+                /* flip: W'[co][ci][a][b] = W[ci][co][2-a][2-b] (input gradient) */
+                const float *src = co >= cout ? NULL
+                                 : flip ? c->weight + ((size_t) ci * c->cin + co) * 9
+                                        : c->weight + ((size_t) co * c->cin + ci) * 9;
+                for (int i = 0; i < 9; i++)
+                  g[i][r] = !src ? 0.0f : flip ? src[8 - i] : src[i];
+              }
+            transform_group ((const float (*)[MR]) g, u[q]);
           }
-        transform_group ((const float (*)[MR]) g, u);
-        float *dst = packed + (size_t) cob * WE * cin * MR + (size_t) ci * MR;
+        /* e-major: one contiguous run of nc*MR floats per element */
+        float *dst = packed + (size_t) cob * WE * cin * MR + (size_t) c0 * MR;
         for (int e = 0; e < WE; e++)
-          memcpy (dst + (size_t) e * cin * MR, u[e], sizeof u[e]);
+          for (int q = 0; q < nc; q++)
+            memcpy (dst + (size_t) e * cin * MR + (size_t) q * MR, u[q][e], MR * sizeof (float));
       }
 }
 

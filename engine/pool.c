@@ -173,10 +173,10 @@ ns_relu_forward (float *x, size_t n)
 void
 ns_relu_backward (const float *y, float *d, size_t n)
 {
+  /* branch-free (the mask is data, mispredicted ~half the time) */
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN)
   for (size_t i = 0; i < n; i++)
-    if (!(y[i] > 0.0f))
-      d[i] = 0.0f;
+    d[i] = y[i] > 0.0f ? d[i] : 0.0f;
 }
 
 void
@@ -311,8 +311,15 @@ ns_relu_mask_bits (const float *y, size_t n, unsigned char *bits)
 void
 ns_relu_backward_bits (const unsigned char *bits, float *d, size_t n)
 {
+  const size_t nb = n / 8;
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN)
-  for (size_t i = 0; i < n; i++)
-    if (!((bits[i / 8] >> (i % 8)) & 1))
-      d[i] = 0.0f;
+  for (size_t b = 0; b < nb; b++)
+    {
+      const unsigned m = bits[b];
+      float *p = d + 8 * b;
+      for (int j = 0; j < 8; j++)
+        p[j] = (m >> j) & 1u ? p[j] : 0.0f;
+    }
+  for (size_t i = 8 * nb; i < n; i++)
+    d[i] = (bits[i / 8] >> (i % 8)) & 1u ? d[i] : 0.0f;
 }
