@@ -280,8 +280,22 @@ WB (output_transform) (const float *restrict mbuf, int nrows, int co0, int h, in
     }
 }
 
-/* One block: transform nk tiles from t0, then per group of MR output
- * channels the 36 GEMMs and the output transform. */
+/* One group of MR output channels (co0 = cob*MR, packed filters ub =
+ * U[cob]) for one transformed block: the 36 GEMMs, then the output
+ * transform. */
+static void
+WB (group) (const float *ub, int cin, int cout, int co0, const float *vbuf, float *mbuf,
+            int h, int w, int tw, int t0, int nk, const float *bias, int relu, int accumulate,
+            float *out)
+{
+  for (int e = 0; e < WE; e++)
+    WB (gemm) (ub + (size_t) e * cin * MR, vbuf + (size_t) e * cin * NT, cin,
+               mbuf + (size_t) e * MR * NT);
+  const int nr = cout - co0 < MR ? cout - co0 : MR;
+  WB (output_transform) (mbuf, nr, co0, h, w, tw, t0, nk, bias, relu, accumulate, out);
+}
+
+/* One block: transform nk tiles from t0, then every output group. */
 static void
 WB (block) (const float *u, int cin, int cout, const float *in, int h, int w, int tw,
             int t0, int nk, const float *bias, int relu, int accumulate, float *out,
@@ -290,15 +304,8 @@ WB (block) (const float *u, int cin, int cout, const float *in, int h, int w, in
   WB (input_transform) (in, cin, h, w, tw, t0, nk, vbuf);
   const int ncob = (cout + MR - 1) / MR;
   for (int cob = 0; cob < ncob; cob++)
-    {
-      const float *ub = u + (size_t) cob * WE * cin * MR;
-      for (int e = 0; e < WE; e++)
-        WB (gemm) (ub + (size_t) e * cin * MR, vbuf + (size_t) e * cin * NT, cin,
-                   mbuf + (size_t) e * MR * NT);
-      const int nr = cout - cob * MR < MR ? cout - cob * MR : MR;
-      WB (output_transform) (mbuf, nr, cob * MR, h, w, tw, t0, nk, bias, relu, accumulate,
-                             out);
-    }
+    WB (group) (u + (size_t) cob * WE * cin * MR, cin, cout, cob * MR, vbuf, mbuf, h, w, tw,
+                t0, nk, bias, relu, accumulate, out);
 }
 
 #undef WB_M1

@@ -63,6 +63,10 @@
 
 typedef void (*BlockFn) (const float *, int, int, const float *, int, int, int, int, int,
                          const float *, int, int, float *, float *, float *);
+typedef void (*InputFn) (const float *, int, int, int, int, int, int, float *);
+typedef void (*GroupFn) (const float *, int, int, int, const float *, float *, int, int, int,
+                         int, int, const float *, int, int, float *);
+typedef struct { BlockFn block; InputFn input; GroupFn group; } Kernels;
 
 int
 ns_wino_isa_supported (NsWinoIsa isa)
@@ -90,19 +94,28 @@ ns_wino_isa_name (NsWinoIsa isa)
   return (unsigned) isa < sizeof names / sizeof names[0] ? names[isa] : "?";
 }
 
-static BlockFn
-block_fn (NsWinoIsa isa)
+static int
+kernels (NsWinoIsa isa, Kernels *k)
 {
 #ifdef NS_WINO_X86
   if (isa == NS_WINO_ISA_AUTO)
     isa = ns_wino_isa_supported (NS_WINO_ISA_AVX512) ? NS_WINO_ISA_AVX512
         : ns_wino_isa_supported (NS_WINO_ISA_AVX2) ? NS_WINO_ISA_AVX2 : NS_WINO_ISA_GENERIC;
   if (isa == NS_WINO_ISA_AVX512 && ns_wino_isa_supported (isa))
-    return block_avx512;
+    {
+      *k = (Kernels) { block_avx512, input_transform_avx512, group_avx512 };
+      return 1;
+    }
   if (isa == NS_WINO_ISA_AVX2 && ns_wino_isa_supported (isa))
-    return block_avx2;
+    {
+      *k = (Kernels) { block_avx2, input_transform_avx2, group_avx2 };
+      return 1;
+    }
 #endif
-  return isa == NS_WINO_ISA_AUTO || isa == NS_WINO_ISA_GENERIC ? block_generic : NULL;
+  if (isa != NS_WINO_ISA_AUTO && isa != NS_WINO_ISA_GENERIC)
+    return 0;
+  *k = (Kernels) { block_generic, input_transform_generic, group_generic };
+  return 1;
 }
 
 size_t
@@ -144,40 +157,48 @@ transform_group (const float g[9][MR], float u[WE][MR])
       }
 }
 
-void
-ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
+/* U[cob] of the (flipped) conv: [e][ci][MR] at dst. */
+static void
+pack_group (const NsConvSpec *c, int flip, int cob, float *dst)
 {
   enum { CB = 16 };   /* input channels per batch: 36 runs of CB*MR floats */
   const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
-  const int ncob = (cout + MR - 1) / MR, ncb = (cin + CB - 1) / CB;
-#pragma omp parallel for collapse(2) schedule(static) if ((size_t) cout * cin >= 16384)
-  for (int cob = 0; cob < ncob; cob++)
-    for (int cb = 0; cb < ncb; cb++)
-      {
-        float u[CB][WE][MR];
-        const int c0 = cb * CB, nc = cin - c0 < CB ? cin - c0 : CB;
+  for (int c0 = 0; c0 < cin; c0 += CB)
+    {
+      float u[CB][WE][MR];
+      const int nc = cin - c0 < CB ? cin - c0 : CB;
+      for (int q = 0; q < nc; q++)
+        {
+          const int ci = c0 + q;
+          float g[9][MR];
+          for (int r = 0; r < MR; r++)
+            {
+              const int co = cob * MR + r;
+              /* flip: W'[co][ci][a][b] = W[ci][co][2-a][2-b] (input gradient) */
+              const float *src = co >= cout ? NULL
+                               : flip ? c->weight + ((size_t) ci * c->cin + co) * 9
+                                      : c->weight + ((size_t) co * c->cin + ci) * 9;
+              for (int i = 0; i < 9; i++)
+                g[i][r] = !src ? 0.0f : flip ? src[8 - i] : src[i];
+            }
+          transform_group ((const float (*)[MR]) g, u[q]);
+        }
+      /* e-major: one contiguous run of nc*MR floats per element */
+      for (int e = 0; e < WE; e++)
         for (int q = 0; q < nc; q++)
-          {
-            const int ci = c0 + q;
-            float g[9][MR];
-            for (int r = 0; r < MR; r++)
-              {
-                const int co = cob * MR + r;
-                /* flip: W'[co][ci][a][b] = W[ci][co][2-a][2-b] (input gradient) */
-                const float *src = co >= cout ? NULL
-                                 : flip ? c->weight + ((size_t) ci * c->cin + co) * 9
-                                        : c->weight + ((size_t) co * c->cin + ci) * 9;
-                for (int i = 0; i < 9; i++)
-                  g[i][r] = !src ? 0.0f : flip ? src[8 - i] : src[i];
-              }
-            transform_group ((const float (*)[MR]) g, u[q]);
-          }
-        /* e-major: one contiguous run of nc*MR floats per element */
-        float *dst = packed + (size_t) cob * WE * cin * MR + (size_t) c0 * MR;
-        for (int e = 0; e < WE; e++)
-          for (int q = 0; q < nc; q++)
-            memcpy (dst + (size_t) e * cin * MR + (size_t) q * MR, u[q][e], MR * sizeof (float));
-      }
+          memcpy (dst + (size_t) e * cin * MR + (size_t) (c0 + q) * MR, u[q][e],
+                  MR * sizeof (float));
+    }
+}
+
+void
+ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
+{
+  const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
+  const int ncob = (cout + MR - 1) / MR;
+#pragma omp parallel for schedule(static) if ((size_t) cout * cin >= 16384)
+  for (int cob = 0; cob < ncob; cob++)
+    pack_group (c, flip, cob, packed + (size_t) cob * WE * cin * MR);
 }
 
 /* per thread: V [36][cin][NT] + M [36][MR][NT] + alignment slack */
@@ -198,9 +219,9 @@ ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout, const
                     int h, int w, const float *bias, int relu, int accumulate, float *out,
                     float *scratch, size_t scratch_floats)
 {
-  BlockFn fn = block_fn (isa);
+  Kernels k;
   const size_t per = per_thread_floats (cin);
-  if (!fn || !packed || cin <= 0 || cout <= 0 || h <= 0 || w <= 0 || !scratch
+  if (!kernels (isa, &k) || !packed || cin <= 0 || cout <= 0 || h <= 0 || w <= 0 || !scratch
       || scratch_floats < per)
     return 0;
   const int th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw;
@@ -219,7 +240,76 @@ ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout, const
     for (int b = 0; b < blocks; b++)
       {
         const int t0 = b * NT, nk = tiles - t0 < NT ? tiles - t0 : NT;
-        fn (packed, cin, cout, in, h, w, tw, t0, nk, bias, relu, accumulate, out, vbuf, mbuf);
+        k.block (packed, cin, cout, in, h, w, tw, t0, nk, bias, relu, accumulate, out, vbuf,
+                 mbuf);
+      }
+  }
+  return 1;
+}
+
+/* ------------------------------------------------------------------ packing on the fly
+ * For a few blocks of tiles (a small image at a deep layer), writing the
+ * whole packed filter bank (36/9 of the weights) costs as much as using it.
+ * Instead: transform every block's input once (V for all blocks), then
+ * each thread takes groups of MR output channels, packs that group's
+ * filters into its own buffer (in cache) and runs it over every block. */
+
+#define FLY_MAX_V ((size_t) 6 * 1024 * 1024)   /* V of all blocks, floats (24 MiB) */
+
+size_t
+ns_wino_fly_scratch_floats (int cin, int h, int w, int nthreads)
+{
+  if (cin <= 0 || h <= 0 || w <= 0)
+    return 0;
+  const size_t blocks = ((size_t) ((h + 3) / 4) * ((w + 3) / 4) + NT - 1) / NT;
+  const size_t v = blocks * WE * (size_t) cin * NT;
+  if (v > FLY_MAX_V)
+    return 0;
+  /* V, then per thread: U[cob] + M, + alignment slack */
+  return v + 16 + (size_t) (nthreads > 0 ? nthreads : 1) * ((size_t) WE * cin * MR + WE * MR * NT + 16);
+}
+
+int
+ns_wino_fly_conv (NsWinoIsa isa, const NsConvSpec *c, int flip, const float *in, int h, int w,
+                  const float *bias, int relu, int accumulate, float *out, float *scratch,
+                  size_t scratch_floats)
+{
+  Kernels k;
+  const int cout = flip ? c->cin : c->cout, cin = flip ? c->cout : c->cin;
+  if (!kernels (isa, &k) || !c->weight || h <= 0 || w <= 0 || !scratch)
+    return 0;
+  const size_t need1 = ns_wino_fly_scratch_floats (cin, h, w, 1);
+  if (need1 == 0 || scratch_floats < need1)
+    return 0;
+  const int th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw;
+  const int blocks = (tiles + NT - 1) / NT, ncob = (cout + MR - 1) / MR;
+  const size_t vblk = (size_t) WE * cin * NT, per = (size_t) WE * cin * MR + WE * MR * NT + 16;
+  float *vall = scratch + (16 - ((uintptr_t) scratch / sizeof (float)) % 16) % 16;
+  float *threads0 = scratch + blocks * vblk + 16;
+  int nthreads = omp_get_max_threads ();
+  const size_t fit = (scratch_floats - (blocks * vblk + 16)) / per;
+  nthreads = (size_t) nthreads > fit ? (int) fit : nthreads;
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
+  {
+#pragma omp for schedule(static)
+    for (int b = 0; b < blocks; b++)
+      {
+        const int t0 = b * NT, nk = tiles - t0 < NT ? tiles - t0 : NT;
+        k.input (in, cin, h, w, tw, t0, nk, vall + b * vblk);
+      }
+    float *mine = threads0 + per * (size_t) omp_get_thread_num ();
+    mine += (16 - ((uintptr_t) mine / sizeof (float)) % 16) % 16;
+    float *ub = mine, *mbuf = mine + (size_t) WE * cin * MR;
+#pragma omp for schedule(static)
+    for (int cob = 0; cob < ncob; cob++)
+      {
+        pack_group (c, flip, cob, ub);
+        for (int b = 0; b < blocks; b++)
+          {
+            const int t0 = b * NT, nk = tiles - t0 < NT ? tiles - t0 : NT;
+            k.group (ub, cin, cout, cob * MR, vall + b * vblk, mbuf, h, w, tw, t0, nk, bias,
+                     relu, accumulate, out);
+          }
       }
   }
   return 1;

@@ -48,4 +48,14 @@ int    ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout
                            const float *in, int h, int w, const float *bias, int relu,
                            int accumulate, float *out, float *scratch, size_t scratch_floats);
 
+/* The same without a packed bank: each thread packs one group of output
+ * channels at a time into scratch while it uses it (conv_wino_fused.c).
+ * Worth it for few tile blocks (small images, deep layers); the scratch
+ * size is 0 (not offered) when the transformed input of all blocks would
+ * exceed 8 MiB.  flip as ns_wino_pack; cin = flip ? c->cout : c->cin. */
+size_t ns_wino_fly_scratch_floats (int cin, int h, int w, int nthreads);
+int    ns_wino_fly_conv (NsWinoIsa isa, const NsConvSpec *c, int flip, const float *in,
+                         int h, int w, const float *bias, int relu, int accumulate,
+                         float *out, float *scratch, size_t scratch_floats);
+
 #endif

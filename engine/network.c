@@ -35,8 +35,10 @@
 
 /* A 3x3/s1/p1 conv runs on the fused Winograd path (conv_wino_fused.h)
  * with packed filters: kept (pk[0] forward, pk[1] input gradient) for the
- * smallest layers up to WINO_CACHE_FLOATS in all, packed per call into the
- * network's pack_tmp for the rest (~7 ms for a 512x512 conv). */
+ * smallest layers up to WINO_CACHE_FLOATS in all.  The rest pack per call:
+ * group by group inside the conv when the image is small there
+ * (ns_wino_fly_conv), else the whole bank into the network's pack_tmp
+ * (~6 ms for a 512x512 conv). */
 typedef struct
 {
   int fused;
@@ -78,7 +80,7 @@ struct NsNetwork
   float *grad_a, *grad_b;  /* ping-pong gradients, max activation size */
   float *grad_sq;          /* FIRE squeeze gradient */
   NsWorkspace ws;
-  size_t pack_tmp_floats;  /* largest per-call packed filter */
+  size_t pack_tmp_floats;  /* largest bank packed per call at the prepared size */
   float *pack_tmp;
   int    first_valid;      /* recompute node's out is current */
 };
@@ -187,7 +189,7 @@ plan_wino (NsNetwork *net)
         cached += both;
       else
         for (int flip = 0; flip < 2; flip++)
-          net->pack_tmp_floats = MAX (net->pack_tmp_floats, pack_floats (c, flip));
+          g_clear_pointer (&wn->pk[flip], g_free);
     }
   g_free (cand);
 }
@@ -196,6 +198,14 @@ static size_t
 wino_scratch (const NsConvSpec *c)
 {
   return ns_wino_scratch_floats (MAX (c->cin, c->cout), omp_get_max_threads ());
+}
+
+/* Scratch of the on-the-fly path for c at h x w, both directions (0: not
+ * offered there). */
+static size_t
+fly_scratch (const NsConvSpec *c, int h, int w)
+{
+  return ns_wino_fly_scratch_floats (MAX (c->cin, c->cout), h, w, omp_get_max_threads ());
 }
 
 /* Packed filters for one direction: kept, or packed now into pack_tmp. */
@@ -217,6 +227,10 @@ static void
 conv_forward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *in,
               int h, int w, float *out, int relu)
 {
+  if (wn->fused && !wn->pk[0]
+      && ns_wino_fly_conv (NS_WINO_ISA_AUTO, c, 0, in, h, w, c->bias, relu, 0, out,
+                           net->ws.data, net->ws.floats))
+    return;
   const float *pk = wino_filters (net, c, wn, 0);
   if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cin, c->cout, in, h, w,
                                   c->bias, relu, 0, out, net->ws.data, net->ws.floats))
@@ -227,6 +241,10 @@ static void
 conv_backward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *dout,
                int h, int w, float *din, int accumulate)
 {
+  if (wn->fused && !wn->pk[1]
+      && ns_wino_fly_conv (NS_WINO_ISA_AUTO, c, 1, dout, h, w, NULL, 0, accumulate, din,
+                           net->ws.data, net->ws.floats))
+    return;
   const float *pk = wino_filters (net, c, wn, 1);
   if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cout, c->cin, dout, h, w,
                                   NULL, 0, accumulate, din, net->ws.data, net->ws.floats))
@@ -399,7 +417,30 @@ typedef struct
   guint64 max_act;        /* largest single activation (incl. the input) */
   guint64 max_sq;
   guint64 ws_floats;
+  guint64 pack_floats;    /* per-call bank (pack_tmp) */
 } Sizes;
+
+/* Scratch of one conv at h x w: fused (kept bank, on the fly, or a bank
+ * packed per call) or conv.c's. */
+static void
+plan_conv_ws (const NsConvSpec *c, const Wino *wn, int h, int w, Sizes *sz)
+{
+  size_t need;
+  if (!wn->fused)
+    need = ns_conv_workspace_floats (c, h, w);
+  else
+    {
+      need = wino_scratch (c);
+      if (!wn->pk[0] || !wn->pk[1])
+        {
+          const size_t fly = fly_scratch (c, h, w);
+          need = MAX (need, fly);
+          if (fly == 0)
+            sz->pack_floats = MAX (sz->pack_floats, MAX (pack_floats (c, 0), pack_floats (c, 1)));
+        }
+    }
+  sz->ws_floats = MAX (sz->ws_floats, need);
+}
 
 static gboolean
 has_relu (const Node *nd)
@@ -429,8 +470,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
         case NS_LAYER_CONV:
           ns_conv_out_size (&nd->conv, h, w, &oh, &ow);
           if (oh > 0 && ow > 0)
-            sz->ws_floats = MAX (sz->ws_floats, nd->wino[0].fused ? wino_scratch (&nd->conv)
-                                 : ns_conv_workspace_floats (&nd->conv, h, w));
+            plan_conv_ws (&nd->conv, &nd->wino[0], h, w, sz);
           c = nd->conv.cout;
           break;
         case NS_LAYER_POOL:
@@ -443,8 +483,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
           sz->max_sq = MAX (sz->max_sq, (guint64) nd->conv.cout * h * w);
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
           sz->ws_floats = MAX (sz->ws_floats, ns_conv_workspace_floats (&nd->e1, h, w));
-          sz->ws_floats = MAX (sz->ws_floats, nd->wino[1].fused ? wino_scratch (&nd->e3)
-                               : ns_conv_workspace_floats (&nd->e3, h, w));
+          plan_conv_ws (&nd->e3, &nd->wino[1], h, w, sz);
           c = nd->e1.cout + nd->e3.cout;
           break;
         case NS_LAYER_RELU:
@@ -478,7 +517,7 @@ ns_network_memory_bytes (NsNetwork *net, int H, int W)
   guint64 bytes = 0;
   if (plan_shapes (net, H, W, &sz, &empty))
     bytes = sizeof (float) * ((guint64) 3 * H * W + sz.act_floats + 2 * sz.max_act
-                              + sz.max_sq + sz.ws_floats + net->pack_tmp_floats)
+                              + sz.max_sq + sz.ws_floats + sz.pack_floats)
       + sz.aux_bytes;
   if (net->H > 0)   /* planning overwrote the node shapes of the prepared size */
     plan_shapes (net, net->H, net->W, &sz, &empty);
@@ -579,6 +618,7 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
     ALLOC (net->grad_sq, sz.max_sq);
   if (ok)
     ALLOC (net->ws.data, sz.ws_floats);
+  net->pack_tmp_floats = sz.pack_floats;
   if (ok && net->pack_tmp_floats)
     ALLOC (net->pack_tmp, net->pack_tmp_floats);
 #undef ALLOC

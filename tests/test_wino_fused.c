@@ -116,6 +116,32 @@ run_case (const Shape *sh, NsWinoIsa isa, guint32 seed, gboolean print)
     printf ("  %-7s %3d->%3d %dx%d: max rel err vs naive: forward %.2e, input grad %.2e\n",
             isn, cin, cout, h, w, ef, eb);
 
+  /* packing on the fly (small images): same results as the packed bank */
+  const size_t ff = MAX (ns_wino_fly_scratch_floats (cin, h, w, nth),
+                         ns_wino_fly_scratch_floats (cout, h, w, nth));
+  if (ns_wino_fly_scratch_floats (cin, h, w, nth) > 0 && ns_wino_fly_scratch_floats (cout, h, w, nth) > 0)
+    {
+      float *fs = g_new (float, ff), *o2 = g_new (float, MAX (nin, nout));
+      CHECK (ns_wino_fly_conv (isa, &c, 0, in, h, w, bias, 1, 0, o2, fs, ff), "%s: fly ran", what);
+      ns_wino_fused_conv (isa, pf, cin, cout, in, h, w, bias, 1, 0, out, scratch, sf);
+      CHECK (memcmp (o2, out, nout * sizeof (float)) == 0, "%s: fly forward = packed", what);
+      memcpy (o2, gbase, nin * sizeof (float));
+      ns_wino_fly_conv (isa, &c, 1, g, h, w, NULL, 0, 1, o2, fs, ff);
+      memcpy (din, gbase, nin * sizeof (float));
+      ns_wino_fused_conv (isa, pb, cout, cin, g, h, w, NULL, 0, 1, din, scratch, sf);
+      CHECK (memcmp (o2, din, nin * sizeof (float)) == 0, "%s: fly backward += = packed", what);
+      omp_set_num_threads (1);
+      ns_wino_fly_conv (isa, &c, 0, in, h, w, bias, 1, 0, o2, fs, ns_wino_fly_scratch_floats (cin, h, w, 1));
+      omp_set_num_threads (nth);
+      CHECK (memcmp (o2, out, nout * sizeof (float)) == 0, "%s: fly independent of threads", what);
+      CHECK (!ns_wino_fly_conv (isa, &c, 0, in, h, w, bias, 1, 0, o2, fs,
+                                ns_wino_fly_scratch_floats (cin, h, w, 1) - 1),
+             "%s: fly refuses small scratch", what);
+      g_free (fs); g_free (o2);
+    }
+  else
+    CHECK (h * w > 16384, "%s: fly offered for small images", what);
+
   /* one thread: bitwise the same */
   ns_wino_fused_conv (isa, pf, cin, cout, in, h, w, bias, 0, 0, out, scratch, sf);
   omp_set_num_threads (1);
