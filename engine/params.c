@@ -21,7 +21,7 @@ ns_params_init (NsParams *p)
     .style_layers = NULL,
     .pooling = NS_POOLING_MAX,
     .optimizer = NS_OPTIMIZER_LBFGS,
-    .iterations = 100,
+    .iterations = 50,
     .tolerance = 0.0,
     .tolerance_window = 5,
     .lbfgs_history = 8,

@@ -689,7 +689,7 @@ build_optimisation (Dialog *dlg)
 {
   GtkWidget *table = new_table (5);
 
-  dlg->iterations = scale_entry (table, 0, _("_Iterations:"), 100, 0, 2000, 1, 10, 0, FALSE,
+  dlg->iterations = scale_entry (table, 0, _("_Iterations:"), 50, 0, 2000, 1, 10, 0, FALSE,
                                  _("Optimiser steps per resolution level"), dlg);
   dlg->tolerance = scale_entry (table, 1, _("_Tolerance:"), 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE,
                                 _("Stop early when the loss changes less than this (0 = off)"), dlg);

@@ -233,7 +233,7 @@ cmd_stylize (int argc, char **argv)
     { "style", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.styles, "Style image with blend weight and relative scale (repeatable)", "FILE[:WEIGHT[:SCALE]]" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Output image (PNG, JPEG, TIFF, EXR, ...)", "FILE" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Longest side of the working image; 0 = as is (default 512)", "N" },
-    { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level (coarser levels run twice as many; default 100)", "N" },
+    { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level (coarser levels run twice as many; default 50)", "N" },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tol, "Stop when the loss changes less than T (relative) over the last k iterations (0 = off)", "T" },
     { "tolerance-window", 0, 0, G_OPTION_ARG_INT, &window, "k for --tolerance (default 5)", "K" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, "lbfgs (default) or adam", "NAME" },
