@@ -118,7 +118,7 @@ if [ "$FULL" = 1 ]; then
   "${ENVCMD[@]}" "$BUILD/bench/bench-engine" full --model "$MODEL" --size 512 --threads "$THREADS" \
       > "$OUT/full" 2> "$OUT/full.err" || cat "$OUT/full.err" >&2
   echo
-  echo "Full default stylisation (ns_params_init: multires auto, 100 iterations at the final level), 512 px:"
+  echo "Full default stylisation (ns_params_init: automatic multires and iterations), 512 px:"
   echo "wall $(kv "$OUT/full" full_wall_s) s; levels $(kv "$OUT/full" schedule) (size:iterations:seconds);" \
        "$(kv "$OUT/full" evaluations) evaluations; peak RSS $(kv "$OUT/full" peak_rss_mib) MiB;" \
        "engine's own time estimate $(kv "$OUT/full" est_seconds) s; load after: $(load)"

@@ -1,7 +1,7 @@
 /* conv_wino_block.h — one block of NT Winograd F(4x4,3x3) tiles, start to
- * finish, for one instruction set.  Included by conv_wino_fused.c once per
- * ISA, after gemm_tile.h (same WB_* settings), inside a `#pragma GCC target`
- * region, so the vector-extension code uses that ISA's registers.
+ * finish, for one instruction set: conv_wino_fused.c compiles it once per
+ * ISA through per_isa.h, so the vector-extension code uses that ISA's
+ * registers.
  *
  * Math (Lavin & Gray 2016, eq. 8; the same matrices as conv_winograd.c):
  *   V[e][ci][k] = (Bᵀ d B)[e]       d: 6x6 input patch of tile k
@@ -14,8 +14,7 @@
  * M [36][MR][NT], both 64-byte aligned.
  */
 
-/* WB(), WB(vf), WB(ldu) and WB(tile) come from gemm_tile.h, included
- * just before this file. */
+#include "gemm_tile.h"   /* WB(), WB(vf), WB(ldu), WB(tile) */
 
 /* M[r][0..NT) = Σ_ci u[ci][r] v[ci][0..NT) for r < MR (MR x NT = one tile) */
 static inline void

@@ -18,48 +18,8 @@
 #define WT 6    /* transformed tile side */
 #define WE 36   /* elements per transformed tile */
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NS_WINO_X86 1
-
-#pragma GCC push_options
-#pragma GCC target ("avx512f")
-#define WB_SUFFIX avx512
-#define WB_VBYTES 64
-#define WB_RB 8
-#define WB_CB 32
-#include "gemm_tile.h"
-#include "conv_wino_block.h"
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target ("avx2,fma")
-#define WB_SUFFIX avx2
-#define WB_VBYTES 32
-#define WB_RB 4
-#define WB_CB 16
-#include "gemm_tile.h"
-#include "conv_wino_block.h"
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
-#pragma GCC pop_options
-#endif
-
-#define WB_SUFFIX generic
-#define WB_VBYTES 16
-#define WB_RB 4
-#define WB_CB 8
-#include "gemm_tile.h"
-#include "conv_wino_block.h"
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
+#define PER_ISA_BODY "conv_wino_block.h"
+#include "per_isa.h"
 
 typedef void (*BlockFn) (const float *, int, int, const float *, int, int, int, int, int,
                          const float *, int, int, float *, float *, float *);
@@ -76,7 +36,7 @@ ns_wino_isa_supported (NsWinoIsa isa)
     case NS_WINO_ISA_AUTO:
     case NS_WINO_ISA_GENERIC:
       return 1;
-#ifdef NS_WINO_X86
+#ifdef NS_PER_ISA_X86
     case NS_WINO_ISA_AVX2:
       return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
     case NS_WINO_ISA_AVX512:
@@ -97,7 +57,7 @@ ns_wino_isa_name (NsWinoIsa isa)
 static int
 kernels (NsWinoIsa isa, Kernels *k)
 {
-#ifdef NS_WINO_X86
+#ifdef NS_PER_ISA_X86
   if (isa == NS_WINO_ISA_AUTO)
     isa = ns_wino_isa_supported (NS_WINO_ISA_AVX512) ? NS_WINO_ISA_AVX512
         : ns_wino_isa_supported (NS_WINO_ISA_AVX2) ? NS_WINO_ISA_AVX2 : NS_WINO_ISA_GENERIC;

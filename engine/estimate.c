@@ -19,10 +19,12 @@
 
 #include <math.h>
 
-/* Sustained rate assumed for time estimates: bench/run.sh measured the full
- * default 512 px VGG-19 run at 308 s on 2 cores, which this rate predicts to
- * within ~10%; at run time the ETA uses the measured speed instead. */
-#define NS_ASSUMED_GFLOPS 200.0
+/* Sustained rate (conv FLOPs counted as direct convolution) assumed for time
+ * estimates: bench/run.sh measured 600-710 "GFLOP/s" per VGG-19 iteration
+ * on 2 AVX-512 cores with the fused Winograd path, and the default 512 px
+ * run at 53 s, which 600 predicts to ~15%; machines with AVX2 only will be
+ * slower.  At run time the ETA uses the measured speed instead. */
+#define NS_ASSUMED_GFLOPS 600.0
 
 /* style_pixels: pixels of the style images as given (the job keeps a copy). */
 guint64

@@ -17,53 +17,8 @@
 #define TR 8
 #define TC 32
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NS_GEMM_X86 1
-#pragma GCC push_options
-#pragma GCC target ("avx512f")
-#define WB_SUFFIX avx512
-#define WB_VBYTES 64
-#define WB_RB 8
-#define WB_CB 32
-#include "gemm_tile.h"
-static void tile_fn_avx512 (const float *u, size_t ldu, const float *v, size_t ldv, int K,
-                            float *m, size_t ldm, int acc, float alpha)
-{ tile_avx512 (u, ldu, v, ldv, K, m, ldm, acc, alpha); }
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target ("avx2,fma")
-#define WB_SUFFIX avx2
-#define WB_VBYTES 32
-#define WB_RB 4
-#define WB_CB 16
-#include "gemm_tile.h"
-static void tile_fn_avx2 (const float *u, size_t ldu, const float *v, size_t ldv, int K,
-                          float *m, size_t ldm, int acc, float alpha)
-{ tile_avx2 (u, ldu, v, ldv, K, m, ldm, acc, alpha); }
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
-#pragma GCC pop_options
-#endif
-
-#define WB_SUFFIX generic
-#define WB_VBYTES 16
-#define WB_RB 4
-#define WB_CB 8
-#include "gemm_tile.h"
-static void tile_fn_generic (const float *u, size_t ldu, const float *v, size_t ldv, int K,
-                             float *m, size_t ldm, int acc, float alpha)
-{ tile_generic (u, ldu, v, ldv, K, m, ldm, acc, alpha); }
-#undef WB_SUFFIX
-#undef WB_VBYTES
-#undef WB_RB
-#undef WB_CB
+#define PER_ISA_BODY "gemm_tile.h"
+#include "per_isa.h"
 
 typedef void (*TileFn) (const float *, size_t, const float *, size_t, int, float *, size_t,
                         int, float);
@@ -71,13 +26,13 @@ typedef void (*TileFn) (const float *, size_t, const float *, size_t, int, float
 static TileFn
 tile_fn (void)
 {
-#ifdef NS_GEMM_X86
+#ifdef NS_PER_ISA_X86
   if (__builtin_cpu_supports ("avx512f"))
-    return tile_fn_avx512;
+    return tile_avx512;
   if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return tile_fn_avx2;
+    return tile_avx2;
 #endif
-  return tile_fn_generic;
+  return tile_generic;
 }
 
 /* Gram chunk: P pixels, FT row stride ldt (C rounded up to TC, + TC slack

@@ -1,8 +1,6 @@
 /* gemm_tile.h — one 8 x 32 GEMM tile in GCC vector extensions, compiled
- * once per instruction set: the includer defines WB_SUFFIX (function-name
- * suffix), WB_VBYTES (vector bytes), WB_RB / WB_CB (register block rows /
- * columns) inside a `#pragma GCC target` region (conv_wino_fused.c,
- * gemm_fast.c).  May be included several times in one file.
+ * once per instruction set through per_isa.h (which sets WB_SUFFIX,
+ * WB_VBYTES, WB_RB, WB_CB).  May be included several times in one file.
  *
  *   acc[r][j] = Σ_{k<K} u[k*ldu + r] · v[k*ldv + j]      r < 8, j < 32
  *   m[r*ldm + j] = acc  (accumulate: m += alpha · acc)

@@ -81,4 +81,27 @@ test_fill_random (float *x, size_t n, guint32 seed, float lo, float hi)
   g_rand_free (r);
 }
 
+/* A new array of n such floats in [-1, 1) (g_free it). */
+static inline float *
+test_random_array (size_t n, guint32 seed)
+{
+  float *x = g_new (float, n ? n : 1);
+  test_fill_random (x, n, seed, -1.0f, 1.0f);
+  return x;
+}
+
+/* max |a-b| / max |b| (NaN in a counts as an error) */
+static inline double
+test_rel_err (const float *a, const float *b, size_t n)
+{
+  double e = 0.0, s = 0.0;
+  for (size_t i = 0; i < n; i++)
+    {
+      double d = fabs ((double) a[i] - b[i]);
+      e = d > e || isnan (d) ? d : e;
+      s = fmax (s, fabs (b[i]));
+    }
+  return s > 0 ? e / s : e;
+}
+
 #endif

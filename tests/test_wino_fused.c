@@ -16,27 +16,8 @@
 
 #include "conv_wino_fused.h"
 
-static float *
-rnd (size_t n, guint32 seed)
-{
-  float *x = g_new (float, n ? n : 1);
-  test_fill_random (x, n, seed, -1.0f, 1.0f);
-  return x;
-}
-
-/* max |a-b| / max |b| */
-static double
-rel_err (const float *a, const float *b, size_t n)
-{
-  double e = 0.0, s = 0.0;
-  for (size_t i = 0; i < n; i++)
-    {
-      double d = fabs ((double) a[i] - b[i]);
-      e = d > e || isnan (d) ? d : e;
-      s = fmax (s, fabs (b[i]));
-    }
-  return s > 0 ? e / s : e;
-}
+#define rnd test_random_array
+#define rel_err test_rel_err
 
 typedef struct { int cin, cout, h, w; } Shape;
 
