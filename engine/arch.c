@@ -115,6 +115,17 @@ ns_arch_from_name (const char *name, NsArch *arch)
  * SqueezeNet: the first ReLU and the Fire modules of the first three
  * resolutions (a similar spread of receptive fields; fire7 and deeper add
  * little but blotches at 256 px — compared in docs/gallery). */
+/* Automatic multires: levels are added while the coarsest side stays at
+ * least this.  VGG: 128 px (bench/README.md: at 512 px, 3 levels x 50
+ * iterations beat 500 single-scale iterations in 21% of the time).
+ * SqueezeNet pools to 1/16 by fire5, so below 256 px its content layers
+ * hold too little and the result loses the content's shapes. */
+int
+ns_arch_auto_level_side (NsArch arch)
+{
+  return arch == NS_ARCH_SQUEEZENET1_1 ? 256 : 128;
+}
+
 const char *
 ns_arch_default_style_layers (NsArch arch)
 {

@@ -69,7 +69,7 @@ ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, in
   NsNetwork *net = ns_objective_network (obj);
   int W, H;
   ns_working_size (params, width, height, &W, &H);
-  int levels = ns_schedule_levels (params, W, H);
+  int levels = ns_schedule_levels (params, W, H, ns_arch_auto_level_side (model->arch));
   double flops = 0;
   for (int l = 1; l <= levels; l++)
     {

@@ -46,6 +46,7 @@ typedef struct
 const NsLayerDesc *ns_arch_layers (NsArch arch, int *n_layers);
 const char        *ns_arch_name   (NsArch arch);                 /* "vgg19", … */
 gboolean           ns_arch_from_name (const char *name, NsArch *arch);
+int                 ns_arch_auto_level_side        (NsArch arch);   /* automatic multires floor */
 const char        *ns_arch_default_style_layers   (NsArch arch);
 const char        *ns_arch_default_content_layers (NsArch arch);  /* "primary,secondary" */
 

@@ -3,9 +3,6 @@
 
 #include <math.h>
 
-#define NS_AUTO_LEVEL_SIDE 128   /* automatic multires: coarsest level >= this
-                                  * (bench/README.md: 512 px, 3 levels x 50 it. beat
-                                  * 500 single-scale iterations in 21% of the time) */
 
 void
 ns_working_size (const NsParams *p, int w, int h, int *ww, int *wh)
@@ -15,12 +12,12 @@ ns_working_size (const NsParams *p, int w, int h, int *ww, int *wh)
 }
 
 int
-ns_schedule_levels (const NsParams *p, int work_w, int work_h)
+ns_schedule_levels (const NsParams *p, int work_w, int work_h, int auto_side)
 {
   if (p->multires > 0)
     return p->multires;
   int longest = MAX (work_w, work_h), levels = 1;
-  while (levels < 8 && (longest >> levels) >= NS_AUTO_LEVEL_SIDE)
+  while (levels < 8 && (longest >> levels) >= MAX (auto_side, 1))
     levels++;
   return levels;
 }

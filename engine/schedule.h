@@ -8,8 +8,9 @@
  * (0 = as is), aspect kept. */
 void ns_working_size              (const NsParams *p, int w, int h, int *ww, int *wh);
 /* Number of levels for a working size (params->multires, 0 = automatic:
- * add levels while the coarsest longest side stays >= 256 px). */
-int  ns_schedule_levels           (const NsParams *p, int work_w, int work_h);
+ * add levels while the coarsest longest side stays >= auto_side px, the
+ * architecture's ns_arch_auto_level_side). */
+int  ns_schedule_levels           (const NsParams *p, int work_w, int work_h, int auto_side);
 /* Size of level `level` (1 = coarsest … levels = working size). */
 void ns_schedule_level_size       (int work_w, int work_h, int level, int levels, int *w, int *h);
 /* Iterations of a level: `iterations` on the last, doubled per coarser level. */
