@@ -161,11 +161,19 @@ ns_wino_pack (const NsConvSpec *c, int flip, float *packed)
     pack_group (c, flip, cob, packed + (size_t) cob * WE * cin * MR);
 }
 
+#define SLACK 16   /* floats: room to align a buffer to 64 bytes */
+
+static float *
+align64 (float *p)
+{
+  return p + (SLACK - ((uintptr_t) p / sizeof (float)) % SLACK) % SLACK;
+}
+
 /* per thread: V [36][cin][NT] + M [36][MR][NT] + alignment slack */
 static size_t
 per_thread_floats (int cin)
 {
-  return (size_t) WE * NT * ((size_t) cin + MR) + 16;
+  return (size_t) WE * NT * ((size_t) cin + MR) + SLACK;
 }
 
 size_t
@@ -193,8 +201,7 @@ ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout, const
     nthreads = blocks;
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
   {
-    float *mine = scratch + per * (size_t) omp_get_thread_num ();
-    mine += (16 - ((uintptr_t) mine / sizeof (float)) % 16) % 16;   /* 64-byte align */
+    float *mine = align64 (scratch + per * (size_t) omp_get_thread_num ());
     float *vbuf = mine, *mbuf = mine + (size_t) WE * cin * NT;
 #pragma omp for schedule(static)
     for (int b = 0; b < blocks; b++)
@@ -216,6 +223,13 @@ ns_wino_fused_conv (NsWinoIsa isa, const float *packed, int cin, int cout, const
 
 #define FLY_MAX_V ((size_t) 6 * 1024 * 1024)   /* V of all blocks, floats (24 MiB) */
 
+/* per thread: U[cob] [36][cin][MR] + M [36][MR][NT] + alignment slack */
+static size_t
+fly_per_thread_floats (int cin)
+{
+  return (size_t) WE * MR * ((size_t) cin + NT) + SLACK;
+}
+
 size_t
 ns_wino_fly_scratch_floats (int cin, int h, int w, int nthreads)
 {
@@ -225,8 +239,8 @@ ns_wino_fly_scratch_floats (int cin, int h, int w, int nthreads)
   const size_t v = blocks * WE * (size_t) cin * NT;
   if (v > FLY_MAX_V)
     return 0;
-  /* V, then per thread: U[cob] + M, + alignment slack */
-  return v + 16 + (size_t) (nthreads > 0 ? nthreads : 1) * ((size_t) WE * cin * MR + WE * MR * NT + 16);
+  /* V, then per thread: U[cob] + M */
+  return v + SLACK + (size_t) (nthreads > 0 ? nthreads : 1) * fly_per_thread_floats (cin);
 }
 
 int
@@ -243,11 +257,11 @@ ns_wino_fly_conv (NsWinoIsa isa, const NsConvSpec *c, int flip, const float *in,
     return 0;
   const int th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw;
   const int blocks = (tiles + NT - 1) / NT, ncob = (cout + MR - 1) / MR;
-  const size_t vblk = (size_t) WE * cin * NT, per = (size_t) WE * cin * MR + WE * MR * NT + 16;
-  float *vall = scratch + (16 - ((uintptr_t) scratch / sizeof (float)) % 16) % 16;
-  float *threads0 = scratch + blocks * vblk + 16;
+  const size_t vblk = (size_t) WE * cin * NT, per = fly_per_thread_floats (cin);
+  float *vall = align64 (scratch);
+  float *threads0 = scratch + blocks * vblk + SLACK;
   int nthreads = omp_get_max_threads ();
-  const size_t fit = (scratch_floats - (blocks * vblk + 16)) / per;
+  const size_t fit = (scratch_floats - (blocks * vblk + SLACK)) / per;
   nthreads = (size_t) nthreads > fit ? (int) fit : nthreads;
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
   {
@@ -257,8 +271,7 @@ ns_wino_fly_conv (NsWinoIsa isa, const NsConvSpec *c, int flip, const float *in,
         const int t0 = b * NT, nk = tiles - t0 < NT ? tiles - t0 : NT;
         k.input (in, cin, h, w, tw, t0, nk, vall + b * vblk);
       }
-    float *mine = threads0 + per * (size_t) omp_get_thread_num ();
-    mine += (16 - ((uintptr_t) mine / sizeof (float)) % 16) % 16;
+    float *mine = align64 (threads0 + per * (size_t) omp_get_thread_num ());
     float *ub = mine, *mbuf = mine + (size_t) WE * cin * MR;
 #pragma omp for schedule(static)
     for (int cob = 0; cob < ncob; cob++)

@@ -137,25 +137,28 @@ ns_symm_acc_fast (const float *D, const float *F, int C, int N, float alpha, flo
   /* the remaining pixels (and channels): zero-padded operands in scratch */
   if (tail == 0 && ni_full == ni)
     return;
+  float *fpad = scratch;                      /* [C][TC] */
+  float *upad = scratch + (size_t) C * TC;     /* [C][TR] */
   for (int bi = 0; bi < ni; bi++)
-    for (int bp = bi < ni_full ? nfull : 0; bp * TC < N; bp++)
-      {
-        const int p0 = bp * TC, np = N - p0 < TC ? N - p0 : TC;
-        float *fpad = scratch;                      /* [C][TC] */
-        float m[TR * TC];
-        for (int k = 0; k < C; k++)
-          {
-            memcpy (fpad + (size_t) k * TC, F + (size_t) k * N + p0, (size_t) np * sizeof (float));
-            memset (fpad + (size_t) k * TC + np, 0, (size_t) (TC - np) * sizeof (float));
-          }
-        /* u rows: D[k][i0 .. i0+7], clipped to C via a padded copy per k */
-        float *upad = scratch + (size_t) C * TC;     /* [C][TR] */
-        for (int k = 0; k < C; k++)
-          for (int r = 0; r < TR; r++)
-            upad[(size_t) k * TR + r] = bi * TR + r < C ? D[(size_t) k * C + bi * TR + r] : 0.0f;
-        fn (upad, TR, fpad, TC, C, m, TC, 0, 1.0f);
-        for (int r = 0; r < TR && bi * TR + r < C; r++)
-          for (int j = 0; j < np; j++)
-            out[(size_t) (bi * TR + r) * N + p0 + j] += alpha * m[r * TC + j];
-      }
+    {
+      /* u rows: D[k][i0 .. i0+7], clipped to C via a padded copy per k */
+      for (int k = 0; k < C; k++)
+        for (int r = 0; r < TR; r++)
+          upad[(size_t) k * TR + r] = bi * TR + r < C ? D[(size_t) k * C + bi * TR + r] : 0.0f;
+      for (int bp = bi < ni_full ? nfull : 0; bp * TC < N; bp++)
+        {
+          const int p0 = bp * TC, np = N - p0 < TC ? N - p0 : TC;
+          float m[TR * TC];
+          for (int k = 0; k < C; k++)
+            {
+              memcpy (fpad + (size_t) k * TC, F + (size_t) k * N + p0,
+                      (size_t) np * sizeof (float));
+              memset (fpad + (size_t) k * TC + np, 0, (size_t) (TC - np) * sizeof (float));
+            }
+          fn (upad, TR, fpad, TC, C, m, TC, 0, 1.0f);
+          for (int r = 0; r < TR && bi * TR + r < C; r++)
+            for (int j = 0; j < np; j++)
+              out[(size_t) (bi * TR + r) * N + p0 + j] += alpha * m[r * TC + j];
+        }
+    }
 }

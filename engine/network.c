@@ -222,18 +222,32 @@ wino_filters (NsNetwork *net, const NsConvSpec *c, const Wino *wn, int flip)
   return net->pack_tmp;
 }
 
+/* The fused Winograd path for c (flip 0: forward, in -> out with bias and
+ * ReLU; flip 1: input gradient, dout -> din, += when accumulate): packed
+ * on the fly, kept, or packed into pack_tmp.  FALSE: it does not apply. */
+static gboolean
+wino_run (NsNetwork *net, const NsConvSpec *c, const Wino *wn, int flip, const float *in,
+          int h, int w, int relu, int accumulate, float *out)
+{
+  if (!wn->fused)
+    return FALSE;
+  const float *bias = flip ? NULL : c->bias;
+  if (!wn->pk[flip]
+      && ns_wino_fly_conv (NS_WINO_ISA_AUTO, c, flip, in, h, w, bias, relu, accumulate, out,
+                           net->ws.data, net->ws.floats))
+    return TRUE;
+  const float *pk = wino_filters (net, c, wn, flip);
+  return pk && ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, flip ? c->cout : c->cin,
+                                   flip ? c->cin : c->cout, in, h, w, bias, relu, accumulate,
+                                   out, net->ws.data, net->ws.floats);
+}
+
 /* out = conv(in) (+ReLU): the fused Winograd path when it applies, else conv.c */
 static void
 conv_forward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *in,
               int h, int w, float *out, int relu)
 {
-  if (wn->fused && !wn->pk[0]
-      && ns_wino_fly_conv (NS_WINO_ISA_AUTO, c, 0, in, h, w, c->bias, relu, 0, out,
-                           net->ws.data, net->ws.floats))
-    return;
-  const float *pk = wino_filters (net, c, wn, 0);
-  if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cin, c->cout, in, h, w,
-                                  c->bias, relu, 0, out, net->ws.data, net->ws.floats))
+  if (!wino_run (net, c, wn, 0, in, h, w, relu, 0, out))
     ns_conv_forward (c, in, h, w, out, relu, &net->ws);
 }
 
@@ -241,13 +255,7 @@ static void
 conv_backward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float *dout,
                int h, int w, float *din, int accumulate)
 {
-  if (wn->fused && !wn->pk[1]
-      && ns_wino_fly_conv (NS_WINO_ISA_AUTO, c, 1, dout, h, w, NULL, 0, accumulate, din,
-                           net->ws.data, net->ws.floats))
-    return;
-  const float *pk = wino_filters (net, c, wn, 1);
-  if (!pk || !ns_wino_fused_conv (NS_WINO_ISA_AUTO, pk, c->cout, c->cin, dout, h, w,
-                                  NULL, 0, accumulate, din, net->ws.data, net->ws.floats))
+  if (!wino_run (net, c, wn, 1, dout, h, w, 0, accumulate, din))
     ns_conv_backward_input (c, dout, h, w, din, accumulate, &net->ws);
 }
 
@@ -729,9 +737,7 @@ ns_network_tap (NsNetwork *net, int i, int *C, int *H, int *W)
   Node *nd = &net->nodes[net->tap_node[i]];
   if (nd->recompute && net->H > 0)   /* after a forward pass both transients are free */
     recompute_first (net, net->grad_a);
-  if (C) *C = nd->c;
-  if (H) *H = nd->h;
-  if (W) *W = nd->w;
+  ns_network_tap_shape (net, i, C, H, W);
   return nd->out;
 }
 
