@@ -6,7 +6,7 @@
  *            buffers of the largest activation, conv workspace, weights
  *   targets: content features of the content layers, one C×C Gram per style
  *            layer and style image, Gram scratch
- *   optimiser: x, g, best, content, previous level (5 × 3HW floats) and
+ *   optimiser: x, g, best and the previous level's result (≤ 4 × 3HW floats) and
  *            L-BFGS history 2·m·3HW floats (Adam: 2·3HW)
  *   inputs:  the job's copies of content and style images (interleaved)
  * Style targets are computed on the same network at the style's size, so
@@ -44,7 +44,7 @@ ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
   int m = params->lbfgs_history > 0 ? params->lbfgs_history : 8;
   bytes += params->optimizer == NS_OPTIMIZER_ADAM ? 2 * 3 * px * sizeof (float)
     : ns_lbfgs_memory_bytes (3 * px, m);
-  bytes += 5 * 3 * px * sizeof (float);                /* x, g, best, content, previous */
+  bytes += 4 * 3 * px * sizeof (float);                /* x, g, best; previous level's */
   bytes += ((guint64) width * height + style_pixels) * 3 * sizeof (float);  /* inputs */
   ns_objective_free (obj);
   return bytes;

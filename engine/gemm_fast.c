@@ -119,8 +119,8 @@ ns_gram_fast (const float *F, int C, int N, float *G, float *scratch)
 }
 
 void
-ns_symm_acc_fast (const float *D, const float *F, int C, int N, float alpha, float *out,
-                  float *scratch)
+ns_symm_acc_fast (const float *D, const float *F, size_t ldf, int C, int N, float alpha,
+                  float *out, size_t ldo, float *scratch)
 {
   if (C <= 0 || N <= 0)
     return;
@@ -132,8 +132,8 @@ ns_symm_acc_fast (const float *D, const float *F, int C, int N, float alpha, flo
 #pragma omp parallel for collapse(2) schedule(static)
   for (int bi = 0; bi < ni_full; bi++)
     for (int bp = 0; bp < nfull; bp++)
-      fn (D + bi * TR, C, F + (size_t) bp * TC, N, C, out + (size_t) bi * TR * N + bp * TC, N,
-          1, alpha);
+      fn (D + bi * TR, C, F + (size_t) bp * TC, ldf, C, out + (size_t) bi * TR * ldo + bp * TC,
+          ldo, 1, alpha);
   /* the remaining pixels (and channels): zero-padded operands in scratch */
   if (tail == 0 && ni_full == ni)
     return;
@@ -151,14 +151,14 @@ ns_symm_acc_fast (const float *D, const float *F, int C, int N, float alpha, flo
           float m[TR * TC];
           for (int k = 0; k < C; k++)
             {
-              memcpy (fpad + (size_t) k * TC, F + (size_t) k * N + p0,
+              memcpy (fpad + (size_t) k * TC, F + (size_t) k * ldf + p0,
                       (size_t) np * sizeof (float));
               memset (fpad + (size_t) k * TC + np, 0, (size_t) (TC - np) * sizeof (float));
             }
           fn (upad, TR, fpad, TC, C, m, TC, 0, 1.0f);
           for (int r = 0; r < TR && bi * TR + r < C; r++)
             for (int j = 0; j < np; j++)
-              out[(size_t) (bi * TR + r) * N + p0 + j] += alpha * m[r * TC + j];
+              out[(size_t) (bi * TR + r) * ldo + p0 + j] += alpha * m[r * TC + j];
         }
     }
 }

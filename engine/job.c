@@ -239,12 +239,13 @@ style_pixels (const NsJob *job)
   return px;
 }
 
-guint64
-ns_job_estimate_memory (NsJob *job)
+static guint64
+estimate_with (const NsJob *job, const NsParams *p)
 {
-  return ns_estimate_memory_for (job->model, &job->params, job->content->width,
-                                 job->content->height, (int) MAX (job->styles->len, 1),
-                                 style_pixels (job));
+  const guint64 init = job->init_image   /* the job's copy */
+    ? (guint64) job->init_image->width * job->init_image->height * 3 * sizeof (float) : 0;
+  return ns_estimate_memory_for (job->model, p, job->content->width, job->content->height,
+                                 (int) MAX (job->styles->len, 1), style_pixels (job)) + init;
 }
 
 /* Default memory limit: 70% of physical RAM. */
@@ -259,18 +260,28 @@ memory_limit_bytes (const NsParams *p)
   return (guint64) pages * (guint64) page / 10 * 7;
 }
 
-/* L-BFGS correction pairs: as asked, or (0 = automatic) up to 8 while the
- * history stays within a quarter of the memory limit (at least 3). */
+/* L-BFGS correction pairs: as asked, or (0 = automatic) 8, fewer (down to
+ * 3) while the job's estimate exceeds the memory limit: at 2048 px one pair
+ * is 96 MiB. */
 static int
-lbfgs_history (const NsParams *p, size_t n)
+lbfgs_history (const NsJob *job)
 {
-  if (p->lbfgs_history > 0)
-    return p->lbfgs_history;
-  guint64 budget = memory_limit_bytes (p) / 4;
-  int m = 8;
-  while (m > 3 && ns_lbfgs_memory_bytes (n, m) > budget)
-    m--;
-  return m;
+  NsParams p = job->params;
+  if (p.lbfgs_history > 0 || p.optimizer != NS_OPTIMIZER_LBFGS)
+    return p.lbfgs_history > 0 ? p.lbfgs_history : 8;
+  const guint64 limit = memory_limit_bytes (&p);
+  for (p.lbfgs_history = 8; p.lbfgs_history > 3; p.lbfgs_history--)
+    if (estimate_with (job, &p) <= limit)
+      break;
+  return p.lbfgs_history;
+}
+
+guint64
+ns_job_estimate_memory (NsJob *job)
+{
+  NsParams p = job->params;
+  p.lbfgs_history = lbfgs_history (job);
+  return estimate_with (job, &p);
 }
 
 /* Refuse a job whose estimate exceeds the limit, naming a size that fits. */
@@ -282,13 +293,13 @@ check_memory (NsJob *job, GError **error)
   if (need <= limit)
     return TRUE;
   NsParams p = job->params;
+  p.lbfgs_history = lbfgs_history (job);
   int side = MAX (job->work_w, job->work_h);
   while (side > 16)
     {
       side = side * 3 / 4;
       p.size = side;
-      if (ns_estimate_memory_for (job->model, &p, job->content->width, job->content->height,
-                                  (int) MAX (job->styles->len, 1), style_pixels (job)) <= limit)
+      if (estimate_with (job, &p) <= limit)
         break;
     }
   g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY,
@@ -381,6 +392,7 @@ typedef struct
   EvalCtx      ectx;
   int          W, H;            /* size of the last level */
   int          levels, min_side;
+  int          history;         /* L-BFGS pairs */
   gint64       t0;
   double       total_work, done_work;   /* in last-level iteration units */
   double       sec_per_unit;            /* measured; < 0 until known */
@@ -422,7 +434,7 @@ optimize_level (Run *r, int level, int lw, int lh, float *x, float *best)
   float *g = g_try_new (float, n);
   NsOptimizer *opt = !g ? NULL : p->optimizer == NS_OPTIMIZER_ADAM
     ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
-    : ns_optimizer_new_lbfgs (n, lbfgs_history (p, n), 0.f, 1.f);
+    : ns_optimizer_new_lbfgs (n, r->history, 0.f, 1.f);
   if (!opt)
     {
       g_free (g);
@@ -564,7 +576,8 @@ ns_job_run (NsJob *job, GError **error)
   if (!check_memory (job, error))
     return NULL;
 
-  Run r = { .job = job, .sec_per_unit = -1, .t0 = g_get_monotonic_time () };
+  Run r = { .job = job, .sec_per_unit = -1, .t0 = g_get_monotonic_time (),
+            .history = lbfgs_history (job) };
   r.obj = ns_objective_new (job->model, p, error);
   if (!r.obj)
     return NULL;
@@ -611,6 +624,7 @@ ns_job_run (NsJob *job, GError **error)
             initial_image (job, content, lw, lh, x);
           else
             ns_planar_resize (prev, 3, prev_w, prev_h, x, lw, lh);
+          g_clear_pointer (&content, g_free);   /* targets and x0 are set */
           job->stop = optimize_level (&r, level, lw, lh, x, best);
           ok = job->stop != NS_STOP_NONE;
         }

@@ -84,6 +84,21 @@ ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
   return weight * sum_blocks (part) / denom;
 }
 
+double
+ns_content_grad_scale (size_t n, double p_mean_sq, double weight)
+{
+  return n ? 2.0 * weight / ((double) n * (p_mean_sq + NS_LOSS_EPS)) : 0.0;
+}
+
+void
+ns_content_apply (const float *F, const float *P, size_t n, double gscale, float *grad)
+{
+  const float k = (float) gscale;
+#pragma omp parallel for schedule(static) if (n >= NS_PAR_MIN)
+  for (size_t i = 0; i < n; i++)
+    grad[i] += k * (F[i] - P[i]);
+}
+
 /* ------------------------------------------------------------ gram / style */
 
 size_t
@@ -106,24 +121,22 @@ ns_gram (const float *F, int C, int N, float *G)
 /* L  = w Σ_s β_s ‖G - A_s‖² / (‖A_s‖² + eps)
  * dG = Σ_s 2 w β_s (G - A_s) / (‖A_s‖² + eps)            (symmetric)
  * dF = (dG + dG^T) F / N = 2 dG F / N                     (G = F F^T / N)
- * G_ws holds G, then is overwritten in place by dG. */
+ * G_ws holds G, then is overwritten in place by D = 2 dG / N, the symmetric
+ * operator with dL/dF = D F (applied per pixel by ns_style_layer_apply). */
 double
-ns_style_layer_loss (const float *F, int C, int N,
-                     const float *const *A, const double *a_norm_sq,
-                     const double *beta, int n_styles, double layer_weight,
-                     float *G_ws, float *grad)
+ns_style_layer_op (const float *F, int C, int N,
+                   const float *const *A, const double *a_norm_sq,
+                   const double *beta, int n_styles, double layer_weight, float *G_ws)
 {
   if (C <= 0 || n_styles <= 0)
     return 0.0;
 
   const size_t CC = (size_t) C * C;
-  float *scratch = G_ws + CC;
-  ns_gram_fast (F, C, N, G_ws, scratch);
-  double loss = 0.0;
-  const int want_grad = grad != NULL && N > 0;
+  ns_gram_fast (F, C, N, G_ws, G_ws + CC);
+  const double dscale = N > 0 ? 2.0 / N : 0.0;
 
   /* One pass over the elements; each element loops over all targets with
-   * c_s = w β_s / (‖A_s‖² + eps), so G_ws can be replaced by dG in place. */
+   * c_s = w β_s / (‖A_s‖² + eps), so G_ws can be replaced by D in place. */
   double part[NS_SUM_BLOCKS];
 #pragma omp parallel for schedule(static) if (CC * n_styles >= NS_PAR_MIN)
   for (int b = 0; b < NS_SUM_BLOCKS; b++)
@@ -140,15 +153,30 @@ ns_style_layer_loss (const float *F, int C, int N,
               s += c * d * d;
               dg += 2.0 * c * d;
             }
-          if (want_grad)
-            G_ws[i] = (float) dg;
+          G_ws[i] = (float) (dscale * dg);
         }
       part[b] = s;
     }
-  loss = sum_blocks (part);
+  return sum_blocks (part);
+}
 
-  if (want_grad)     /* grad += (2/N) dG F, dG symmetric */
-    ns_symm_acc_fast (G_ws, F, C, N, 2.0f / (float) N, grad, scratch);
+void
+ns_style_layer_apply (const float *D, const float *F, size_t ldf, int C, int n,
+                      float *grad, size_t ldg, float *scratch)
+{
+  if (C > 0 && n > 0)
+    ns_symm_acc_fast (D, F, ldf, C, n, 1.0f, grad, ldg, scratch);
+}
+
+double
+ns_style_layer_loss (const float *F, int C, int N,
+                     const float *const *A, const double *a_norm_sq,
+                     const double *beta, int n_styles, double layer_weight,
+                     float *G_ws, float *grad)
+{
+  double loss = ns_style_layer_op (F, C, N, A, a_norm_sq, beta, n_styles, layer_weight, G_ws);
+  if (grad && n_styles > 0)
+    ns_style_layer_apply (G_ws, F, (size_t) N, C, N, grad, (size_t) N, G_ws + (size_t) C * C);
   return loss;
 }
 

@@ -20,6 +20,13 @@ double ns_mean_square       (const float *p, size_t n);
 double ns_content_loss      (const float *F, const float *P, size_t n, double p_mean_sq,
                              double weight, float *grad);
 
+/* The content gradient in parts, for pixel blocks: dL/dF = gscale (F - P)
+ * with gscale = ns_content_grad_scale (n of the whole map, mean(P²), b);
+ * ns_content_apply adds it for n elements. */
+double ns_content_grad_scale (size_t n, double p_mean_sq, double weight);
+void   ns_content_apply     (const float *F, const float *P, size_t n, double gscale,
+                             float *grad);
+
 /* G (C x C, full symmetric) = F F^T / N */
 void   ns_gram              (const float *F, int C, int N, float *G);
 /* Floats of the G_ws scratch ns_style_layer_loss needs for C channels:
@@ -33,6 +40,18 @@ double ns_style_layer_loss  (const float *F, int C, int N,
                              const float *const *A, const double *a_norm_sq,
                              const double *beta, int n_styles, double layer_weight,
                              float *G_ws, float *grad);
+
+/* The same in two parts, so the gradient can be applied later and in blocks
+ * of pixels: _op returns the loss and leaves in G_ws[0..C²) the symmetric
+ * D with dL/dF = D F; _apply adds D F for n pixels, F and grad rows
+ * (channels) ldf / ldg floats apart.  scratch: ns_gemm_fast_scratch_floats
+ * (G_ws + C² has room for it). */
+double ns_style_layer_op    (const float *F, int C, int N,
+                             const float *const *A, const double *a_norm_sq,
+                             const double *beta, int n_styles, double layer_weight,
+                             float *G_ws);
+void   ns_style_layer_apply (const float *D, const float *F, size_t ldf, int C, int n,
+                             float *grad, size_t ldg, float *scratch);
 
 /* x planar [3][H][W] */
 double ns_tv_loss           (const float *x, int H, int W, double weight, float *grad);

@@ -23,6 +23,15 @@
  * gradient buffers; at each tapped node the caller's loss adds its dL/dF.
  * The first conv's input gradient is pulled back through the linear
  * preprocessing to the sRGB image.
+ *
+ * Banded mode (large images, where the 64-channel full-resolution maps
+ * dominate memory): a conv whose output is the largest activation and as
+ * large as its transient input runs in place, band of rows by band of rows
+ * (conv_in_place), in both directions; and the recomputed first conv is
+ * recomputed band by band in the backward pass, its loss gradient applied
+ * per band (NsTapLoss.grad takes blocks of pixels).  The second transient
+ * buffer then only needs the next-largest activation: at 2048x2048 on
+ * VGG-19, 512 MiB instead of 1 GiB.
  */
 #include "network.h"
 #include "conv.h"
@@ -47,6 +56,12 @@ typedef struct
 
 #define WINO_CACHE_FLOATS ((size_t) 24 * 1024 * 1024)   /* 96 MiB */
 
+/* Banded mode (automatic): on when the largest activation exceeds
+ * BAND_MIN_FLOATS (256 MiB: larger than 1024x1024 on VGG-19), with
+ * AUTO_BAND_ROWS output rows per band (+2 halo rows: 8 Winograd tile rows). */
+#define BAND_MIN_FLOATS ((guint64) 64 * 1024 * 1024)
+#define AUTO_BAND_ROWS  30
+
 typedef struct
 {
   const NsLayerDesc *desc;
@@ -62,6 +77,8 @@ typedef struct
   int sq_h, sq_w;
   int keep;                /* output kept in full (tapped) */
   int recompute;           /* tapped first conv: recomputed, not kept */
+  int in_place[2];         /* banded mode: conv in place, band by band,
+                            * [0] forward, [1] input gradient */
   float *out;              /* kept: own buffer; else a transient, after forward */
   unsigned char *mask;     /* not kept, with a ReLU: bits of out > 0 */
   unsigned char *arg;      /* max pool: argmax per output */
@@ -83,6 +100,10 @@ struct NsNetwork
   size_t pack_tmp_floats;  /* largest bank packed per call at the prepared size */
   float *pack_tmp;
   int    first_valid;      /* recompute node's out is current */
+  int    band_request;     /* ns_network_set_banding: -1 off, 0 auto, > 0 rows */
+  int    band_rows;        /* banded mode at the planned size (0: off) */
+  float *band_in, *band_out, *band_carry;
+  int    backward_start;   /* the gradient buffer the backward pass starts in */
 };
 
 gboolean
@@ -259,6 +280,66 @@ conv_backward (NsNetwork *net, const NsConvSpec *c, const Wino *wn, const float 
     ns_conv_backward_input (c, dout, h, w, din, accumulate, &net->ws);
 }
 
+/* Output rows y0 .. y1-1 of the 3x3/s1/p1 conv c (flip 1: its input
+ * gradient) of src [C][h][w]: the input rows y0-1 .. y1 (zeros outside the
+ * image; `top`, if given, replaces row y0-1: [C][w]) are copied into
+ * band_in and convolved as an image of y1-y0+2 rows, whose rows 1 .. y1-y0
+ * are exact.  Returns band_out [cout][y1-y0+2][w]. */
+static const float *
+conv_rows (NsNetwork *net, const NsConvSpec *c, const Wino *wn, int flip, const float *src,
+           int h, int w, int y0, int y1, const float *top, int relu)
+{
+  const int C = flip ? c->cout : c->cin, bh = y1 - y0 + 2;
+  const size_t hw = (size_t) h * w, row = (size_t) w * sizeof (float);
+  float *in = net->band_in;
+#pragma omp parallel for schedule(static)
+  for (int ch = 0; ch < C; ch++)
+    {
+      float *dst = in + (size_t) ch * bh * w;
+      const float *plane = src + ch * hw;
+      if (y0 == 0)
+        memset (dst, 0, row);
+      else
+        memcpy (dst, top ? top + (size_t) ch * w : plane + (size_t) (y0 - 1) * w, row);
+      const int last = MIN (y1 + 1, h);     /* rows y0 .. last-1 from src */
+      memcpy (dst + w, plane + (size_t) y0 * w, (size_t) (last - y0) * row);
+      if (last == y1)
+        memset (dst + (size_t) (bh - 1) * w, 0, row);
+    }
+  if (flip)
+    conv_backward (net, c, wn, in, bh, w, net->band_out, 0);
+  else
+    conv_forward (net, c, wn, in, bh, w, net->band_out, relu);
+  return net->band_out;
+}
+
+/* buf [C][h][w] = conv(buf) (flip 0, + ReLU if relu) or its input gradient
+ * (flip 1), in place, band by band from the top: before a band's output
+ * overwrites rows y0 .. y1-1, the original row y1-1 (the next band's top
+ * halo) is saved in band_carry. */
+static void
+conv_in_place (NsNetwork *net, const NsConvSpec *c, const Wino *wn, int flip, float *buf,
+               int h, int w, int relu)
+{
+  const int C = c->cin, R = net->band_rows;
+  const size_t hw = (size_t) h * w, row = (size_t) w * sizeof (float);
+  for (int y0 = 0; y0 < h; y0 += R)
+    {
+      const int y1 = MIN (y0 + R, h), bh = y1 - y0 + 2;
+      const float *out = conv_rows (net, c, wn, flip, buf, h, w, y0, y1,
+                                    y0 > 0 ? net->band_carry : NULL, relu);
+#pragma omp parallel for schedule(static)
+      for (int ch = 0; ch < C; ch++)
+        {
+          /* band_in row y1-y0 holds the original row y1-1 */
+          memcpy (net->band_carry + (size_t) ch * w,
+                  net->band_in + ((size_t) ch * bh + (y1 - y0)) * w, row);
+          memcpy (buf + ch * hw + (size_t) y0 * w, out + ((size_t) ch * bh + 1) * w,
+                  (size_t) (y1 - y0) * row);
+        }
+    }
+}
+
 NsNetwork *
 ns_network_new (const NsModel *model, NsPoolingType pooling,
                 const char *const *taps, int n_taps, GError **error)
@@ -388,6 +469,9 @@ free_buffers (NsNetwork *net)
   g_clear_pointer (&net->grad_sq, g_free);
   g_clear_pointer (&net->ws.data, g_free);
   g_clear_pointer (&net->pack_tmp, g_free);
+  g_clear_pointer (&net->band_in, g_free);
+  g_clear_pointer (&net->band_out, g_free);
+  g_clear_pointer (&net->band_carry, g_free);
   net->ws.floats = 0;
   net->H = net->W = 0;
 }
@@ -426,6 +510,8 @@ typedef struct
   guint64 max_sq;
   guint64 ws_floats;
   guint64 pack_floats;    /* per-call bank (pack_tmp) */
+  guint64 grad_floats[2]; /* what each transient buffer must hold */
+  guint64 band_in, band_out, band_carry;
 } Sizes;
 
 /* Scratch of one conv at h x w: fused (kept bank, on the fly, or a bank
@@ -461,6 +547,103 @@ static gboolean
 is_max_pool (const Node *nd)
 {
   return nd->desc->kind == NS_LAYER_POOL && nd->pool.type == NS_POOLING_MAX;
+}
+
+static guint64
+node_floats (const NsNetwork *net, int i)
+{
+  const Node *nd = &net->nodes[i];
+  return (guint64) nd->c * nd->h * nd->w;
+}
+
+/* A conv that can run in place (flip 0: forward, 1: input gradient): fused
+ * 3x3, as many outputs as inputs, not kept; forward only reading a
+ * transient output of the node before. */
+static gboolean
+in_place_candidate (const NsNetwork *net, int i, int flip)
+{
+  const Node *nd = &net->nodes[i];
+  return i > 0 && nd->desc->kind == NS_LAYER_CONV && nd->wino[0].fused && !nd->keep
+         && !nd->recompute && nd->conv.cin == nd->conv.cout
+         && (flip || !net->nodes[i - 1].keep);
+}
+
+/* Buffers of one banded conv (cin -> cout at h x w) and its scratch. */
+static void
+plan_band_conv (const NsNetwork *net, const NsConvSpec *c, const Wino *wn, int h, int w,
+                Sizes *sz)
+{
+  const int bh = MIN (net->band_rows, h) + 2;
+  sz->band_in = MAX (sz->band_in, (guint64) c->cin * bh * w);
+  sz->band_out = MAX (sz->band_out, (guint64) c->cout * bh * w);
+  sz->band_carry = MAX (sz->band_carry, (guint64) c->cin * w);
+  plan_conv_ws (c, wn, bh, w, sz);
+}
+
+/* Banded mode at H x W, the in-place convs, and the sizes the two
+ * transient buffers need: a dry run of the buffer choices that
+ * ns_network_forward and ns_network_backward make. */
+static void
+plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
+{
+  net->band_rows = net->band_request < 0 ? 0 : net->band_request > 0 ? net->band_request
+    : sz->max_act > BAND_MIN_FLOATS ? AUTO_BAND_ROWS : 0;
+  /* in place: the convs of the two largest activation sizes (VGG-19:
+   * conv1_2 both ways, conv2_2's input gradient) */
+  for (int i = 0; i < net->n_nodes; i++)
+    {
+      Node *nd = &net->nodes[i];
+      for (int flip = 0; flip < 2; flip++)
+        {
+          nd->in_place[flip] = net->band_rows > 0 && in_place_candidate (net, i, flip)
+            && 2 * node_floats (net, i) >= sz->max_act;
+          if (nd->in_place[flip])
+            plan_band_conv (net, &nd->conv, &nd->wino[0], nd->h, nd->w, sz);
+        }
+    }
+  if (net->band_rows > 0 && net->nodes[0].recompute)
+    plan_band_conv (net, &net->nodes[0].conv, &net->nodes[0].wino[0], H, W, sz);
+
+  guint64 *need = sz->grad_floats;
+  int cur = -1;                         /* buffer of the current input (-1: neither) */
+  for (int i = 0; i < net->n_nodes; i++)
+    if (net->nodes[i].keep)
+      cur = -1;
+    else
+      {
+        cur = net->nodes[i].in_place[0] ? cur : cur == 0 ? 1 : 0;
+        need[cur] = MAX (need[cur], node_floats (net, i));
+      }
+  /* backward: starting in either buffer; the one that needs less wins
+   * (the in-place conv's gradient should land where its forward was) */
+  guint64 best[2] = { 0, 0 };
+  for (int start = 1; start >= 0; start--)
+    {
+      guint64 nd[2] = { need[0], need[1] };
+      int d = start;
+      nd[d] = MAX (nd[d], node_floats (net, net->n_nodes - 1));
+      for (int i = net->n_nodes - 1; i >= 0; i--)
+        {
+          const guint64 n_in = i > 0 ? node_floats (net, i - 1) : (guint64) 3 * H * W;
+          if (net->nodes[i].recompute && net->band_rows == 0)
+            nd[1 - d] = MAX (nd[1 - d], node_floats (net, i));
+          if (net->nodes[i].in_place[1])
+            nd[d] = MAX (nd[d], n_in);
+          else
+            {
+              nd[1 - d] = MAX (nd[1 - d], n_in);
+              d = 1 - d;
+            }
+        }
+      if (start == 1 || nd[0] + nd[1] <= best[0] + best[1])
+        {
+          best[0] = nd[0];
+          best[1] = nd[1];
+          net->backward_start = start;
+        }
+    }
+  need[0] = best[0];
+  need[1] = best[1];
 }
 
 static gboolean
@@ -514,6 +697,7 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
         sz->aux_bytes += n;
       sz->max_act = MAX (sz->max_act, n);
     }
+  plan_bands (net, H, W, sz);
   return TRUE;
 }
 
@@ -524,8 +708,9 @@ ns_network_memory_bytes (NsNetwork *net, int H, int W)
   const char *empty;
   guint64 bytes = 0;
   if (plan_shapes (net, H, W, &sz, &empty))
-    bytes = sizeof (float) * ((guint64) 3 * H * W + sz.act_floats + 2 * sz.max_act
-                              + sz.max_sq + sz.ws_floats + sz.pack_floats)
+    bytes = sizeof (float) * ((guint64) 3 * H * W + sz.act_floats + sz.grad_floats[0]
+                              + sz.grad_floats[1] + sz.max_sq + sz.ws_floats + sz.pack_floats
+                              + sz.band_in + sz.band_out + sz.band_carry)
       + sz.aux_bytes;
   if (net->H > 0)   /* planning overwrote the node shapes of the prepared size */
     plan_shapes (net, net->H, net->W, &sz, &empty);
@@ -588,6 +773,23 @@ ns_network_min_side (NsNetwork *net)
 }
 
 gboolean
+ns_network_set_banding (NsNetwork *net, int rows, GError **error)
+{
+  net->band_request = rows < 0 ? -1 : rows;
+  const int H = net->H, W = net->W;
+  if (H == 0)
+    return TRUE;
+  free_buffers (net);
+  return ns_network_prepare (net, H, W, error);
+}
+
+gboolean
+ns_network_banded (const NsNetwork *net)
+{
+  return net->H > 0 && net->band_rows > 0;
+}
+
+gboolean
 ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
 {
   if (net->H == H && net->W == W)
@@ -619,9 +821,17 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
         ALLOC (nd->sq, (gsize) nd->conv.cout * nd->sq_h * nd->sq_w);
     }
   if (ok)
-    ALLOC (net->grad_a, sz.max_act);
+    ALLOC (net->grad_a, sz.grad_floats[0]);
   if (ok)
-    ALLOC (net->grad_b, sz.max_act);
+    ALLOC (net->grad_b, sz.grad_floats[1]);
+  if (ok && net->band_rows > 0)
+    {
+      ALLOC (net->band_in, sz.band_in);
+      if (ok)
+        ALLOC (net->band_out, sz.band_out);
+      if (ok)
+        ALLOC (net->band_carry, sz.band_carry);
+    }
   if (ok)
     ALLOC (net->grad_sq, sz.max_sq);
   if (ok)
@@ -658,22 +868,40 @@ preprocess (const NsPreprocess *p, const float *x, size_t hw, float *in)
     }
 }
 
-void
-ns_network_forward (NsNetwork *net, const float *image)
+/* Σ of the tap losses of node i (its output complete). */
+static double
+node_losses (NsNetwork *net, int i, const NsTapLoss *losses, void *ctx)
+{
+  double loss = 0.0;
+  const Node *nd = &net->nodes[i];
+  if (losses)
+    for (int t = 0; t < net->n_taps; t++)
+      if (net->tap_node[t] == i)
+        loss += losses->loss (t, nd->out, nd->c, nd->h * nd->w, ctx);
+  return loss;
+}
+
+double
+ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *losses,
+                           void *ctx)
 {
   const float *in = net->input;
   int h = net->H, w = net->W;
+  double loss = 0.0;
   preprocess (&net->pre, image, (size_t) h * w, net->input);
   for (int i = 0; i < net->n_nodes; i++)
     {
       Node *nd = &net->nodes[i];
       const size_t n = (size_t) nd->c * nd->h * nd->w;
-      if (!nd->keep)     /* the transient buffer the input is not in */
-        nd->out = in == net->grad_a ? net->grad_b : net->grad_a;
+      if (!nd->keep)     /* in place, or the transient buffer the input is not in */
+        nd->out = nd->in_place[0] ? (float *) in : in == net->grad_a ? net->grad_b : net->grad_a;
       switch (nd->desc->kind)
         {
         case NS_LAYER_CONV:
-          conv_forward (net, &nd->conv, &nd->wino[0], in, h, w, nd->out, nd->fused_relu);
+          if (nd->in_place[0])
+            conv_in_place (net, &nd->conv, &nd->wino[0], 0, nd->out, h, w, nd->fused_relu);
+          else
+            conv_forward (net, &nd->conv, &nd->wino[0], in, h, w, nd->out, nd->fused_relu);
           break;
         case NS_LAYER_RELU:
           memcpy (nd->out, in, sizeof (float) * n);
@@ -694,10 +922,18 @@ ns_network_forward (NsNetwork *net, const float *image)
       if (nd->mask)
         ns_relu_mask_bits (nd->out, n, nd->mask);
       net->first_valid = net->nodes[0].recompute && i == 0;
+      loss += node_losses (net, i, losses, ctx);
       in = nd->out;
       h = nd->h;
       w = nd->w;
     }
+  return loss;
+}
+
+void
+ns_network_forward (NsNetwork *net, const float *image)
+{
+  ns_network_forward_losses (net, image, NULL, NULL);
 }
 
 /* The recomputed first conv's output, into buf. */
@@ -741,11 +977,42 @@ ns_network_tap (NsNetwork *net, int i, int *C, int *H, int *W)
   return nd->out;
 }
 
-double
-ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
+/* The tap gradients of the recomputed first node in banded mode, band by
+ * band: its output rows recomputed from the stored input, the losses'
+ * dL/dF added to those rows of d, then d masked by the ReLU. */
+static void
+first_node_bands (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *d)
 {
-  double loss = 0.0;
-  float *d = net->grad_a, *dprev = net->grad_b;
+  Node *nd = &net->nodes[0];
+  const int H = net->H, W = net->W, R = net->band_rows;
+  const size_t hw = (size_t) H * W;
+  for (int y0 = 0; y0 < H; y0 += R)
+    {
+      const int y1 = MIN (y0 + R, H);
+      const size_t ldf = (size_t) (y1 - y0 + 2) * W, off = (size_t) y0 * W;
+      const float *F = conv_rows (net, &nd->conv, &nd->wino[0], 0, net->input, H, W, y0, y1,
+                                  NULL, nd->fused_relu) + W;
+      const int n = (y1 - y0) * W;
+      for (int t = 0; t < net->n_taps; t++)
+        if (net->tap_node[t] == 0)
+          losses->grad (t, F, ldf, nd->c, n, off, d + off, hw, ctx);
+      if (nd->fused_relu)
+#pragma omp parallel for schedule(static)
+        for (int ch = 0; ch < nd->c; ch++)
+          {
+            const float *f = F + ch * ldf;
+            float *g = d + ch * hw + off;
+            for (int j = 0; j < n; j++)
+              g[j] = f[j] > 0.0f ? g[j] : 0.0f;
+          }
+    }
+}
+
+void
+ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *dimage)
+{
+  float *d = net->backward_start ? net->grad_b : net->grad_a;
+  float *dprev = net->backward_start ? net->grad_a : net->grad_b;
   int last = net->n_nodes - 1;
   net->first_valid = 0;      /* d overwrites it */
   memset (d, 0, sizeof (float) * net->nodes[last].c * net->nodes[last].h * net->nodes[last].w);
@@ -754,19 +1021,31 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
     {
       Node *nd = &net->nodes[i];
       size_t n = (size_t) nd->c * nd->h * nd->w;
-      if (nd->recompute)         /* dprev is free until this node's backward */
-        recompute_first (net, dprev);
-      for (int t = 0; t < net->n_taps; t++)
-        if (net->tap_node[t] == i)
-          loss += fn (t, nd->out, nd->c, nd->h * nd->w, d, ctx);
+      const gboolean bands = nd->recompute && net->band_rows > 0;
+      if (bands)
+        first_node_bands (net, losses, ctx, d);
+      else
+        {
+          if (nd->recompute)         /* dprev is free until this node's backward */
+            recompute_first (net, dprev);
+          for (int t = 0; t < net->n_taps && losses; t++)
+            if (net->tap_node[t] == i)
+              losses->grad (t, nd->out, n / nd->c, nd->c, (int) (n / nd->c), 0, d, n / nd->c,
+                            ctx);
+        }
 
       int ih = i > 0 ? net->nodes[i - 1].h : net->H;
       int iw = i > 0 ? net->nodes[i - 1].w : net->W;
       switch (nd->desc->kind)
         {
         case NS_LAYER_CONV:
-          if (nd->fused_relu)
+          if (nd->fused_relu && !bands)
             relu_backward (nd, d, n);
+          if (nd->in_place[1])
+            {
+              conv_in_place (net, &nd->conv, &nd->wino[0], 1, d, ih, iw, 0);
+              continue;      /* the gradient stays in d */
+            }
           conv_backward (net, &nd->conv, &nd->wino[0], d, ih, iw, dprev, 0);
           break;
         case NS_LAYER_RELU:
@@ -803,5 +1082,4 @@ ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage)
       for (size_t j = 0; j < hw; j++)
         dst[j] = src[j] * a;
     }
-  return loss;
 }

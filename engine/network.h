@@ -29,20 +29,43 @@ double     ns_network_forward_flops (NsNetwork *net, int H, int W);
 guint64    ns_network_weight_bytes  (const NsNetwork *net);
 /* Smallest side s such that an s x s input leaves every node non-empty. */
 int        ns_network_min_side      (NsNetwork *net);
+/* The losses on the taps, in two parts (objective.c implements them):
+ *  loss: during the forward pass, once per tap as soon as its map F
+ *        [C][HW] is complete (shallowest first): return the tap's loss and
+ *        keep what its gradient needs;
+ *  grad: during the backward pass (deepest first): dF += dL/dF for the n
+ *        pixels off .. off+n-1 of the tap; F and dF hold those pixels, their
+ *        rows (channels) ldf and ldd floats apart.  Called once with the
+ *        whole map (off 0, n = HW), or band by band for a recomputed first
+ *        layer in banded mode. */
+typedef struct
+{
+  double (*loss) (int tap, const float *F, int C, int HW, void *ctx);
+  void   (*grad) (int tap, const float *F, size_t ldf, int C, int n, size_t off,
+                  float *dF, size_t ldd, void *ctx);
+} NsTapLoss;
+
 void       ns_network_forward  (NsNetwork *net, const float *image);
+/* The same, calling losses->loss (losses may be NULL); returns Σ of them. */
+double     ns_network_forward_losses (NsNetwork *net, const float *image,
+                                      const NsTapLoss *losses, void *ctx);
 /* Tapped feature map i (after ns_network_forward): [C][H*W]. */
 const float *ns_network_tap    (NsNetwork *net, int i, int *C, int *H, int *W);
 /* Shape only (of the last planned or prepared size); computes nothing. */
 void       ns_network_tap_shape (const NsNetwork *net, int i, int *C, int *H, int *W);
 int        ns_network_n_taps   (const NsNetwork *net);
 
-/* Called during the backward pass once per tap, deepest first: add dL/dF
- * of tap i into dF (same shape as F, [C][HW]); return that tap's loss. */
-typedef double (*NsTapGradFunc) (int tap, const float *F, int C, int HW,
-                                 float *dF, void *ctx);
-/* dimage (planar [3][H][W], overwritten) = dL/dimage where
- * L = Σ over taps of the losses fn adds.  Returns Σ of fn's returns. */
-double     ns_network_backward (NsNetwork *net, NsTapGradFunc fn, void *ctx, float *dimage);
+/* After ns_network_forward_losses with the same losses: dimage (planar
+ * [3][H][W], overwritten) = dL/dimage, L = Σ of the tap losses. */
+void       ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx,
+                                float *dimage);
+
+/* Banded mode (network.c): rows = -1 off, 0 automatic (on for large
+ * images), > 0 on with that many rows per band (tests).  A prepared
+ * network is prepared again at its size (FALSE: out of memory). */
+gboolean   ns_network_set_banding (NsNetwork *net, int rows, GError **error);
+/* Whether the prepared size runs banded. */
+gboolean   ns_network_banded   (const NsNetwork *net);
 
 /* Layer name helpers (also behind ns_model_has_layer etc.). */
 gboolean   ns_arch_has_layer   (NsArch arch, const char *name);

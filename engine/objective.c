@@ -44,6 +44,8 @@ struct NsObjective
   size_t     gram_ws_floats;
 
   /* per evaluation */
+  double    *content_gscale;/* per content layer: dL/dF = gscale (F - P) */
+  float    **style_op;      /* per style layer: D (C x C), dL/dF = D F */
   double    *beta_norm;     /* normalised β_s */
   const float **targets_tmp;
   double    *norms_tmp;
@@ -188,6 +190,8 @@ ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
   obj->style_beta = g_array_new (FALSE, FALSE, sizeof (double));
   obj->content_feat = g_new0 (float *, MAX (obj->n_content, 1));
   obj->content_msq = g_new0 (double, MAX (obj->n_content, 1));
+  obj->content_gscale = g_new0 (double, MAX (obj->n_content, 1));
+  obj->style_op = g_new0 (float *, MAX (obj->n_style, 1));
   if (!obj->net)
     {
       ns_objective_free (obj);
@@ -225,6 +229,10 @@ ns_objective_free (NsObjective *obj)
     g_free (obj->content_feat[i]);
   g_free (obj->content_feat);
   g_free (obj->content_msq);
+  g_free (obj->content_gscale);
+  for (int k = 0; k < obj->n_style && obj->style_op; k++)
+    g_free (obj->style_op[k]);
+  g_free (obj->style_op);
   g_free (obj->content);
   g_free (obj->style);
   g_strfreev (obj->taps);
@@ -299,7 +307,9 @@ ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
       int C, h, w;
       const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C, &h, &w);
       t[k].gram = g_try_new (float, (size_t) C * C);
-      if (!t[k].gram || !ensure_gram_ws (obj, C, error))
+      if (!obj->style_op[k])
+        obj->style_op[k] = g_try_new (float, (size_t) C * C);
+      if (!t[k].gram || !obj->style_op[k] || !ensure_gram_ws (obj, C, error))
         {
           if (error && !*error)
             g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
@@ -343,18 +353,21 @@ ns_objective_ready (NsObjective *obj, GError **error)
   return ns_network_prepare (obj->net, obj->H, obj->W, error);
 }
 
-/* Backward-pass callback: add the content and style gradients of tap t. */
+/* Forward-pass callback: the content and style losses of tap t, and the
+ * parts of their gradients that need the whole map (content_gscale, the
+ * style operators D). */
 static double
-tap_grad (int t, const float *F, int C, int HW, float *dF, void *ctx)
+tap_loss (int t, const float *F, int C, int HW, void *ctx)
 {
   NsObjective *obj = ctx;
   double loss = 0.0;
   for (int i = 0; i < obj->n_content; i++)
     if (obj->content[i].tap == t)
       {
-        double l = ns_content_loss (F, obj->content_feat[i], (size_t) C * HW,
-                                    obj->content_msq[i],
-                                    obj->alpha * obj->content[i].weight, dF);
+        const size_t n = (size_t) C * HW;
+        const double b = obj->alpha * obj->content[i].weight;
+        double l = ns_content_loss (F, obj->content_feat[i], n, obj->content_msq[i], b, NULL);
+        obj->content_gscale[i] = ns_content_grad_scale (n, obj->content_msq[i], b);
         obj->last.content += l;
         loss += l;
       }
@@ -368,23 +381,50 @@ tap_grad (int t, const float *F, int C, int HW, float *dF, void *ctx)
             obj->targets_tmp[s] = st[k].gram;
             obj->norms_tmp[s] = st[k].norm_sq;
           }
-        double l = ns_style_layer_loss (F, C, HW, obj->targets_tmp, obj->norms_tmp,
-                                        obj->beta_norm, n,
-                                        obj->beta * obj->style[k].weight,
-                                        obj->gram_ws, dF);
+        double l = ns_style_layer_op (F, C, HW, obj->targets_tmp, obj->norms_tmp,
+                                      obj->beta_norm, n, obj->beta * obj->style[k].weight,
+                                      obj->gram_ws);
+        memcpy (obj->style_op[k], obj->gram_ws, (size_t) C * C * sizeof (float));
         obj->last.style += l;
         loss += l;
       }
   return loss;
 }
 
+/* Backward-pass callback: add the content and style gradients of tap t for
+ * pixels off .. off+n-1. */
+static void
+tap_grad (int t, const float *F, size_t ldf, int C, int n, size_t off, float *dF, size_t ldd,
+          void *ctx)
+{
+  NsObjective *obj = ctx;
+  for (int i = 0; i < obj->n_content; i++)
+    if (obj->content[i].tap == t)
+      {
+        int h, w;
+        ns_network_tap_shape (obj->net, t, NULL, &h, &w);
+        const size_t hw = (size_t) h * w;
+        if (ldf == hw && ldd == hw && (size_t) n == hw)     /* the whole map at once */
+          ns_content_apply (F, obj->content_feat[i], (size_t) C * hw, obj->content_gscale[i], dF);
+        else
+          for (int c = 0; c < C; c++)
+            ns_content_apply (F + c * ldf, obj->content_feat[i] + c * hw + off, (size_t) n,
+                              obj->content_gscale[i], dF + c * ldd);
+      }
+  for (int k = 0; k < obj->n_style; k++)
+    if (obj->style[k].tap == t)
+      ns_style_layer_apply (obj->style_op[k], F, ldf, C, n, dF, ldd, obj->gram_ws);
+}
+
+static const NsTapLoss tap_losses = { tap_loss, tap_grad };
+
 double
 ns_objective_eval (const float *x, float *g, void *ctx)
 {
   NsObjective *obj = ctx;
   obj->last = (NsLossTerms) { 0, 0, 0, 0 };
-  ns_network_forward (obj->net, x);
-  ns_network_backward (obj->net, tap_grad, obj, g);
+  ns_network_forward_losses (obj->net, x, &tap_losses, obj);
+  ns_network_backward (obj->net, &tap_losses, obj, g);
   obj->last.tv = ns_tv_loss (x, obj->H, obj->W, obj->gamma, g);
   obj->last.total = obj->last.content + obj->last.style + obj->last.tv;
   return obj->last.total;
@@ -409,7 +449,7 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
     {
       int C;
       ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
-      bytes += (guint64) n_styles * C * C * sizeof (float);   /* target Grams */
+      bytes += (guint64) (n_styles + 1) * C * C * sizeof (float);   /* target Grams, D */
       max_c = MAX (max_c, C);
     }
   bytes += ns_style_ws_floats (max_c) * sizeof (float);     /* Gram + GEMM scratch */

@@ -24,7 +24,7 @@ ns_params_init (NsParams *p)
     .iterations = 50,
     .tolerance = 0.0,
     .tolerance_window = 5,
-    .lbfgs_history = 8,
+    .lbfgs_history = 0,
     .learning_rate = 0.02,
     .beta1 = 0.9,
     .beta2 = 0.999,

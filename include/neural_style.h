@@ -101,7 +101,8 @@ typedef struct
   int    iterations;              /* per level; 0 = evaluate the initial image only */
   double tolerance;               /* 0 = off; stop when |L_{i-k}-L_i|/|L_i| < tol */
   int    tolerance_window;        /* k */
-  int    lbfgs_history;           /* default 8; 0 = sized from the memory limit (3..8) */
+  int    lbfgs_history;           /* 0 (default) = automatic: 8, fewer (3..7) where the
+                                   * job would exceed the memory limit */
   double learning_rate;           /* Adam */
   double beta1, beta2, epsilon;   /* Adam */
 

@@ -206,7 +206,7 @@ test_gemm_fast (void)
         for (int j = 0; j <= i; j++)
           D[(size_t) i * C + j] = D[(size_t) j * C + i] = (float) sin (i * 7.0 + j * 3.0);
       memcpy (out, base, (size_t) C * N * sizeof (float));
-      ns_symm_acc_fast (D, F, C, N, 0.5f, out, scratch);
+      ns_symm_acc_fast (D, F, N, C, N, 0.5f, out, N, scratch);
       double es = 0, ss = 0;
       for (int i = 0; i < C; i++)
         for (int p = 0; p < N; p++)
@@ -218,12 +218,28 @@ test_gemm_fast (void)
             ss = fmax (ss, fabs (r));
           }
       CHECK (es <= 1e-5 * ss, "symm C=%d N=%d: max err %.3g of %.3g", C, N, es, ss);
+      /* pixels [p0, N) only, operands read and written with row strides */
+      {
+        const int p0 = N / 3, n = N - p0;
+        memcpy (out1, base, (size_t) C * N * sizeof (float));
+        ns_symm_acc_fast (D, F + p0, N, C, n, 0.5f, out1 + p0, N, scratch);
+        double eb = 0;
+        gboolean head_kept = TRUE;
+        for (int i = 0; i < C; i++)
+          for (int p = 0; p < N; p++)
+            if (p < p0)
+              head_kept &= out1[(size_t) i * N + p] == base[(size_t) i * N + p];
+            else
+              eb = fmax (eb, fabs (out1[(size_t) i * N + p] - out[(size_t) i * N + p]));
+        CHECK (head_kept && eb <= 1e-5 * ss, "symm C=%d pixels %d..%d strided: err %.3g",
+               C, p0, N, eb);
+      }
       /* one thread: bitwise the same */
       int nth = omp_get_max_threads ();
       omp_set_num_threads (1);
       ns_gram_fast (F, C, N, G1, scratch);
       memcpy (out1, base, (size_t) C * N * sizeof (float));
-      ns_symm_acc_fast (D, F, C, N, 0.5f, out1, scratch);
+      ns_symm_acc_fast (D, F, N, C, N, 0.5f, out1, N, scratch);
       omp_set_num_threads (nth);
       CHECK (memcmp (G1, G, (size_t) C * C * sizeof (float)) == 0
              && memcmp (out1, out, (size_t) C * N * sizeof (float)) == 0,

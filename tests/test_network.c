@@ -8,7 +8,8 @@
  *    directions,
  *  - a tapped conv (pre-ReLU) and a separate ReLU node give the same
  *    gradient as the fused path's finite differences,
- *  - an image too small for the deepest tap is refused with a message.
+ *  - an image too small for the deepest tap is refused with a message,
+ *  - banded mode (large images) gives the plain path's loss and gradient.
  */
 #include "test_util.h"
 #include "objective.h"
@@ -137,6 +138,73 @@ make_objective (NsModel *m, NsParams *p, int w, int h)
   return obj;
 }
 
+/* Banded mode (in-place conv1_2 and conv2_2 input gradient, band-wise
+ * recomputed relu1_1) against the plain path: the same loss and gradient
+ * (up to Winograd rounding: the bands tile differently) for several tap
+ * sets, bands that do not divide the height; then finite differences with
+ * bands on; and the memory it saves at 2048 px. */
+static void
+test_banded (NsModel *m)
+{
+  GError *err = NULL;
+  char *sets[][2] = {
+    { NULL, NULL },                                   /* defaults: relu1_1 styled */
+    { "relu1_1,relu4_2", "relu1_1,relu2_1" },         /* relu1_1 content and style */
+    { "relu2_2", "conv1_1,relu1_2,relu3_1" },         /* tapped pre-activation conv1_1 */
+  };
+  const int w = 40, h = 38;   /* conv2_2 half as large as conv1_2: both in place */
+  const size_t n = (size_t) 3 * w * h;
+  float *x = random_image (w, h, 11);
+  float *g0 = g_new (float, n), *g1 = g_new (float, n);
+  for (size_t k = 0; k < G_N_ELEMENTS (sets); k++)
+    {
+      NsParams p;
+      ns_params_init (&p);
+      p.content_layers = sets[k][0];
+      p.style_layers = sets[k][1];
+      NsObjective *obj = make_objective (m, &p, w, h);
+      if (!obj)
+        continue;
+      NsNetwork *net = ns_objective_network (obj);
+      CHECK (!ns_network_banded (net), "38 rows: not banded automatically");
+      double f0 = ns_objective_eval (x, g0, obj);
+      for (int rows = 5; rows <= 16; rows += 11)
+        {
+          CHECK (ns_network_set_banding (net, rows, &err) && ns_network_banded (net),
+                 "banding on: %s", err ? err->message : "");
+          double f1 = ns_objective_eval (x, g1, obj);
+          double e = 0, sc = 0;
+          for (size_t i = 0; i < n; i++)
+            e = fmax (e, fabs (g1[i] - g0[i])), sc = fmax (sc, fabs (g0[i]));
+          CHECK (fabs (f1 - f0) <= 1e-5 * fabs (f0) && e <= 1e-4 * sc,
+                 "set %zu, %d-row bands: loss %.9g vs %.9g, gradient max err %.3g of %.3g",
+                 k, rows, f1, f0, e, sc);
+        }
+      if (k == 0)
+        check_directional (obj, x, w, h, "vgg19 banded");
+      CHECK (ns_network_set_banding (net, -1, &err) && !ns_network_banded (net), "banding off");
+      ns_objective_free (obj);
+    }
+  g_free (x); g_free (g0); g_free (g1);
+
+  /* 2048 x 2048: banded automatically; the second transient buffer holds a
+   * 64-channel 1024x1024 map (256 MiB) instead of a 64-channel 2048x2048
+   * (1 GiB), less the band buffers (2 x 16 MiB) */
+  NsParams p;
+  ns_params_init (&p);
+  NsObjective *obj = ns_objective_new (m, &p, &err);
+  NsNetwork *net = obj ? ns_objective_network (obj) : NULL;
+  if (net)
+    {
+      guint64 banded = ns_network_memory_bytes (net, 2048, 2048);
+      ns_network_set_banding (net, -1, NULL);
+      guint64 plain = ns_network_memory_bytes (net, 2048, 2048);
+      CHECK (plain - banded >= (guint64) 704 << 20 && plain - banded <= (guint64) 768 << 20,
+             "2048 px: banded %.0f MiB, plain %.0f MiB", banded / 1048576.0, plain / 1048576.0);
+    }
+  ns_objective_free (obj);
+}
+
 static void
 test_vgg (const char *path)
 {
@@ -230,6 +298,7 @@ test_vgg (const char *path)
   CHECK (!obj && err && strstr (err->message, "nonsense"), "unknown layer refused: %s",
          err ? err->message : "(no error)");
   g_clear_error (&err);
+  test_banded (m);
   ns_model_free (m);
 }
 

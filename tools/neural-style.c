@@ -237,7 +237,7 @@ cmd_stylize (int argc, char **argv)
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tol, "Stop when the loss changes less than T (relative) over the last k iterations (0 = off)", "T" },
     { "tolerance-window", 0, 0, G_OPTION_ARG_INT, &window, "k for --tolerance (default 5)", "K" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, "lbfgs (default) or adam", "NAME" },
-    { "lbfgs-history", 0, 0, G_OPTION_ARG_INT, &history, "L-BFGS correction pairs (default 8)", "M" },
+    { "lbfgs-history", 0, 0, G_OPTION_ARG_INT, &history, "L-BFGS correction pairs (default 0: 8, or fewer to fit the memory limit)", "M" },
     { "learning-rate", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam learning rate (image range 0..1; default 0.02)", "LR" },
     { "beta1", 0, 0, G_OPTION_ARG_DOUBLE, &beta1, "Adam beta1 (default 0.9)", "B" },
     { "beta2", 0, 0, G_OPTION_ARG_DOUBLE, &beta2, "Adam beta2 (default 0.999)", "B" },
