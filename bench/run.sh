@@ -2,11 +2,12 @@
 # bench/run.sh — the engine benchmark table (see bench/README.md).
 #
 #   bench/run.sh [--quick] [--unset-openblas-env] [--no-torch] [--no-full] [--no-profile]
+#                [--no-2048]
 #
-#   --quick               256 and 512 px, 3 iterations each, no full stylisation/profile
+#   --quick               256 and 512 px, 3 iterations each, no full stylisation/profile/2048
 #   --unset-openblas-env  unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for both the
 #                         engine and PyTorch (default: leave the environment as it is)
-#   --no-torch / --no-full / --no-profile   skip those parts
+#   --no-torch / --no-full / --no-profile / --no-2048   skip those parts
 #
 # Environment: BUILD (build dir, default build-bench; configured with
 # -Dplugin=false if missing), THREADS (default 2), SIZES (override the sizes).
@@ -14,15 +15,16 @@
 # it prints a table and exits 0 unless the engine itself cannot be built or run.
 set -u
 cd "$(dirname "$0")/.."
-QUICK=0 UNSET_BLAS=0 TORCH=1 FULL=1 PROFILE=1
+QUICK=0 UNSET_BLAS=0 TORCH=1 FULL=1 PROFILE=1 BIG=1
 for a in "$@"; do
   case "$a" in
-    --quick) QUICK=1 FULL=0 PROFILE=0 ;;
+    --quick) QUICK=1 FULL=0 PROFILE=0 BIG=0 ;;
     --unset-openblas-env) UNSET_BLAS=1 ;;
     --no-torch) TORCH=0 ;;
     --no-full) FULL=0 ;;
     --no-profile) PROFILE=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --no-2048) BIG=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -102,16 +104,37 @@ for s in $SIZES; do
 done
 
 echo
-echo "Memory estimate (ns_estimate_memory, same job) against measured peak RSS of bench-engine"
+echo "Memory estimate (ns_job_estimate_memory, same job) against measured peak RSS of bench-engine"
 echo "(peak includes ~$(kv "$OUT/e${SIZES%% *}" rss_model_mib) MiB of process + mapped model before the job):"
 echo
 echo "| size | estimate MiB | peak RSS MiB | estimate / peak |"
 echo "|---:|---:|---:|---:|"
 for s in $SIZES; do
   e="$OUT/e$s"
-  printf "| %s | %s | %s | %s |\n" "$s" "$(kv "$e" est_mib)" "$(kv "$e" peak_rss_mib)" \
-    "$(awk -v a="$(kv "$e" est_mib)" -v b="$(kv "$e" peak_rss_mib)" 'BEGIN{printf "%.2f", a/b}')"
+  printf "| %s | %s | %s | %s |\n" "$s" "$(kv "$e" est_job_mib)" "$(kv "$e" peak_rss_mib)" \
+    "$(awk -v a="$(kv "$e" est_job_mib)" -v b="$(kv "$e" peak_rss_mib)" 'BEGIN{printf "%.2f", a/b}')"
 done
+
+if [ "$BIG" = 1 ]; then
+  # 2048x2048 content and an equally large style, 10 iterations (the L-BFGS
+  # history is full): as is, and with a 4 GB (4e9 bytes = 3814 MiB) limit,
+  # under which the job sizes its L-BFGS history to fit.
+  echo
+  echo "2048 x 2048 px (style as large), 10 iterations, banded mode (engine/network.c):"
+  echo
+  echo "| memory limit | s/iter (median) | peak RSS MiB | job's estimate MiB |"
+  echo "|---|---:|---:|---:|"
+  for lim in none 3814; do
+    echo "# 2048 px, memory limit $lim (load $(load))" >&2
+    opt=(); [ "$lim" != none ] && opt=(--memory-limit "$lim")
+    "${ENVCMD[@]}" "$BUILD/bench/bench-engine" iter --model "$MODEL" --size 2048 --iters 10 \
+        --threads "$THREADS" "${opt[@]}" > "$OUT/big$lim" 2> "$OUT/big$lim.err" \
+      || { cat "$OUT/big$lim.err" >&2; echo "engine failed at 2048 px" >&2; }
+    printf "| %s | %s | %s | %s |\n" "$([ "$lim" = none ] && echo "none (8 pairs)" || echo "$lim MiB")" \
+      "$(kv "$OUT/big$lim" sec_iter_median)" "$(kv "$OUT/big$lim" peak_rss_mib)" \
+      "$(kv "$OUT/big$lim" est_job_mib)"
+  done
+fi
 
 if [ "$FULL" = 1 ]; then
   echo >&2 "# full default stylisation at 512 px (load $(load))"

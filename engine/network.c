@@ -104,6 +104,7 @@ struct NsNetwork
   int    band_rows;        /* banded mode at the planned size (0: off) */
   float *band_in, *band_out, *band_carry;
   int    backward_start;   /* the gradient buffer the backward pass starts in */
+  int    band_first;       /* banded: the recomputed first conv band by band */
 };
 
 gboolean
@@ -601,7 +602,10 @@ plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
             plan_band_conv (net, &nd->conv, &nd->wino[0], nd->h, nd->w, sz);
         }
     }
-  if (net->band_rows > 0 && net->nodes[0].recompute)
+  /* (conv_rows: 3x3/s1/p1 only; SqueezeNet's strided conv1 is recomputed whole) */
+  net->band_first = net->band_rows > 0 && net->nodes[0].recompute
+    && net->nodes[0].wino[0].fused;
+  if (net->band_first)
     plan_band_conv (net, &net->nodes[0].conv, &net->nodes[0].wino[0], H, W, sz);
 
   guint64 *need = sz->grad_floats;
@@ -625,7 +629,7 @@ plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
       for (int i = net->n_nodes - 1; i >= 0; i--)
         {
           const guint64 n_in = i > 0 ? node_floats (net, i - 1) : (guint64) 3 * H * W;
-          if (net->nodes[i].recompute && net->band_rows == 0)
+          if (net->nodes[i].recompute && !net->band_first)
             nd[1 - d] = MAX (nd[1 - d], node_floats (net, i));
           if (net->nodes[i].in_place[1])
             nd[d] = MAX (nd[d], n_in);
@@ -1021,7 +1025,7 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
     {
       Node *nd = &net->nodes[i];
       size_t n = (size_t) nd->c * nd->h * nd->w;
-      const gboolean bands = nd->recompute && net->band_rows > 0;
+      const gboolean bands = nd->recompute && net->band_first;
       if (bands)
         first_node_bands (net, losses, ctx, d);
       else

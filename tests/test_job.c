@@ -367,6 +367,43 @@ test_invalid (void)
          && strstr (err->message, "fits"), "memory limit: %s", err ? err->message : "(none)");
   g_clear_error (&err);
   ns_job_free (job);
+
+  /* automatic L-BFGS history (0): 8 pairs, fewer while the job's estimate
+   * exceeds the memory limit; below what 3 pairs need, refused */
+  guint64 est[9] = { 0 };
+  NsParams q = p;
+  q.size = 640;
+  q.multires = 1;
+  q.iterations = 1;
+  q.memory_limit_mb = 1e6;
+  for (int m = 7; m <= 8; m++)
+    {
+      q.lbfgs_history = m;
+      job = ns_job_new (model, dog, &q, NULL);
+      ns_job_add_style (job, scream, 1, 1, NULL);
+      est[m] = ns_job_estimate_memory (job);
+      ns_job_free (job);
+    }
+  const guint64 pair = est[8] - est[7];
+  CHECK (pair == (guint64) 2 * 3 * 640 * 480 * sizeof (float) + 2 * sizeof (double),
+         "one pair (dog.jpg at 640x480): %" G_GUINT64_FORMAT " bytes", pair);
+  q.lbfgs_history = 0;
+  q.memory_limit_mb = (est[8] - 2.5 * pair) / 1048576.0;   /* room for 5 pairs */
+  job = ns_job_new (model, dog, &q, NULL);
+  ns_job_add_style (job, scream, 1, 1, NULL);
+  CHECK (ns_job_estimate_memory (job) == est[8] - 3 * pair, "automatic history: 5 pairs");
+  NsImage *res = ns_job_run (job, &err);
+  CHECK (res != NULL, "runs within the limit: %s", err ? err->message : "");
+  g_clear_error (&err);
+  ns_image_free (res);
+  ns_job_free (job);
+  q.memory_limit_mb = (est[8] - 5.5 * pair) / 1048576.0;   /* not even 3 pairs */
+  job = ns_job_new (model, dog, &q, NULL);
+  ns_job_add_style (job, scream, 1, 1, NULL);
+  CHECK (ns_job_run (job, &err) == NULL && err && err->code == NS_ERROR_NO_MEMORY,
+         "below 3 pairs refused: %s", err ? err->message : "(none)");
+  g_clear_error (&err);
+  ns_job_free (job);
 }
 
 /* A model whose first layer overflows float32 (weights × 1e30): the loss is
