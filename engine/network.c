@@ -15,23 +15,28 @@
  * kept in full only for tapped nodes (the losses need F); every other
  * output is written to one of two transient buffers (the same two that
  * later hold the gradients), and keeps a 1-bit ReLU mask / 1-byte argmax.
- * A tapped first conv (VGG's relu1_1: the largest activation) is not kept
- * either but recomputed from the stored input when its tap is read and in
- * the backward pass (a 3-channel conv: ~1% of an evaluation).
+ * The losses are evaluated in the forward pass, as soon as a tap is
+ * complete.  A tapped first conv (VGG's relu1_1: the largest activation)
+ * is not kept either but recomputed from the stored input when its tap is
+ * read and in the backward pass (a 3-channel conv: ~1% of an evaluation).
  *
  * Backward walks the chain from the deepest node with two ping-pong
  * gradient buffers; at each tapped node the caller's loss adds its dL/dF.
  * The first conv's input gradient is pulled back through the linear
  * preprocessing to the sRGB image.
  *
- * Banded mode (large images, where the 64-channel full-resolution maps
- * dominate memory): a conv whose output is the largest activation and as
- * large as its transient input runs in place, band of rows by band of rows
- * (conv_in_place), in both directions; and the recomputed first conv is
- * recomputed band by band in the backward pass, its loss gradient applied
- * per band (NsTapLoss.grad takes blocks of pixels).  The second transient
- * buffer then only needs the next-largest activation: at 2048x2048 on
- * VGG-19, 512 MiB instead of 1 GiB.
+ * Banded mode (large images: the largest activation over 256 MiB, where
+ * the full-resolution maps dominate memory), band of rows by band of rows:
+ *  - a 3x3 conv whose output is at least half the largest activation runs
+ *    in place (conv_in_place): VGG-19's conv1_2 both ways, conv2_2's input
+ *    gradient;
+ *  - a tapped 3x3 conv whose input is smaller than its output (relu2_1,
+ *    relu3_1, relu4_1 after their pools) is recomputed like the first conv,
+ *    its input kept instead of its output;
+ *  - recomputed convs are recomputed band by band in the backward pass, the
+ *    loss gradient applied per band (NsTapLoss.grad takes pixel blocks).
+ * At 2048x2048 on VGG-19 that is 1.2 GiB less (the second transient buffer
+ * 256 MiB instead of 1 GiB) for ~2.5% more time per evaluation.
  */
 #include "network.h"
 #include "conv.h"
@@ -75,8 +80,13 @@ typedef struct
   Wino wino[2];            /* [0] conv, [1] FIRE e3 */
   int c, h, w;             /* output shape (after prepare) */
   int sq_h, sq_w;
-  int keep;                /* output kept in full (tapped) */
-  int recompute;           /* tapped first conv: recomputed, not kept */
+  int tapped;              /* a loss reads this output */
+  int keep;                /* output kept in full (tapped, or a recompute's
+                            * input in banded mode); planned per size */
+  int recompute;           /* tapped conv recomputed from its input when
+                            * needed, not kept: the first conv always, in
+                            * banded mode also one whose input is smaller */
+  int owns_out;            /* out is this node's own allocation */
   int in_place[2];         /* banded mode: conv in place, band by band,
                             * [0] forward, [1] input gradient */
   float *out;              /* kept: own buffer; else a transient, after forward */
@@ -99,12 +109,13 @@ struct NsNetwork
   NsWorkspace ws;
   size_t pack_tmp_floats;  /* largest bank packed per call at the prepared size */
   float *pack_tmp;
-  int    first_valid;      /* recompute node's out is current */
+  int    valid;            /* recompute node whose out is current (-1: none) */
   int    band_request;     /* ns_network_set_banding: -1 off, 0 auto, > 0 rows */
   int    band_rows;        /* banded mode at the planned size (0: off) */
   float *band_in, *band_out, *band_carry;
   int    backward_start;   /* the gradient buffer the backward pass starts in */
   int    band_first;       /* banded: the recomputed first conv band by band */
+  int    first_recompute;  /* the first conv is tapped (recomputed at any size) */
 };
 
 gboolean
@@ -438,13 +449,16 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
   for (int t = 0; t < n_taps; t++)
     {
       net->tap_node[t] = layer_node[tap_layer[t]];
+      net->nodes[net->tap_node[t]].tapped = 1;
       net->nodes[net->tap_node[t]].keep = 1;
     }
-  if (net->nodes[0].keep && net->nodes[0].desc->kind == NS_LAYER_CONV)
+  net->first_recompute = net->nodes[0].tapped && net->nodes[0].desc->kind == NS_LAYER_CONV;
+  if (net->first_recompute)
     {
       net->nodes[0].keep = 0;
       net->nodes[0].recompute = 1;
     }
+  net->valid = -1;
   g_free (layer_node);
   g_free (tap_layer);
   plan_wino (net);
@@ -457,8 +471,9 @@ free_buffers (NsNetwork *net)
   for (int i = 0; i < net->n_nodes; i++)
     {
       Node *nd = &net->nodes[i];
-      if (nd->keep)
+      if (nd->owns_out)
         g_free (nd->out);
+      nd->owns_out = 0;
       nd->out = NULL;
       g_clear_pointer (&nd->sq, g_free);
       g_clear_pointer (&nd->mask, g_free);
@@ -581,15 +596,40 @@ plan_band_conv (const NsNetwork *net, const NsConvSpec *c, const Wino *wn, int h
   plan_conv_ws (c, wn, bh, w, sz);
 }
 
-/* Banded mode at H x W, the in-place convs, and the sizes the two
- * transient buffers need: a dry run of the buffer choices that
- * ns_network_forward and ns_network_backward make. */
+/* Banded mode at the planned size, and what is stored: the taps, except
+ * recomputed convs (the first always; in banded mode also a fused 3x3 conv
+ * whose input is smaller than its output, VGG-19's relu2_1 from pool1,
+ * whose input is then kept instead). */
 static void
-plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
+plan_storage (NsNetwork *net, const Sizes *sz)
 {
   net->band_rows = net->band_request < 0 ? 0 : net->band_request > 0 ? net->band_request
     : sz->max_act > BAND_MIN_FLOATS ? AUTO_BAND_ROWS : 0;
-  /* in place: the convs of the two largest activation sizes (VGG-19:
+  for (int i = net->first_recompute ? 1 : 0; i < net->n_nodes; i++)
+    {
+      Node *nd = &net->nodes[i];
+      nd->keep = nd->tapped;
+      nd->recompute = 0;
+    }
+  for (int i = 1; i < net->n_nodes && net->band_rows > 0; i++)
+    {
+      Node *nd = &net->nodes[i], *prev = &net->nodes[i - 1];
+      if (nd->tapped && nd->desc->kind == NS_LAYER_CONV && nd->wino[0].fused
+          && !prev->keep && !prev->recompute && node_floats (net, i - 1) < node_floats (net, i))
+        {
+          nd->keep = 0;
+          nd->recompute = 1;
+          prev->keep = 1;
+        }
+    }
+}
+
+/* The in-place convs and the sizes the two transient buffers need: a dry
+ * run of the buffer choices that ns_network_forward and
+ * ns_network_backward make. */
+static void
+plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
+{  /* in place: the convs of the two largest activation sizes (VGG-19:
    * conv1_2 both ways, conv2_2's input gradient) */
   for (int i = 0; i < net->n_nodes; i++)
     {
@@ -607,17 +647,25 @@ plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
     && net->nodes[0].wino[0].fused;
   if (net->band_first)
     plan_band_conv (net, &net->nodes[0].conv, &net->nodes[0].wino[0], H, W, sz);
+  for (int i = 1; i < net->n_nodes; i++)
+    if (net->nodes[i].recompute)
+      plan_band_conv (net, &net->nodes[i].conv, &net->nodes[i].wino[0], net->nodes[i].h,
+                      net->nodes[i].w, sz);
 
   guint64 *need = sz->grad_floats;
   int cur = -1;                         /* buffer of the current input (-1: neither) */
   for (int i = 0; i < net->n_nodes; i++)
-    if (net->nodes[i].keep)
-      cur = -1;
-    else
-      {
-        cur = net->nodes[i].in_place[0] ? cur : cur == 0 ? 1 : 0;
-        need[cur] = MAX (need[cur], node_floats (net, i));
-      }
+    {
+      if (net->nodes[i].keep)
+        cur = -1;
+      else
+        {
+          cur = net->nodes[i].in_place[0] ? cur : cur == 0 ? 1 : 0;
+          need[cur] = MAX (need[cur], node_floats (net, i));
+        }
+      if (net->nodes[i].recompute)    /* ns_network_tap recomputes into grad_a */
+        need[0] = MAX (need[0], node_floats (net, i));
+    }
   /* backward: starting in either buffer; the one that needs less wins
    * (the in-place conv's gradient should land where its forward was) */
   guint64 best[2] = { 0, 0 };
@@ -629,7 +677,7 @@ plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
       for (int i = net->n_nodes - 1; i >= 0; i--)
         {
           const guint64 n_in = i > 0 ? node_floats (net, i - 1) : (guint64) 3 * H * W;
-          if (net->nodes[i].recompute && !net->band_first)
+          if (net->nodes[i].recompute && i == 0 && !net->band_first)
             nd[1 - d] = MAX (nd[1 - d], node_floats (net, i));
           if (net->nodes[i].in_place[1])
             nd[d] = MAX (nd[d], n_in);
@@ -692,14 +740,19 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
       nd->c = c;
       nd->h = h = oh;
       nd->w = w = ow;
-      guint64 n = (guint64) c * h * w;
+      sz->max_act = MAX (sz->max_act, (guint64) c * h * w);
+    }
+  plan_storage (net, sz);
+  for (int i = 0; i < net->n_nodes; i++)
+    {
+      const Node *nd = &net->nodes[i];
+      const guint64 n = node_floats (net, i);
       if (nd->keep)
         sz->act_floats += n;
       else if (has_relu (nd) && !nd->recompute)
         sz->aux_bytes += (n + 7) / 8;
       if (is_max_pool (nd))
         sz->aux_bytes += n;
-      sz->max_act = MAX (sz->max_act, n);
     }
   plan_bands (net, H, W, sz);
   return TRUE;
@@ -816,7 +869,10 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
       Node *nd = &net->nodes[i];
       const gsize n = (gsize) nd->c * nd->h * nd->w;
       if (nd->keep)
-        ALLOC (nd->out, n);
+        {
+          ALLOC (nd->out, n);
+          nd->owns_out = nd->out != NULL;
+        }
       else if (has_relu (nd) && !nd->recompute)
         ALLOC_BYTES (nd->mask, (n + 7) / 8);
       if (is_max_pool (nd))
@@ -925,7 +981,7 @@ ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *
         }
       if (nd->mask)
         ns_relu_mask_bits (nd->out, n, nd->mask);
-      net->first_valid = net->nodes[0].recompute && i == 0;
+      net->valid = nd->recompute ? i : -1;
       loss += node_losses (net, i, losses, ctx);
       in = nd->out;
       h = nd->h;
@@ -940,16 +996,25 @@ ns_network_forward (NsNetwork *net, const float *image)
   ns_network_forward_losses (net, image, NULL, NULL);
 }
 
-/* The recomputed first conv's output, into buf. */
-static void
-recompute_first (NsNetwork *net, float *buf)
+/* The input of node i: the stored input image or the node before's output. */
+static const float *
+node_input (const NsNetwork *net, int i)
 {
-  Node *nd = &net->nodes[0];
-  if (net->first_valid && nd->out == buf)
+  return i > 0 ? net->nodes[i - 1].out : net->input;
+}
+
+/* A recomputed conv's output, into buf. */
+static void
+recompute_node (NsNetwork *net, int i, float *buf)
+{
+  Node *nd = &net->nodes[i];
+  if (net->valid == i && nd->out == buf)
     return;
   nd->out = buf;
-  conv_forward (net, &nd->conv, &nd->wino[0], net->input, net->H, net->W, buf, nd->fused_relu);
-  net->first_valid = 1;
+  conv_forward (net, &nd->conv, &nd->wino[0], node_input (net, i),
+                i > 0 ? net->nodes[i - 1].h : net->H, i > 0 ? net->nodes[i - 1].w : net->W,
+                buf, nd->fused_relu);
+  net->valid = i;
 }
 
 /* d *= (out > 0), from the kept output or the mask bits */
@@ -976,29 +1041,29 @@ ns_network_tap (NsNetwork *net, int i, int *C, int *H, int *W)
 {
   Node *nd = &net->nodes[net->tap_node[i]];
   if (nd->recompute && net->H > 0)   /* after a forward pass both transients are free */
-    recompute_first (net, net->grad_a);
+    recompute_node (net, net->tap_node[i], net->grad_a);
   ns_network_tap_shape (net, i, C, H, W);
   return nd->out;
 }
 
-/* The tap gradients of the recomputed first node in banded mode, band by
- * band: its output rows recomputed from the stored input, the losses'
- * dL/dF added to those rows of d, then d masked by the ReLU. */
+/* The tap gradients of recomputed node i (a 3x3/s1/p1 conv) in banded
+ * mode, band by band: its output rows recomputed from its stored input, the
+ * losses' dL/dF added to those rows of d, then d masked by the ReLU. */
 static void
-first_node_bands (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *d)
+recompute_bands (NsNetwork *net, int i, const NsTapLoss *losses, void *ctx, float *d)
 {
-  Node *nd = &net->nodes[0];
-  const int H = net->H, W = net->W, R = net->band_rows;
+  Node *nd = &net->nodes[i];
+  const int H = nd->h, W = nd->w, R = net->band_rows;
   const size_t hw = (size_t) H * W;
   for (int y0 = 0; y0 < H; y0 += R)
     {
       const int y1 = MIN (y0 + R, H);
       const size_t ldf = (size_t) (y1 - y0 + 2) * W, off = (size_t) y0 * W;
-      const float *F = conv_rows (net, &nd->conv, &nd->wino[0], 0, net->input, H, W, y0, y1,
-                                  NULL, nd->fused_relu) + W;
+      const float *F = conv_rows (net, &nd->conv, &nd->wino[0], 0, node_input (net, i), H, W,
+                                  y0, y1, NULL, nd->fused_relu) + W;
       const int n = (y1 - y0) * W;
       for (int t = 0; t < net->n_taps; t++)
-        if (net->tap_node[t] == 0)
+        if (net->tap_node[t] == i)
           losses->grad (t, F, ldf, nd->c, n, off, d + off, hw, ctx);
       if (nd->fused_relu)
 #pragma omp parallel for schedule(static)
@@ -1018,20 +1083,20 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
   float *d = net->backward_start ? net->grad_b : net->grad_a;
   float *dprev = net->backward_start ? net->grad_a : net->grad_b;
   int last = net->n_nodes - 1;
-  net->first_valid = 0;      /* d overwrites it */
+  net->valid = -1;           /* d overwrites it */
   memset (d, 0, sizeof (float) * net->nodes[last].c * net->nodes[last].h * net->nodes[last].w);
 
   for (int i = last; i >= 0; i--)
     {
       Node *nd = &net->nodes[i];
       size_t n = (size_t) nd->c * nd->h * nd->w;
-      const gboolean bands = nd->recompute && net->band_first;
+      const gboolean bands = nd->recompute && (i > 0 || net->band_first);
       if (bands)
-        first_node_bands (net, losses, ctx, d);
+        recompute_bands (net, i, losses, ctx, d);
       else
         {
           if (nd->recompute)         /* dprev is free until this node's backward */
-            recompute_first (net, dprev);
+            recompute_node (net, i, dprev);
           for (int t = 0; t < net->n_taps && losses; t++)
             if (net->tap_node[t] == i)
               losses->grad (t, nd->out, n / nd->c, nd->c, (int) (n / nd->c), 0, d, n / nd->c,
