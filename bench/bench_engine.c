@@ -397,33 +397,10 @@ mode_full (NsModel *model, int size, int threads)
 
 /* ------------------------------------------------------------ profile */
 
-/* The VGG chain to relu5_1 rebuilt from the layer table, ops timed one by
- * one.  Mirrors network.c: every conv has its ReLU fused (the default taps
- * are all ReLU outputs), backward = ReLU mask + conv input gradient. */
-typedef struct
-{
-  const NsLayerDesc *d;
-  NsConvSpec conv;
-  NsPoolSpec pool;
-  float *w, *b;
-  int cin, h, w_in, c, oh, ow;     /* input [cin][h][w_in] -> output [c][oh][ow] */
-  float *out;
-  double t_fwd, t_bwd;
-} PNode;
-
-#define TIME_MED(result, reps, stmt)                 \
-  do {                                               \
-    double ts_[64];                                  \
-    int r_ = MIN ((reps), 64);                       \
-    for (int k_ = 0; k_ < r_; k_++)                  \
-      {                                              \
-        double t_ = now_s ();                        \
-        stmt;                                        \
-        ts_[k_] = now_s () - t_;                     \
-      }                                              \
-    (result) = median (ts_, r_);                     \
-  } while (0)
-
+/* Where one evaluation's time goes, per node of the real network path
+ * (ns_network_set_profile: each node's forward op, backward op and tap
+ * losses timed inside ns_objective_eval), summed over `reps` evaluations
+ * after a warm-up and divided by reps; printed as a Markdown table. */
 static int
 mode_profile (NsModel *model, int size, int reps, int threads)
 {
@@ -434,8 +411,6 @@ mode_profile (NsModel *model, int size, int reps, int threads)
   p.size = size;
   p.threads = threads;
   const int H = size, W = size;
-
-  /* whole evaluations through the objective */
   NsImage *ci = make_image (W, H, 0, NULL), *si = make_image (W, H, 1, NULL);
   NsImage *xi = make_image (W, H, 2, ci);
   float *cpl = g_new (float, 3 * W * H), *spl = g_new (float, 3 * W * H);
@@ -451,172 +426,40 @@ mode_profile (NsModel *model, int size, int reps, int threads)
       fprintf (stderr, "profile: %s\n", err ? err->message : "failed");
       return 1;
     }
+  NsNetwork *net = ns_objective_network (obj);
   ns_objective_eval (x, g, obj);   /* warm-up */
-  double t_eval;
-  TIME_MED (t_eval, reps, ns_objective_eval (x, g, obj));
-  double flops_eval = 2.0 * ns_network_forward_flops (ns_objective_network (obj), H, W);
+  ns_network_set_profile (net, TRUE);
+  double t0 = now_s ();
+  for (int r = 0; r < reps; r++)
+    ns_objective_eval (x, g, obj);
+  const double t_eval = (now_s () - t0) / reps;
 
-  /* per-layer chain */
-  int n_layers;
-  const NsLayerDesc *layers = ns_arch_layers (model->arch, &n_layers);
-  PNode *nodes = g_new0 (PNode, n_layers);
-  int nn = 0, c = 3, h = H, w = W;
-  size_t ws_floats = 1, max_act = (size_t) 3 * H * W;
-  for (int i = 0; i < n_layers; i++)
+  printf ("| node | output C×H×W | GFLOP fwd | fwd ms | bwd ms | losses ms | fwd GFLOP/s | bwd GFLOP/s | %% of eval |\n");
+  printf ("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  double sum = 0, gflop_sum = 0, loss_sum = 0;
+  for (int i = 0; i < ns_network_n_nodes (net); i++)
     {
-      const NsLayerDesc *d = &layers[i];
-      if (d->kind == NS_LAYER_RELU)   /* fused into the conv before it */
-        {
-          if (strcmp (d->name, "relu5_1") == 0)
-            break;
-          continue;
-        }
-      PNode *nd = &nodes[nn++];
-      nd->d = d;
-      nd->cin = c;
-      nd->h = h;
-      nd->w_in = w;
-      if (d->kind == NS_LAYER_CONV)
-        {
-          if (!ns_model_get_conv (model, d->prefix, d->cout, d->cin, d->k, d->k, &nd->w,
-                                  &nd->b, &err))
-            {
-              fprintf (stderr, "profile: %s\n", err->message);
-              return 1;
-            }
-          nd->conv = (NsConvSpec) { d->cin, d->cout, d->k, d->k, d->stride, d->pad, nd->w,
-                                    nd->b };
-          ns_conv_out_size (&nd->conv, h, w, &nd->oh, &nd->ow);
-          ws_floats = MAX (ws_floats, ns_conv_workspace_floats (&nd->conv, h, w));
-          c = d->cout;
-        }
-      else
-        {
-          nd->pool = (NsPoolSpec) { d->k, d->stride, d->pad, d->ceil_mode, NS_POOLING_MAX };
-          ns_pool_out_size (&nd->pool, h, w, &nd->oh, &nd->ow);
-        }
-      nd->c = c;
-      h = nd->oh;
-      w = nd->ow;
-      nd->out = g_new (float, (size_t) c * h * w);
-      max_act = MAX (max_act, (size_t) c * h * w);
-    }
-  NsWorkspace ws = { g_new (float, ws_floats), ws_floats };
-  float *ga = g_new (float, max_act), *gb = g_new (float, max_act);
-  float *mask = g_new (float, max_act);
-  for (size_t i = 0; i < max_act; i++)
-    {
-      ga[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-      mask[i] = (i % 3) ? 1.0f : 0.0f;
-    }
-
-  const float *in = x;   /* the preprocessing is negligible: raw x as input */
-  for (int i = 0; i < nn; i++)
-    {
-      PNode *nd = &nodes[i];
-      if (nd->d->kind == NS_LAYER_CONV)
-        {
-          ns_conv_forward (&nd->conv, in, nd->h, nd->w_in, nd->out, 1, &ws);   /* warm-up */
-          TIME_MED (nd->t_fwd, reps,
-                    ns_conv_forward (&nd->conv, in, nd->h, nd->w_in, nd->out, 1, &ws));
-          size_t n = (size_t) nd->c * nd->oh * nd->ow;
-          TIME_MED (nd->t_bwd, reps,
-                    ns_relu_backward (mask, ga, n);
-                    ns_conv_backward_input (&nd->conv, ga, nd->h, nd->w_in, gb, 0, &ws));
-        }
-      else
-        {
-          TIME_MED (nd->t_fwd, reps, ns_pool_forward (&nd->pool, in, nd->c, nd->h, nd->w_in,
-                                                      nd->out));
-          TIME_MED (nd->t_bwd, reps, ns_pool_backward (&nd->pool, in, nd->out, ga, nd->c,
-                                                       nd->h, nd->w_in, gb));
-        }
-      in = nd->out;
-    }
-
-  /* losses at the default taps (outputs of conv1_1, conv2_1, conv3_1,
-   * conv4_1, conv5_1 with fused ReLU; content conv4_2) */
-  static const char *style_convs[] = { "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1" };
-  double t_style = 0, t_content = 0, t_tv = 0;
-  for (int i = 0; i < nn; i++)
-    {
-      PNode *nd = &nodes[i];
-      if (nd->d->kind != NS_LAYER_CONV)
-        continue;
-      int C = nd->c, N = nd->oh * nd->ow;
-      for (int s = 0; s < 5; s++)
-        if (strcmp (nd->d->name, style_convs[s]) == 0)
-          {
-            float *A = g_new (float, (size_t) C * C), *Gw = g_new (float, (size_t) C * C);
-            ns_gram (nd->out, C, N, A);
-            for (size_t k = 0; k < (size_t) C * C; k++)
-              A[k] *= 0.5f;
-            const float *targets[1] = { A };
-            double norm[1] = { ns_frobenius_sq (A, (size_t) C * C) }, beta[1] = { 1.0 };
-            double t;
-            TIME_MED (t, reps, ns_style_layer_loss (nd->out, C, N, targets, norm, beta, 1,
-                                                    20.0, Gw, ga));
-            t_style += t;
-            g_free (A);
-            g_free (Gw);
-          }
-      if (strcmp (nd->d->name, "conv4_2") == 0)
-        {
-          size_t n = (size_t) C * N;
-          float *P = g_new (float, n);
-          for (size_t k = 0; k < n; k++)
-            P[k] = nd->out[k] * 0.9f;
-          double msq = ns_mean_square (P, n);
-          TIME_MED (t_content, reps, ns_content_loss (nd->out, P, n, msq, 1.0, ga));
-          g_free (P);
-        }
-    }
-  TIME_MED (t_tv, reps, ns_tv_loss (x, H, W, 1.0, g));
-
-  double t_sum = t_style + t_content + t_tv;
-  for (int i = 0; i < nn; i++)
-    t_sum += nodes[i].t_fwd + nodes[i].t_bwd;
-  printf ("profile_size=%d\nprofile_eval_s=%.4f\nprofile_sum_s=%.4f\n", size, t_eval, t_sum);
-  printf ("| layer | input (C×H×W) | GFLOP fwd | fwd ms | bwd ms | fwd GFLOP/s | bwd GFLOP/s | %% of sum |\n");
-  printf ("|---|---|---:|---:|---:|---:|---:|---:|\n");
-  for (int i = 0; i < nn; i++)
-    {
-      PNode *nd = &nodes[i];
-      double gf = 0;
-      if (nd->d->kind == NS_LAYER_CONV)
-        gf = 2.0 * nd->conv.cout * nd->conv.cin * 9.0 * nd->oh * nd->ow / 1e9;
-      char fr[32] = "", br[32] = "";
+      const char *name;
+      int C, h, w;
+      double gf, tf, tb, tl;
+      ns_network_node_profile (net, i, &name, &C, &h, &w, &gf, &tf, &tb, &tl);
+      tf /= reps, tb /= reps, tl /= reps;
+      sum += tf + tb + tl;
+      loss_sum += tl;
+      gflop_sum += gf;
+      char rf[32] = "", rb[32] = "";
       if (gf > 0)
         {
-          g_snprintf (fr, sizeof fr, "%.0f", gf / nd->t_fwd);
-          g_snprintf (br, sizeof br, "%.0f", gf / nd->t_bwd);
+          g_snprintf (rf, sizeof rf, "%.0f", gf / tf);
+          g_snprintf (rb, sizeof rb, "%.0f", gf / tb);
         }
-      printf ("| %s%s | %d×%d×%d | %.2f | %.1f | %.1f | %s | %s | %.1f |\n", nd->d->name,
-              nd->d->kind == NS_LAYER_CONV ? "+relu" : "", nd->cin, nd->h, nd->w_in, gf,
-              nd->t_fwd * 1e3, nd->t_bwd * 1e3, fr, br,
-              100.0 * (nd->t_fwd + nd->t_bwd) / t_sum);
+      printf ("| %s | %d×%d×%d | %.2f | %.1f | %.1f | %.1f | %s | %s | %.1f |\n", name, C, h, w,
+              gf, tf * 1e3, tb * 1e3, tl * 1e3, rf, rb, 100 * (tf + tb + tl) / t_eval);
     }
-  printf ("| style losses (5 Grams + grads) | | | %.1f | | | | %.1f |\n", t_style * 1e3,
-          100.0 * t_style / t_sum);
-  printf ("| content loss relu4_2 | | | %.1f | | | | %.1f |\n", t_content * 1e3,
-          100.0 * t_content / t_sum);
-  printf ("| TV loss | | | %.1f | | | | %.1f |\n", t_tv * 1e3, 100.0 * t_tv / t_sum);
-  printf ("| **sum of ops** | | %.1f (fwd+bwd) | %.0f ms | | %.0f GFLOP/s | | 100 |\n",
-          flops_eval / 1e9, t_sum * 1e3, flops_eval / 1e9 / t_sum);
-  printf ("| **ns_objective_eval** | | %.1f (fwd+bwd) | %.0f ms | | %.0f GFLOP/s | | |\n",
-          flops_eval / 1e9, t_eval * 1e3, flops_eval / 1e9 / t_eval);
-
-  for (int i = 0; i < nn; i++)
-    {
-      g_free (nodes[i].w);
-      g_free (nodes[i].b);
-      g_free (nodes[i].out);
-    }
-  g_free (nodes);
-  g_free (ws.data);
-  g_free (ga);
-  g_free (gb);
-  g_free (mask);
+  printf ("| rest (preprocessing, TV loss, gradient to the image) | | | | | | | | %.1f |\n",
+          100 * (t_eval - sum) / t_eval);
+  printf ("| **ns_objective_eval** | | %.1f (×2 with the gradient) | | | %.1f | %.0f (fwd+bwd) | | "
+          "%.0f ms |\n", gflop_sum, loss_sum * 1e3, 2 * gflop_sum / t_eval, t_eval * 1e3);
   ns_objective_free (obj);
   ns_image_free (ci);
   ns_image_free (si);

@@ -150,7 +150,8 @@ fi
 if [ "$PROFILE" = 1 ]; then
   echo >&2 "# per-layer profile at 512 px (load $(load))"
   echo
-  echo "Per-layer profile, 512 px (median of 3 runs per op, $THREADS threads):"
+  echo "Per-layer profile, 512 px (the network's own per-node timers inside ns_objective_eval," \
+       "mean of 3 evaluations, $THREADS threads):"
   echo
   "${ENVCMD[@]}" "$BUILD/bench/bench-engine" profile --model "$MODEL" --size 512 --reps 3 \
       --threads "$THREADS" 2>/dev/null | grep '^|'

@@ -116,6 +116,8 @@ struct NsNetwork
   int    backward_start;   /* the gradient buffer the backward pass starts in */
   int    band_first;       /* banded: the recomputed first conv band by band */
   int    first_recompute;  /* the first conv is tapped (recomputed at any size) */
+  double *prof;            /* [n_nodes][3] seconds: forward op, backward op,
+                            * losses; NULL: not profiling */
 };
 
 gboolean
@@ -507,6 +509,7 @@ ns_network_free (NsNetwork *net)
     }
   g_free (net->nodes);
   g_free (net->tap_node);
+  g_free (net->prof);
   g_free (net);
 }
 
@@ -928,6 +931,23 @@ preprocess (const NsPreprocess *p, const float *x, size_t hw, float *in)
     }
 }
 
+/* Profiling: seconds since *t added to node i's column k, *t = now. */
+static double
+prof_clock (const NsNetwork *net)
+{
+  return net->prof ? g_get_monotonic_time () / 1e6 : 0.0;
+}
+
+static void
+prof_add (NsNetwork *net, int i, int k, double *t)
+{
+  if (!net->prof)
+    return;
+  const double now = prof_clock (net);
+  net->prof[3 * i + k] += now - *t;
+  *t = now;
+}
+
 /* Σ of the tap losses of node i (its output complete). */
 static double
 node_losses (NsNetwork *net, int i, const NsTapLoss *losses, void *ctx)
@@ -953,6 +973,7 @@ ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *
     {
       Node *nd = &net->nodes[i];
       const size_t n = (size_t) nd->c * nd->h * nd->w;
+      double tp = prof_clock (net);
       if (!nd->keep)     /* in place, or the transient buffer the input is not in */
         nd->out = nd->in_place[0] ? (float *) in : in == net->grad_a ? net->grad_b : net->grad_a;
       switch (nd->desc->kind)
@@ -982,7 +1003,9 @@ ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *
       if (nd->mask)
         ns_relu_mask_bits (nd->out, n, nd->mask);
       net->valid = nd->recompute ? i : -1;
+      prof_add (net, i, 0, &tp);
       loss += node_losses (net, i, losses, ctx);
+      prof_add (net, i, 2, &tp);
       in = nd->out;
       h = nd->h;
       w = nd->w;
@@ -1091,16 +1114,19 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
       Node *nd = &net->nodes[i];
       size_t n = (size_t) nd->c * nd->h * nd->w;
       const gboolean bands = nd->recompute && (i > 0 || net->band_first);
-      if (bands)
+      double tp = prof_clock (net);
+      if (bands)                     /* (timed as the backward op) */
         recompute_bands (net, i, losses, ctx, d);
       else
         {
           if (nd->recompute)         /* dprev is free until this node's backward */
             recompute_node (net, i, dprev);
+          prof_add (net, i, 1, &tp);
           for (int t = 0; t < net->n_taps && losses; t++)
             if (net->tap_node[t] == i)
               losses->grad (t, nd->out, n / nd->c, nd->c, (int) (n / nd->c), 0, d, n / nd->c,
                             ctx);
+          prof_add (net, i, 2, &tp);
         }
 
       int ih = i > 0 ? net->nodes[i - 1].h : net->H;
@@ -1113,6 +1139,7 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
           if (nd->in_place[1])
             {
               conv_in_place (net, &nd->conv, &nd->wino[0], 1, d, ih, iw, 0);
+              prof_add (net, i, 1, &tp);
               continue;      /* the gradient stays in d */
             }
           conv_backward (net, &nd->conv, &nd->wino[0], d, ih, iw, dprev, 0);
@@ -1136,6 +1163,7 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
           }
           break;
         }
+      prof_add (net, i, 1, &tp);
       float *tmp = d;
       d = dprev;
       dprev = tmp;
@@ -1151,4 +1179,39 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
       for (size_t j = 0; j < hw; j++)
         dst[j] = src[j] * a;
     }
+}
+
+void
+ns_network_set_profile (NsNetwork *net, gboolean on)
+{
+  g_clear_pointer (&net->prof, g_free);
+  if (on)
+    net->prof = g_new0 (double, 3 * (gsize) net->n_nodes);
+}
+
+int
+ns_network_n_nodes (const NsNetwork *net)
+{
+  return net->n_nodes;
+}
+
+void
+ns_network_node_profile (const NsNetwork *net, int i, const char **name, int *C, int *H, int *W,
+                         double *gflop, double *fwd_s, double *bwd_s, double *loss_s)
+{
+  const Node *nd = &net->nodes[i];
+  double f = 0;
+  if (nd->desc->kind == NS_LAYER_CONV)
+    f = conv_flops (&nd->conv, nd->h, nd->w);
+  else if (nd->desc->kind == NS_LAYER_FIRE)
+    f = conv_flops (&nd->conv, nd->h, nd->w) + conv_flops (&nd->e1, nd->h, nd->w)
+      + conv_flops (&nd->e3, nd->h, nd->w);
+  *name = nd->name;
+  *C = nd->c;
+  *H = nd->h;
+  *W = nd->w;
+  *gflop = f / 1e9;
+  *fwd_s = net->prof ? net->prof[3 * i] : 0;
+  *bwd_s = net->prof ? net->prof[3 * i + 1] : 0;
+  *loss_s = net->prof ? net->prof[3 * i + 2] : 0;
 }

@@ -67,6 +67,17 @@ gboolean   ns_network_set_banding (NsNetwork *net, int rows, GError **error);
 /* Whether the prepared size runs banded. */
 gboolean   ns_network_banded   (const NsNetwork *net);
 
+/* Profiling (bench-engine profile): while on, every pass adds each node's
+ * seconds (forward op; backward op, incl. band-wise recomputation; the tap
+ * losses of both passes).  Turning it on resets the sums. */
+void       ns_network_set_profile  (NsNetwork *net, gboolean on);
+int        ns_network_n_nodes      (const NsNetwork *net);
+/* Node i at the prepared size: name (of its output), shape, forward GFLOP
+ * and the accumulated seconds. */
+void       ns_network_node_profile (const NsNetwork *net, int i, const char **name, int *C,
+                                    int *H, int *W, double *gflop, double *fwd_s,
+                                    double *bwd_s, double *loss_s);
+
 /* Layer name helpers (also behind ns_model_has_layer etc.). */
 gboolean   ns_arch_has_layer   (NsArch arch, const char *name);
 
