@@ -20,11 +20,12 @@
 #include <math.h>
 
 /* Sustained rate (conv FLOPs counted as direct convolution) assumed for time
- * estimates: bench/run.sh measured 600-710 "GFLOP/s" per VGG-19 iteration
- * on 2 AVX-512 cores with the fused Winograd path, and the default 512 px
- * run at 53 s, which 600 predicts to ~15%; machines with AVX2 only will be
- * slower.  At run time the ETA uses the measured speed instead. */
-#define NS_ASSUMED_GFLOPS 600.0
+ * estimates: bench/run.sh measured 710-790 "GFLOP/s" per VGG-19 iteration
+ * at 256-1024 px on 2 AVX-512 cores with the fused Winograd path (less at
+ * 128 px), and the default 512 px run at 52.5 s, which 700 predicts to ~1%;
+ * machines with AVX2 only will be slower.  At run time the ETA uses the
+ * measured speed instead. */
+#define NS_ASSUMED_GFLOPS 700.0
 
 /* style_pixels: pixels of the style images as given (the job keeps a copy). */
 guint64

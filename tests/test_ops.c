@@ -383,6 +383,7 @@ test_pool (void)
       NsPoolingType type = t ? NS_POOLING_AVG : NS_POOLING_MAX;
       pool_case (2, 2, 0, 0, type, 3, 8, 6, seed++);     /* VGG */
       pool_case (2, 2, 0, 0, type, 2, 7, 9, seed++);     /* VGG, odd -> floor */
+      pool_case (2, 2, 0, 0, type, 3, 11, 21, seed++);   /* 4-at-a-time + tail, odd */
       pool_case (3, 2, 0, 1, type, 2, 13, 11, seed++);   /* SqueezeNet ceil, odd */
       pool_case (3, 2, 0, 1, type, 2, 14, 12, seed++);   /* ceil, partial last window */
       pool_case (3, 2, 1, 0, type, 2, 9, 8, seed++);     /* padded */
@@ -425,6 +426,28 @@ test_pool (void)
     x[5] = NAN;     /* NaN in window 0 propagates to the output */
     ns_pool_forward_arg (&p, x, 1, 4, 4, out, arg);
     CHECK (isnan (out[0]) && out[1] == 0.5f, "argmax pool propagates NaN");
+  }
+  /* the same rules on the four-at-a-time path (rows of 18: 2 x 4 outputs
+   * vectorised + 1 scalar): ties -> index 0, a later maximum -> its index,
+   * NaN -> NaN */
+  {
+    NsPoolSpec p = { 2, 2, 0, 0, NS_POOLING_MAX };
+    float x[2 * 18], out[9];
+    unsigned char arg[9];
+    for (int i = 0; i < 2 * 18; i++)
+      x[i] = 0.5f;
+    x[18 + 9] = 2.0f;      /* window 4, bottom right: index 3 */
+    x[18 + 12] = 3.0f;     /* window 6, bottom left: index 2 */
+    x[3] = 1.0f;           /* window 1, top right: index 1 */
+    x[18 + 17] = 4.0f;     /* window 8 (scalar tail): index 3 */
+    x[5] = NAN;            /* window 2 */
+    ns_pool_forward_arg (&p, x, 1, 2, 18, out, arg);
+    const unsigned char want_arg[9] = { 0, 1, 0, 0, 3, 0, 2, 0, 3 };
+    const float want_out[9] = { 0.5f, 1.0f, 0.0f, 0.5f, 2.0f, 0.5f, 3.0f, 0.5f, 4.0f };
+    gboolean ok = TRUE;
+    for (int o = 0; o < 9; o++)
+      ok &= (o == 2 ? isnan (out[o]) : out[o] == want_out[o]) && (o == 2 || arg[o] == want_arg[o]);
+    CHECK (ok, "2x2 max pool, vectorised path: values, argmax and NaN");
   }
   /* avg divisor with padding: 3x3/1 pad 1 on a 1x1 image of value 9 -> 9/9 = 1
    * (count_include_pad), and 3x3/2 ceil on 4x4 ones: last window 2x2 -> 1. */
