@@ -6,16 +6,20 @@
  * diagonal accumulate into G (chunk by chunk, in order: deterministic), and
  * the lower triangle is mirrored at the end.
  * symm: out tile (8 channels x 32 pixels) += alpha Σ_k D[k][i] F[k][p]
- * (D symmetric, so its rows serve as columns); the last N % 32 pixels go
- * through a zero-padded copy.
+ * (D symmetric, so its rows serve as columns), over panels of F copied to
+ * a contiguous per-thread buffer; the last N % 32 pixels go through a
+ * zero-padded copy.
  */
 #include "gemm_fast.h"
 
+#include <glib.h>
 #include <omp.h>
 #include <string.h>
 
 #define TR 8
 #define TC 32
+/* symm: the per-thread panel of F (on the stack: 64 KiB) */
+#define PANEL_FLOATS 16384
 
 #define PER_ISA_BODY "gemm_tile.h"
 #include "per_isa.h"
@@ -131,13 +135,39 @@ ns_symm_acc_fast (const float *D, const float *F, size_t ldf, int C, int N, floa
   /* rows past C (C not a multiple of 8) would read past D: those blocks
    * go through the padded path below */
   const int ni_full = C / TR;
-  /* pixel blocks outside, channel blocks inside: one 32-pixel column of F
-   * (C x 32) stays in L1 for all C/8 output tiles that read it */
+  /* Panels of pw pixels (a multiple of 32; C x pw <= PANEL_FLOATS) outside,
+   * channel blocks inside: each thread copies F's panel to a contiguous
+   * buffer on its stack, which stays in L1/L2 for all C/8 rows of output
+   * tiles, and writes the panel's output rows contiguously.  (F's rows are
+   * ldf apart, often a power of two: read in place, 32 pixels at a time,
+   * they map to the same cache sets.) */
+  const int pw = MAX (TC, (PANEL_FLOATS / C) / TC * TC);
+  const int npanel = (nfull * TC + pw - 1) / pw;
+  if (C * TC > PANEL_FLOATS)       /* more channels than a panel holds: in place */
+    {
 #pragma omp parallel for collapse(2) schedule(static)
-  for (int bp = 0; bp < nfull; bp++)
-    for (int bi = 0; bi < ni_full; bi++)
-      fn (D + bi * TR, C, F + (size_t) bp * TC, ldf, C, out + (size_t) bi * TR * ldo + bp * TC,
-          ldo, 1, alpha);
+      for (int bp = 0; bp < nfull; bp++)
+        for (int bi = 0; bi < ni_full; bi++)
+          fn (D + bi * TR, C, F + (size_t) bp * TC, ldf, C,
+              out + (size_t) bi * TR * ldo + bp * TC, ldo, 1, alpha);
+    }
+  else
+#pragma omp parallel
+    {
+      float pk[PANEL_FLOATS] __attribute__ ((aligned (64)));
+#pragma omp for schedule(static)
+      for (int q = 0; q < npanel; q++)
+        {
+          const int p0 = q * pw, np = MIN (pw, nfull * TC - p0);
+          for (int k = 0; k < C; k++)
+            memcpy (pk + (size_t) k * pw, F + (size_t) k * ldf + p0,
+                    (size_t) np * sizeof (float));
+          for (int bi = 0; bi < ni_full; bi++)
+            for (int j = 0; j < np; j += TC)
+              fn (D + bi * TR, C, pk + j, pw, C, out + (size_t) bi * TR * ldo + p0 + j, ldo, 1,
+                  alpha);
+        }
+    }
   /* the remaining pixels (and channels): zero-padded operands in scratch */
   if (tail == 0 && ni_full == ni)
     return;

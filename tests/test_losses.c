@@ -183,7 +183,7 @@ static void
 test_gemm_fast (void)
 {
   const int shapes[][2] = { { 6, 35 }, { 13, 70 }, { 64, 1440 }, { 67, 4099 }, { 512, 300 },
-                            { 8, 32 }, { 40, 1 } };
+                            { 8, 32 }, { 40, 1 }, { 520, 100 } };   /* > 512: no panel */
   for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
       const int C = shapes[s][0], N = shapes[s][1];
