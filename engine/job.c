@@ -262,38 +262,48 @@ memory_limit_bytes (const NsParams *p)
 
 /* L-BFGS correction pairs: as asked, or (0 = automatic) 8, fewer (down to
  * 3) while the job's estimate exceeds the memory limit: at 2048 px one pair
- * is 96 MiB. */
+ * is 96 MiB.  *estimate: the job's estimate with that history, from one
+ * estimate at 8 pairs (the history's share is ns_lbfgs_memory_bytes at the
+ * working size, as in ns_estimate_memory_for). */
 static int
-lbfgs_history (const NsJob *job)
+lbfgs_history (const NsJob *job, guint64 *estimate)
 {
   NsParams p = job->params;
-  if (p.lbfgs_history > 0 || p.optimizer != NS_OPTIMIZER_LBFGS)
-    return p.lbfgs_history > 0 ? p.lbfgs_history : 8;
-  const guint64 limit = memory_limit_bytes (&p);
-  for (p.lbfgs_history = 8; p.lbfgs_history > 3; p.lbfgs_history--)
-    if (estimate_with (job, &p) <= limit)
-      break;
-  return p.lbfgs_history;
+  int m = p.lbfgs_history > 0 ? p.lbfgs_history : 8;
+  p.lbfgs_history = m;
+  *estimate = estimate_with (job, &p);
+  if (job->params.lbfgs_history == 0 && p.optimizer == NS_OPTIMIZER_LBFGS)
+    {
+      const size_t n = (size_t) 3 * job->work_w * job->work_h;
+      const guint64 limit = memory_limit_bytes (&p);
+      const guint64 rest = *estimate - ns_lbfgs_memory_bytes (n, m);
+      while (m > 3 && rest + ns_lbfgs_memory_bytes (n, m) > limit)
+        m--;
+      *estimate = rest + ns_lbfgs_memory_bytes (n, m);
+    }
+  return m;
 }
 
 guint64
 ns_job_estimate_memory (NsJob *job)
 {
-  NsParams p = job->params;
-  p.lbfgs_history = lbfgs_history (job);
-  return estimate_with (job, &p);
+  guint64 estimate;
+  lbfgs_history (job, &estimate);
+  return estimate;
 }
 
-/* Refuse a job whose estimate exceeds the limit, naming a size that fits. */
+/* Refuse a job whose estimate exceeds the limit, naming a size that fits;
+ * *history: the L-BFGS pairs it runs with. */
 static gboolean
-check_memory (NsJob *job, GError **error)
+check_memory (NsJob *job, int *history, GError **error)
 {
   guint64 limit = memory_limit_bytes (&job->params);
-  guint64 need = ns_job_estimate_memory (job);
+  guint64 need;
+  *history = lbfgs_history (job, &need);
   if (need <= limit)
     return TRUE;
   NsParams p = job->params;
-  p.lbfgs_history = lbfgs_history (job);
+  p.lbfgs_history = *history;
   int side = MAX (job->work_w, job->work_h);
   while (side > 16)
     {
@@ -573,11 +583,12 @@ ns_job_run (NsJob *job, GError **error)
   job->stop = NS_STOP_NONE;
   g_array_set_size (job->history, 0);
   job->evaluations = 0;
-  if (!check_memory (job, error))
+  int history;
+  if (!check_memory (job, &history, error))
     return NULL;
 
   Run r = { .job = job, .sec_per_unit = -1, .t0 = g_get_monotonic_time (),
-            .history = lbfgs_history (job) };
+            .history = history };
   r.obj = ns_objective_new (job->model, p, error);
   if (!r.obj)
     return NULL;

@@ -66,7 +66,7 @@ ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
   if (n == 0)
     return 0.0;
   const double denom = (double) n * (p_mean_sq + NS_LOSS_EPS);
-  const double gscale = 2.0 * weight / denom;
+  const double gscale = ns_content_grad_scale (n, p_mean_sq, weight);
   double part[NS_SUM_BLOCKS];
 #pragma omp parallel for schedule(static) if (n >= NS_PAR_MIN)
   for (int b = 0; b < NS_SUM_BLOCKS; b++)

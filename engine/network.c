@@ -632,7 +632,8 @@ plan_storage (NsNetwork *net, const Sizes *sz)
  * ns_network_backward make. */
 static void
 plan_bands (NsNetwork *net, int H, int W, Sizes *sz)
-{  /* in place: the convs of the two largest activation sizes (VGG-19:
+{
+  /* in place: the convs of the two largest activation sizes (VGG-19:
    * conv1_2 both ways, conv2_2's input gradient) */
   for (int i = 0; i < net->n_nodes; i++)
     {
