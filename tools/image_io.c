@@ -312,7 +312,10 @@ ns_io_save (const NsImage *img, const char *path, GError **error)
                    "%s: could not be written: %s", path, g_strerror (e));
       goto out;
     }
+  /* the name is reserved; GEGL's savers write through g_file_replace(), which
+   * would write an existing file via a second temporary of its own */
   close (fd);
+  g_unlink (tmp);
   if (strlen (tmp) < sizeof pending_temp)
     {
       /* the first byte last: the handler sees "" or the whole path */
