@@ -1,9 +1,10 @@
 /* image_io.c — GEGL-based image file I/O for the command-line tool.
  *
  * Loading: the file's bytes are checked first (image_check.c: format by
- * content, declared size, PNG/JPEG complete), then the loader for that
- * format runs with GLib warnings caught — GEGL's loaders report a failed
- * decode only as a warning, which is turned into an error here.  Pictures
+ * content, declared size, PNG/JPEG complete); JPEGs are then decoded with
+ * libjpeg (jpeg_load.c), everything else by GEGL's loader for the format,
+ * with GLib warnings caught — GEGL's loaders report a failed decode only as
+ * a warning (and a black buffer), which is turned into an error here.  Pictures
  * that are entirely transparent, or whose colour is uniform while the alpha
  * channel holds the picture, are refused (alpha is otherwise ignored).
  *
@@ -12,6 +13,7 @@
  * the old file or the new one, never a torn one. */
 #include "image_io.h"
 #include "image_check.h"
+#include "jpeg_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +165,13 @@ ns_io_load (const char *path, GError **error)
   NsFileInfo info;
   if (!ns_image_file_check (path, &info, error))
     return NULL;
+  if (info.kind == NS_FILE_JPEG)
+    {
+      gboolean not_rgb;
+      NsImage *img = ns_jpeg_load (path, &not_rgb, error);
+      if (img || !not_rgb)
+        return img;   /* CMYK: GEGL's jpg-load below */
+    }
   const char *op = loader_op (info.kind);
   if (!gegl_has_operation (op))
     {
