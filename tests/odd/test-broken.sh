@@ -108,6 +108,16 @@ png(d + "/strip.png", 1, 20000, [bytes([255 - y * 255 // 19999, 64, y * 255 // 1
 png(d + "/bad-zlib.png", 64, 48, None, idat=b"this is not deflate data" * 8)
 PY
 refused "complete PNG whose IDAT is not zlib data" "could not be decoded" "$tmp/bad-zlib.png"
+# a complete JPEG whose Huffman table is nonsense (libjpeg's default error
+# handler calls exit(); GEGL's jpg-load kept it for such errors)
+$py - "$tmp/ref.jpg" "$tmp/bad-huffman.jpg" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.find(b"\xff\xc4")
+d[i + 5:i + 21] = b"\xff" * 16   # 16 code-length counts summing to 4080 > 256
+open(sys.argv[2], "wb").write(d)
+PY
+refused "complete JPEG with a bogus Huffman table" "could not be decoded: Bogus Huffman table" "$tmp/bad-huffman.jpg"
 check_huge() {
   $py - "$@" <<'PY'
 import resource, subprocess, sys, time
