@@ -10,10 +10,12 @@
 #include "neural_style.h"
 #include "image_io.h"
 #include "report.h"
+#include "style_spec.h"
 #include "ns_config.h"
 
 #include <gegl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,37 +39,35 @@ typedef struct
   NsImage    *content;
 } CheckpointCtx;
 
-/* FILE[:WEIGHT[:SCALE]] — numbers are taken from the right only when they
- * parse, so paths containing ':' still work. */
-static gboolean
-parse_style (const char *spec, char **path, double *weight, double *scale)
+/* The first SIGINT or SIGTERM: its number.  The engine is stopped through
+ * its own cancel mechanism (on_progress returns FALSE at the next
+ * iteration); the best image so far is then written and the exit status is
+ * 128 + the signal.  A second signal exits at once, writing nothing (the
+ * temporary file of a save in progress is removed; the old output stays). */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int sig)
 {
-  char *s = g_strdup (spec);
-  double nums[2];
-  int n = 0;
-  *weight = 1.0;
-  *scale = 1.0;
-  while (n < 2)
+  if (interrupted)
     {
-      char *colon = strrchr (s, ':');
-      if (!colon)
-        break;
-      char *end;
-      double v = g_ascii_strtod (colon + 1, &end);
-      if (end == colon + 1 || *end != '\0')
-        break;
-      nums[n++] = v;
-      *colon = '\0';
+      const char *tmp = ns_io_pending_temp ();
+      if (tmp[0])
+        unlink (tmp);
+      _exit (128 + sig);
     }
-  if (n == 1)
-    *weight = nums[0];
-  else if (n == 2)
-    {
-      *weight = nums[1];
-      *scale = nums[0];
-    }
-  *path = s;
-  return *s != '\0';
+  interrupted = sig;
+}
+
+static void
+catch_interrupts (void)
+{
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
 }
 
 static void
@@ -83,6 +83,8 @@ static gboolean
 on_progress (const NsProgress *pr, gpointer data)
 {
   CliOptions *o = data;
+  if (interrupted)
+    return FALSE;   /* cancel: the engine returns the best image so far */
   if (o->quiet)
     return TRUE;
   char eta[32];
@@ -348,6 +350,7 @@ cmd_stylize (int argc, char **argv)
       goto out;
     }
 
+  catch_interrupts ();
   {
     /* fail before hours of optimisation, not after */
     char *dir = g_path_get_dirname (o.output);
@@ -386,7 +389,13 @@ cmd_stylize (int argc, char **argv)
     {
       char *path;
       double w, s;
-      parse_style (o.styles[i], &path, &w, &s);
+      if (!ns_style_spec_parse (o.styles[i], &path, &w, &s))
+        {
+          g_free (path);
+          g_set_error (&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--style \"%s\" names no file", o.styles[i]);
+          goto fail;
+        }
       NsImage *style = ns_io_load (path, &err);
       g_free (path);
       if (!style)
@@ -402,6 +411,12 @@ cmd_stylize (int argc, char **argv)
   if (o.checkpoint_every > 0)
     ns_job_set_snapshot (job, on_snapshot, &cctx);
 
+  if (interrupted)
+    {
+      fprintf (stderr, "neural-style: interrupted before the run started; nothing written\n");
+      rc = 128 + interrupted;
+      goto out;
+    }
   gint64 t0 = g_get_monotonic_time ();
   result = ns_job_run (job, &err);
   double secs = (g_get_monotonic_time () - t0) / 1e6;
@@ -419,6 +434,15 @@ cmd_stylize (int argc, char **argv)
              result->width, result->height, secs, ns_stop_reason_to_string (why),
              ns_job_get_evaluations (job));
   rc = (why == NS_STOP_NONFINITE) ? 3 : 0;
+  if (why == NS_STOP_CANCELLED && interrupted)
+    {
+      int n;
+      const NsIterationRecord *h = ns_job_get_history (job, &n);
+      fprintf (stderr, "neural-style: interrupted (%s) at level %d, iteration %d: wrote the best "
+               "image so far to %s\n", strsignal (interrupted), n ? h[n - 1].level : 0,
+               n ? h[n - 1].iteration : 0, o.output);
+      rc = 128 + interrupted;
+    }
   goto out;
 
 fail:

@@ -177,7 +177,14 @@ ns_report_write (const char *path, const NsJob *job, const NsParams *p,
   j.depth = 0;
   newline (&j);
   g_string_append (j.s, "}\n");
+  /* atomic: a temporary file in the same folder, fsync()ed, renamed */
+#if GLIB_CHECK_VERSION (2, 66, 0)
+  gboolean ok = g_file_set_contents_full (path, j.s->str, (gssize) j.s->len,
+                                          G_FILE_SET_CONTENTS_CONSISTENT
+                                          | G_FILE_SET_CONTENTS_DURABLE, 0666, error);
+#else
   gboolean ok = g_file_set_contents (path, j.s->str, (gssize) j.s->len, error);
+#endif
   g_string_free (j.s, TRUE);
   return ok;
 }

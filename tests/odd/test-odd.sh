@@ -131,7 +131,7 @@ expect_fail "output into a missing folder" "does not exist or is not writable" \
 expect_fail "output into /proc (unwritable even for root)" "could not be written" \
   "$cli" "${common[@]}" --content "$tmp/7x5.png" --style "$dog" --size 0 --iterations 1 --output /proc/ns-odd-test.png
 : > "$tmp/empty.png"
-expect_fail "empty file as content" "not an image" \
+expect_fail "empty file as content" "empty (0 bytes)" \
   "$cli" "${common[@]}" --content "$tmp/empty.png" --style "$dog" --size 48 --output "$tmp/x.png"
 expect_fail "a folder as style" "no such file" \
   "$cli" "${common[@]}" --content "$dog" --style "$tmp" --size 48 --output "$tmp/x.png"

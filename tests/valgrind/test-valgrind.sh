@@ -1,5 +1,10 @@
 #!/bin/bash
 # test-valgrind.sh BUILD_DIR SOURCE_DIR — memcheck over real code paths:
+#   0. GEGL and babl load only the modules of tests/gegl-env.sh (PNG and JPEG):
+#      checked with LD_DEBUG=files on the CLI and the canary — no ff-load/
+#      ff-save (ffmpeg -> libjxl -> libhwy: "Illegal instruction" under
+#      valgrind on some CPUs), no module chosen by CPU (-x86_64-v2/-v3, babl's
+#      SIMD extensions), nothing else from GEGL's or babl's folders;
 #   1. the suppressions file must not hide our own leaks (leak_canary fails);
 #   2. one end-to-end CLI stylisation (SqueezeNet, 40 px, 2 iterations):
 #      0 errors, no definite leaks outside system libraries (ns.supp), no
@@ -27,6 +32,28 @@ vg=(valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kind
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -f "${2:-}" ] && sed 's/^/    /' "$2" | tail -60; }
+
+# 0. the module set: PNG and JPEG only, whatever the host has installed
+"$src/tests/gegl-env.sh" "$tmp/gegl-env" png jpeg || { echo "FAIL: tests/gegl-env.sh"; exit 1; }
+. "$tmp/gegl-env/env"
+modules_ok() {  # modules_ok NAME COMMAND...: run with LD_DEBUG=files, check what was loaded
+  local name=$1; shift
+  rm -f "$tmp/ld".*
+  LD_DEBUG=files LD_DEBUG_OUTPUT="$tmp/ld" "$@" >"$tmp/$name-ld.log" 2>&1
+  sed -n 's/.*file=\([^ ]*\) .*/\1/p' "$tmp/ld".* | sort -u >"$tmp/$name-loaded"
+  local gegl babl bad_objs
+  gegl=$(grep -c "^$GEGL_PATH/" "$tmp/$name-loaded")
+  babl=$(grep -c "^$BABL_PATH/" "$tmp/$name-loaded")
+  bad_objs=$(grep -E 'ff-load|ff-save|libhwy|libjxl|libav(codec|format)|x86[-_]64-v[23]|/(sse|avx)[^/]*\.so|/gegl-0\.4/|/babl-0\.1/' "$tmp/$name-loaded")
+  if [ "$gegl" -ge 4 ] && [ "$babl" -ge 10 ] && [ -z "$bad_objs" ]; then
+    ok "$name loads only the test module set ($gegl GEGL modules: $(grep "^$GEGL_PATH/" "$tmp/$name-loaded" | xargs -n1 basename | tr '\n' ' '); $babl babl extensions; no ff-load, libhwy or CPU variant)"
+  else
+    bad "$name module set: $gegl GEGL modules, $babl babl extensions, unexpected: ${bad_objs:-none}" "$tmp/$name-loaded"
+  fi
+}
+modules_ok "leak canary" "$build/tests/valgrind/leak_canary"
+modules_ok "CLI" "$build/tools/neural-style" --model "$model" --content "$shared/images/dog.jpg" \
+  --style "$shared/images/scream.jpg" --size 40 --iterations 0 --quiet --output "$tmp/ld.png"
 
 # 1. the canary's three leaks must be reported (the suppressions are not too broad)
 "${vg[@]}" "$build/tests/valgrind/leak_canary" >"$tmp/canary.log" 2>&1
