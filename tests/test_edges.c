@@ -192,16 +192,8 @@ line_grad (const float *g, int w, int h, int i, gboolean rows, int *zeros)
 }
 
 static void
-check_border_gradient (NsModel *m, int w, int h)
+check_border_gradient (NsObjective *obj, const char *arch, const float *c, int w, int h)
 {
-  const char *arch = ns_model_architecture (m);
-  float *c = planar (dog, w, h);
-  NsObjective *obj = content_style_objective (m, c, w, h);
-  if (!obj)
-    {
-      g_free (c);
-      return;
-    }
   int pw, ph;
   ns_objective_edge_pad (obj, w, h, &pw, &ph);
   printf ("  %s %dx%d: network input +%d columns, +%d rows\n", arch, w, h, pw, ph);
@@ -228,24 +220,15 @@ check_border_gradient (NsModel *m, int w, int h)
              "%s %dx%d %s: mean |gradient| %.3g vs interior %.3g, %d pixels without any",
              arch, w, h, lines[k].name, mean, inner, zeros);
     }
-  ns_objective_free (obj);
-  g_free (c); g_free (x); g_free (g);
+  g_free (x); g_free (g);
 }
 
 /* The padded objective against central differences along v = the gradient
  * restricted to the last row and column (the pixels the padding's adjoint
  * feeds), scaled to max |v| = 1; the better of two steps within 2%. */
 static void
-check_border_fd (NsModel *m, int w, int h)
+check_border_fd (NsObjective *obj, const char *arch, const float *c, int w, int h)
 {
-  const char *arch = ns_model_architecture (m);
-  float *c = planar (dog, w, h);
-  NsObjective *obj = content_style_objective (m, c, w, h);
-  if (!obj)
-    {
-      g_free (c);
-      return;
-    }
   const size_t n = (size_t) 3 * w * h;
   float *x0 = default_start (c, w, h, 9), *x = g_new (float, n);
   float *g = g_new (float, n), *gt = g_new (float, n), *v = g_new0 (float, n);
@@ -283,8 +266,21 @@ check_border_fd (NsModel *m, int w, int h)
   CHECK (gv > 0, "%s: g.v = %g", what, gv);
   CHECK_CLOSE (best_fd, gv, 0.02, 0.0, what);
   g_free (what);
+  g_free (x0); g_free (x); g_free (g); g_free (gt); g_free (v);
+}
+
+/* The checks above at w x h, on the dog as content. */
+static void
+check_size (NsModel *m, int w, int h, gboolean fd)
+{
+  float *c = planar (dog, w, h);
+  NsObjective *obj = content_style_objective (m, c, w, h);
+  if (obj && fd)
+    check_border_fd (obj, ns_model_architecture (m), c, w, h);
+  else if (obj)
+    check_border_gradient (obj, ns_model_architecture (m), c, w, h);
   ns_objective_free (obj);
-  g_free (c); g_free (x0); g_free (x); g_free (g); g_free (gt); g_free (v);
+  g_free (c);
 }
 
 /* ---- a short run ------------------------------------------------------ */
@@ -386,9 +382,9 @@ test_model (NsModel *m, gboolean real)
     return;
   const int sizes[][2] = { { 512, 384 }, { 511, 383 }, { 97, 131 } };
   for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
-    check_border_gradient (m, sizes[s][0], sizes[s][1]);
+    check_size (m, sizes[s][0], sizes[s][1], FALSE);
   /* even sides: SqueezeNet pads both axes */
-  check_border_fd (m, 64, 48);
+  check_size (m, 64, 48, TRUE);
   /* SqueezeNet: the default 50 iterations at 256 px after a 128 px level
    * (like the default 512 px run, whose 256 px level the line started in;
    * before the fix: right column 2.4 x the interior).  Random VGG weights
