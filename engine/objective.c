@@ -5,6 +5,10 @@
  *        + γ TV(x)
  * (Gatys et al. 2016, eqs. 1–7, with per-layer normalisation so that the
  * weights are scale-free ratios; losses.h has the exact per-term forms.)
+ * F_l(x) is read from the network's view of x: x itself, or x extended at
+ * the bottom/right by reflection where a window would leave its last
+ * rows/columns out (edge_pad.h; the content target likewise); the gradient
+ * of the extension is folded back onto the pixels it copies.
  */
 #include "objective.h"
 #include "edge_pad.h"

@@ -9,15 +9,22 @@
  *    one reflected row/column on even sides, none on odd ones; VGG none at
  *    any size (the objective is then unchanged); synthetic chains;
  *  - reflection padding and its adjoint (<pad x, y> = <x, padᵀ y>);
- *  - at 512x384, 511x383 and 97x131, the gradient of content + style (TV
- *    off) at the default start (content + 60% noise) is non-zero at every
- *    pixel of the first/last row and column, and each of these lines gets
- *    a mean |gradient| of at least 1/10 of the interior's;
+ *  - at 512x384, 511x383 and 97x131 (VGG: 128x96 and 127x95, which pool
+ *    alike, for the first two), the gradient of content + style (TV off)
+ *    at the default start (content + 60% noise) and at the content itself
+ *    (no noise) is non-zero at every pixel of the first/last row and
+ *    column, and each of these lines gets a mean |gradient| of at least
+ *    1/20 of the interior's (measured: 0.10-1.0; the lowest is VGG's last
+ *    row on odd sides, whose pixels feed the kept pool inputs through one
+ *    row of 3x3 windows only — the reference network's own geometry;
+ *    before the fix SqueezeNet's last row/column at 512x384 had exactly 0);
  *  - the padded objective against central differences along the border
  *    part of its gradient;
  *  - a short default run leaves no border whose difference to its
  *    neighbouring row/column exceeds twice that between rows/columns
- *    inside the picture.
+ *    inside the picture.  (Without noise in the start this measure does
+ *    not tell: an unoptimised line is then content, not speckles; the
+ *    gradient check above covers that start.)
  */
 #include "test_util.h"
 #include "image_io.h"
@@ -159,15 +166,16 @@ content_style_objective (NsModel *m, const float *c, int w, int h)
   return obj;
 }
 
-/* The default start: content blended with 60% uniform noise. */
+/* A start: the content blended with `noise` (0..1) uniform noise (the
+ * default is 0.6). */
 static float *
-default_start (const float *c, int w, int h, guint32 seed)
+noisy_start (const float *c, int w, int h, guint32 seed, float noise)
 {
   size_t n = (size_t) 3 * w * h;
   float *x = g_new (float, n);
   test_fill_random (x, n, seed, 0, 1);
   for (size_t i = 0; i < n; i++)
-    x[i] = 0.4f * c[i] + 0.6f * x[i];
+    x[i] = (1 - noise) * c[i] + noise * x[i];
   return x;
 }
 
@@ -192,12 +200,14 @@ line_grad (const float *g, int w, int h, int i, gboolean rows, int *zeros)
 }
 
 static void
-check_border_gradient (NsObjective *obj, const char *arch, const float *c, int w, int h)
+check_border_gradient (NsObjective *obj, const char *arch, const float *c, int w, int h,
+                       float noise)
 {
   int pw, ph;
   ns_objective_edge_pad (obj, w, h, &pw, &ph);
-  printf ("  %s %dx%d: network input +%d columns, +%d rows\n", arch, w, h, pw, ph);
-  float *x = default_start (c, w, h, 5), *g = g_new (float, (size_t) 3 * w * h);
+  printf ("  %s %dx%d, start with %.0f%% noise: network input +%d columns, +%d rows\n", arch,
+          w, h, 100 * noise, pw, ph);
+  float *x = noisy_start (c, w, h, 5, noise), *g = g_new (float, (size_t) 3 * w * h);
   double f = ns_objective_eval (x, g, obj);
   CHECK (isfinite (f) && f > 0, "%s %dx%d: loss %g", arch, w, h, f);
   double inner = 0;   /* mean |g| of the pixels off the border lines */
@@ -216,9 +226,9 @@ check_border_gradient (NsObjective *obj, const char *arch, const float *c, int w
       double mean = line_grad (g, w, h, lines[k].i, lines[k].rows, &zeros);
       printf ("    %-12s mean |g| %.3g (interior %.3g, ratio %.2f), %d pixels without gradient\n",
               lines[k].name, mean, inner, mean / inner, zeros);
-      CHECK (zeros == 0 && mean >= 0.1 * inner,
-             "%s %dx%d %s: mean |gradient| %.3g vs interior %.3g, %d pixels without any",
-             arch, w, h, lines[k].name, mean, inner, zeros);
+      CHECK (zeros == 0 && mean >= 0.05 * inner,
+             "%s %dx%d, %.0f%% noise, %s: mean |gradient| %.3g vs interior %.3g, %d pixels "
+             "without any", arch, w, h, 100 * noise, lines[k].name, mean, inner, zeros);
     }
   g_free (x); g_free (g);
 }
@@ -230,7 +240,7 @@ static void
 check_border_fd (NsObjective *obj, const char *arch, const float *c, int w, int h)
 {
   const size_t n = (size_t) 3 * w * h;
-  float *x0 = default_start (c, w, h, 9), *x = g_new (float, n);
+  float *x0 = noisy_start (c, w, h, 9, 0.6f), *x = g_new (float, n);
   float *g = g_new (float, n), *gt = g_new (float, n), *v = g_new0 (float, n);
   ns_objective_eval (x0, g, obj);
   double vmax = 0;
@@ -278,7 +288,8 @@ check_size (NsModel *m, int w, int h, gboolean fd)
   if (obj && fd)
     check_border_fd (obj, ns_model_architecture (m), c, w, h);
   else if (obj)
-    check_border_gradient (obj, ns_model_architecture (m), c, w, h);
+    for (int k = 0; k < 2; k++)   /* the default start, and the content itself */
+      check_border_gradient (obj, ns_model_architecture (m), c, w, h, k ? 0.0f : 0.6f);
   ns_objective_free (obj);
   g_free (c);
 }
@@ -380,9 +391,14 @@ test_model (NsModel *m, gboolean real)
 {
   if (!m)
     return;
-  const int sizes[][2] = { { 512, 384 }, { 511, 383 }, { 97, 131 } };
-  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
-    check_size (m, sizes[s][0], sizes[s][1], FALSE);
+  /* SqueezeNet at the sizes of issue 17.  VGG's reach depends only on the
+   * parity of each pooled side (test_geometry): 128x96 and 127x95 pool
+   * like 512x384 and 511x383 (even / odd at every tapped level) at a
+   * sixteenth of the cost, which matters under the sanitizers in CI. */
+  const int sizes[2][3][2] = { { { 128, 96 }, { 127, 95 }, { 97, 131 } },
+                               { { 512, 384 }, { 511, 383 }, { 97, 131 } } };
+  for (int s = 0; s < 3; s++)
+    check_size (m, sizes[real][s][0], sizes[real][s][1], FALSE);
   /* even sides: SqueezeNet pads both axes */
   check_size (m, 64, 48, TRUE);
   /* SqueezeNet: the default 50 iterations at 256 px after a 128 px level
