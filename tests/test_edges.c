@@ -94,6 +94,19 @@ test_geometry (void)
   int p = ns_edge_pad_for (strided, 2, 100);
   CHECK (p > 1 && ns_edge_all_reach (strided, 2, 100 + p, 100)
          && !ns_edge_all_reach (strided, 2, 100 + p - 1, 100), "two strided windows: pad %d", p);
+  /* BVLC GoogLeNet's trunk as a graph network would state it (not in the
+   * engine yet): conv1 7x7/2 pad 3, 3x3/2 ceil-mode pools, size-keeping
+   * 1x1 / 3x3 pad-1 convs and inception blocks (k = 1 here), taps on
+   * conv1, conv2 and the inception outputs: it reads every position at any
+   * side, so it would need no padding */
+  NsAxisWindow goog[] = { { 7, 2, 3, 0, 1 }, { 3, 2, 0, 1, 0 }, { 1, 1, 0, 0, 0 },
+                          { 3, 1, 1, 0, 1 }, { 3, 2, 0, 1, 0 }, { 1, 1, 0, 0, 1 },
+                          { 3, 2, 0, 1, 0 }, { 1, 1, 0, 0, 1 }, { 3, 2, 0, 1, 0 },
+                          { 1, 1, 0, 0, 1 } };
+  int goog_bad = 0;
+  for (int side = 32; side <= 1030; side++)
+    goog_bad += ns_edge_pad_for (goog, G_N_ELEMENTS (goog), side) != 0;
+  CHECK (goog_bad == 0, "googlenet trunk: %d sides need padding", goog_bad);
   NsAxisWindow gaps[] = { { 1, 2, 0, 0, 1 } };
   CHECK (ns_edge_pad_for (gaps, 1, 20) == 0 && !ns_edge_all_reach (gaps, 1, 20, 20),
          "stride > k: no pad helps");
