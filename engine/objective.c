@@ -5,8 +5,13 @@
  *        + γ TV(x)
  * (Gatys et al. 2016, eqs. 1–7, with per-layer normalisation so that the
  * weights are scale-free ratios; losses.h has the exact per-term forms.)
+ * F_l(x) is read from the network's view of x: x itself, or x extended at
+ * the bottom/right by reflection where a window would leave its last
+ * rows/columns out (edge_pad.h; the content target likewise); the gradient
+ * of the extension is folded back onto the pixels it copies.
  */
 #include "objective.h"
+#include "edge_pad.h"
 #include "losses.h"
 
 #include <math.h>
@@ -36,6 +41,14 @@ struct NsObjective
   double     alpha, beta, gamma;
 
   int        W, H;          /* content (working) size */
+  /* Edge padding (edge_pad.h): the network sees the working image
+   * extended by pad_w columns and pad_h rows, reflected, so that every
+   * pixel reaches a tap; xpad / gpad: that image and its gradient
+   * [3][H + pad_h][W + pad_w] (NULL while both pads are 0). */
+  NsAxisWindow *axis;
+  int        n_axis;
+  int        pad_w, pad_h;
+  float     *xpad, *gpad;
   float    **content_feat;  /* per content layer: F_l(c) */
   double    *content_msq;   /* mean(F_l(c)²) */
   GPtrArray *style_targets; /* per style image: StyleTarget[n_style] */
@@ -186,6 +199,8 @@ ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
   obj->taps = (char **) g_ptr_array_free (taps, FALSE);
   obj->net = ns_network_new (model, p->pooling, (const char *const *) obj->taps,
                              obj->n_taps, error);
+  obj->axis = ns_edge_axis_windows (model->arch, (const char *const *) obj->taps,
+                                    obj->n_taps, &obj->n_axis);
   obj->style_targets = g_ptr_array_new ();
   obj->style_beta = g_array_new (FALSE, FALSE, sizeof (double));
   obj->content_feat = g_new0 (float *, MAX (obj->n_content, 1));
@@ -240,6 +255,9 @@ ns_objective_free (NsObjective *obj)
   g_free (obj->beta_norm);
   g_free (obj->targets_tmp);
   g_free (obj->norms_tmp);
+  g_free (obj->axis);
+  g_free (obj->xpad);
+  g_free (obj->gpad);
   ns_network_free (obj->net);
   g_free (obj);
 }
@@ -264,15 +282,53 @@ ensure_gram_ws (NsObjective *obj, int C, GError **error)
   return obj->gram_ws != NULL;
 }
 
+void
+ns_objective_edge_pad (const NsObjective *obj, int W, int H, int *pad_w, int *pad_h)
+{
+  *pad_w = ns_edge_pad_for (obj->axis, obj->n_axis, W);
+  *pad_h = ns_edge_pad_for (obj->axis, obj->n_axis, H);
+}
+
+/* Working size W x H: the pads and their buffers. */
+static gboolean
+set_edge_pad (NsObjective *obj, int W, int H, GError **error)
+{
+  ns_objective_edge_pad (obj, W, H, &obj->pad_w, &obj->pad_h);
+  g_clear_pointer (&obj->xpad, g_free);
+  g_clear_pointer (&obj->gpad, g_free);
+  if (obj->pad_w == 0 && obj->pad_h == 0)
+    return TRUE;
+  size_t n = (size_t) 3 * (W + obj->pad_w) * (H + obj->pad_h);
+  obj->xpad = g_try_new (float, n);
+  obj->gpad = g_try_new (float, n);
+  if (!obj->xpad || !obj->gpad)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (edge padding)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The network's input for the working image x: x itself, or x padded. */
+static const float *
+network_input (NsObjective *obj, const float *x)
+{
+  if (!obj->xpad)
+    return x;
+  ns_edge_pad (x, 3, obj->W, obj->H, obj->pad_w, obj->pad_h, obj->xpad);
+  return obj->xpad;
+}
+
 gboolean
 ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
                           GError **error)
 {
-  if (!ns_network_prepare (obj->net, H, W, error))
-    return FALSE;
   obj->W = W;
   obj->H = H;
-  ns_network_forward (obj->net, content);
+  if (!set_edge_pad (obj, W, H, error)
+      || !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error))
+    return FALSE;
+  ns_network_forward (obj->net, network_input (obj, content));
   for (int i = 0; i < obj->n_content; i++)
     {
       int C, h, w;
@@ -350,7 +406,7 @@ ns_objective_ready (NsObjective *obj, GError **error)
   obj->norms_tmp = g_new (double, n);
   for (int s = 0; s < n; s++)
     obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
-  return ns_network_prepare (obj->net, obj->H, obj->W, error);
+  return ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error);
 }
 
 /* Forward-pass callback: the content and style losses of tap t, and the
@@ -423,8 +479,10 @@ ns_objective_eval (const float *x, float *g, void *ctx)
 {
   NsObjective *obj = ctx;
   obj->last = (NsLossTerms) { 0, 0, 0, 0 };
-  ns_network_forward_losses (obj->net, x, &tap_losses, obj);
-  ns_network_backward (obj->net, &tap_losses, obj, g);
+  ns_network_forward_losses (obj->net, network_input (obj, x), &tap_losses, obj);
+  ns_network_backward (obj->net, &tap_losses, obj, obj->gpad ? obj->gpad : g);
+  if (obj->gpad)
+    ns_edge_pad_adjoint (obj->gpad, 3, obj->W, obj->H, obj->pad_w, obj->pad_h, g);
   obj->last.tv = ns_tv_loss (x, obj->H, obj->W, obj->gamma, g);
   obj->last.total = obj->last.content + obj->last.style + obj->last.tv;
   return obj->last.total;
@@ -439,11 +497,16 @@ ns_objective_last_terms (const NsObjective *obj)
 guint64
 ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
 {
-  /* network buffers at W x H (this also plans every node's shape, which the
-   * tap queries below read) */
-  guint64 bytes = ns_network_memory_bytes (obj->net, H, W);
+  /* network buffers at the padded W x H (this also plans every node's
+   * shape, which the tap queries below read), the padded image and its
+   * gradient */
+  int pw, ph;
+  ns_objective_edge_pad (obj, W, H, &pw, &ph);
+  guint64 bytes = ns_network_memory_bytes (obj->net, H + ph, W + pw);
   if (bytes == 0)
     return 0;
+  if (pw || ph)
+    bytes += (guint64) 2 * 3 * (W + pw) * (H + ph) * sizeof (float);
   int max_c = 0;
   for (int k = 0; k < obj->n_style; k++)
     {

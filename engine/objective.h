@@ -23,7 +23,9 @@ void         ns_objective_free      (NsObjective *obj);
 /* Only the layer-name checks of ns_objective_new (no weights are read). */
 gboolean     ns_objective_check_layers (const NsModel *model, const NsParams *params,
                                         GError **error);
-/* Content target at W x H (planar content image of that size). */
+/* Content target at W x H (planar content image of that size).  The
+ * network sees this and every evaluated image padded at the bottom/right
+ * by reflection where needed for every pixel to reach a tap (edge_pad.h). */
 gboolean     ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
                                        GError **error);
 /* Forget style targets (before a new level). */
@@ -35,6 +37,10 @@ gboolean     ns_objective_add_style (NsObjective *obj, const float *style, int s
 gboolean     ns_objective_ready     (NsObjective *obj, GError **error);
 /* NsObjectiveFunc: f(x) and g = ∇f. */
 double       ns_objective_eval      (const float *x, float *g, void *obj);
+/* The columns / rows the network's input gets beyond a W x H working
+ * image (0, 0: it sees the image as it is). */
+void         ns_objective_edge_pad  (const NsObjective *obj, int W, int H, int *pad_w,
+                                     int *pad_h);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);
