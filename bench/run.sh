@@ -120,7 +120,7 @@ if [ "$BIG" = 1 ]; then
   # history is full): as is, and with a 4 GB (4e9 bytes = 3814 MiB) limit,
   # under which the job sizes its L-BFGS history to fit.
   echo
-  echo "2048 x 2048 px (style as large), 10 iterations, banded mode (engine/network.c):"
+  echo "2048 x 2048 px (style as large), 10 iterations, banded mode (engine/net/network.c):"
   echo
   echo "| memory limit | s/iter (median) | peak RSS MiB | job's estimate MiB |"
   echo "|---|---:|---:|---:|"

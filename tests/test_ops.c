@@ -15,6 +15,7 @@
 
 #include "conv.h"
 #include "pool.h"
+#include "relu.h"
 
 static float *
 rnd (size_t n, guint32 seed)

@@ -42,6 +42,7 @@
 #include "conv.h"
 #include "conv_wino_fused.h"
 #include "pool.h"
+#include "relu.h"
 
 #include <omp.h>
 

@@ -19,7 +19,7 @@
  * results do not depend on the thread count.
  */
 #include "conv.h"
-#include "pool.h"    /* ns_relu_forward */
+#include "relu.h"
 
 #include <cblas.h>
 #include <string.h>
