@@ -70,7 +70,7 @@ ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, in
   NsNetwork *net = ns_objective_network (obj);
   int W, H;
   ns_working_size (params, width, height, &W, &H);
-  int levels = ns_schedule_levels (params, W, H, ns_arch_auto_level_side (model->arch));
+  int levels = ns_schedule_levels (params, W, H, ns_arch_info (model->arch)->auto_level_side);
   double flops = 0;
   for (int l = 1; l <= levels; l++)
     {

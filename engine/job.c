@@ -602,7 +602,7 @@ ns_job_run (NsJob *job, GError **error)
   r.W = job->work_w;
   r.H = job->work_h;
   enlarge_to_min_side (&r.W, &r.H, r.min_side);
-  r.levels = ns_schedule_levels (p, r.W, r.H, ns_arch_auto_level_side (job->model->arch));
+  r.levels = ns_schedule_levels (p, r.W, r.H, ns_arch_info (job->model->arch)->auto_level_side);
   for (; r.levels > 1; r.levels--)
     {
       int cw, ch;

@@ -70,13 +70,21 @@ typedef struct NsModel NsModel;
  * detected here and reported as NS_ERROR_FORMAT / NS_ERROR_UNSUPPORTED. */
 NsModel    *ns_model_load          (const char *path, GError **error);
 void        ns_model_free          (NsModel *model);
-/* "vgg19", "vgg16" or "squeezenet1_1". */
+/* "vgg19", "vgg16", "squeezenet1_1" or "googlenet_bvlc". */
 const char *ns_model_architecture  (const NsModel *model);
 /* Default layer lists for this architecture (comma separated). */
 const char *ns_model_default_style_layers   (const NsModel *model);
 const char *ns_model_default_content_layers (const NsModel *model); /* "primary,secondary" for content-weight-blend */
 /* TRUE if `name` is a layer users may tap in this architecture. */
 gboolean    ns_model_has_layer     (const NsModel *model, const char *name);
+/* Classification (models with a classifier: googlenet_bvlc).  The input
+ * side S (0: no classifier) and the class probabilities (softmax) of a
+ * planar sRGB image [3][S][S], 0..1, into probs[0 .. n_classes-1]
+ * (n_classes from ns_model_n_classes). */
+int         ns_model_input_size    (const NsModel *model);
+int         ns_model_n_classes     (const NsModel *model);
+gboolean    ns_model_classify      (const NsModel *model, const float *image, float *probs,
+                                    GError **error);
 
 /* ------------------------------------------------------------ parameters */
 

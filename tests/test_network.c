@@ -55,14 +55,12 @@ write_random_model (const char *dir, NsArch arch, guint32 seed)
   RandomModel rm = { g_array_new (FALSE, TRUE, sizeof (NsTensorOut)),
                      g_ptr_array_new_with_free_func (g_free), g_rand_new_with_seed (seed) };
   for (int i = 0; i < n; i++)
-    if (l[i].kind == NS_LAYER_CONV)
-      add_conv (&rm, l[i].prefix, "", l[i].cout, l[i].cin, l[i].k);
-    else if (l[i].kind == NS_LAYER_FIRE)
-      {
-        add_conv (&rm, l[i].prefix, ".squeeze", l[i].squeeze, l[i].cin, 1);
-        add_conv (&rm, l[i].prefix, ".expand1x1", l[i].e1, l[i].squeeze, 1);
-        add_conv (&rm, l[i].prefix, ".expand3x3", l[i].e3, l[i].squeeze, 3);
-      }
+    {
+      NsConvDesc c[3];
+      const int nc = ns_layer_convs (&l[i], c);
+      for (int k = 0; k < nc; k++)
+        add_conv (&rm, c[k].prefix, "", c[k].cout, c[k].cin, c[k].k);
+    }
   char *path = g_build_filename (dir, ns_arch_name (arch), NULL);
   const char *meta[] = { "architecture", ns_arch_name (arch), NULL };
   GError *err = NULL;

@@ -39,6 +39,7 @@
  * 256 MiB instead of 1 GiB) for ~2.5% more time per evaluation.
  */
 #include "network.h"
+#include "graph.h"
 #include "conv.h"
 #include "conv_wino_fused.h"
 #include "pool.h"
@@ -98,6 +99,7 @@ typedef struct
 
 struct NsNetwork
 {
+  NsGraph *graph;          /* graph architectures: everything runs there */
   NsPreprocess pre;
   Node  *nodes;
   int    n_nodes;
@@ -148,14 +150,13 @@ find_layer (const NsLayerDesc *l, int n, const char *name)
 }
 
 static gboolean
-load_conv (const NsModel *m, const char *prefix, int cout, int cin, int k,
-           int stride, int pad, NsConvSpec *spec, float **w_slot, float **b_slot,
-           GError **error)
+load_conv (const NsModel *m, const NsConvDesc *d, NsConvSpec *spec, float **w_slot,
+           float **b_slot, GError **error)
 {
   const float *w, *b;
-  if (!ns_model_view_conv (m, prefix, cout, cin, k, k, &w, &b, w_slot, b_slot, error))
+  if (!ns_model_view_weights (m, d, &w, &b, w_slot, b_slot, error))
     return FALSE;
-  *spec = (NsConvSpec) { cin, cout, k, k, stride, pad, w, b };
+  *spec = (NsConvSpec) { d->cin, d->cout, d->k, d->k, d->stride, d->pad, w, b };
   return TRUE;
 }
 
@@ -359,6 +360,15 @@ NsNetwork *
 ns_network_new (const NsModel *model, NsPoolingType pooling,
                 const char *const *taps, int n_taps, GError **error)
 {
+  if (ns_arch_info (model->arch)->graph)
+    {
+      NsGraph *graph = ns_graph_new (model, pooling, taps, n_taps, error);
+      if (!graph)
+        return NULL;
+      NsNetwork *net = g_new0 (NsNetwork, 1);
+      net->graph = graph;
+      return net;
+    }
   int n_layers;
   const NsLayerDesc *layers = ns_arch_layers (model->arch, &n_layers);
   int deepest = -1;
@@ -414,27 +424,22 @@ ns_network_new (const NsModel *model, NsPoolingType pooling,
       switch (d->kind)
         {
         case NS_LAYER_CONV:
-          ok = load_conv (model, d->prefix, d->cout, d->cin, d->k, d->stride, d->pad,
-                          &nd->conv, &nd->weights[0], &nd->weights[1], error);
-          break;
         case NS_LAYER_FIRE:
           {
-            char *p1 = g_strconcat (d->prefix, ".squeeze", NULL);
-            char *p2 = g_strconcat (d->prefix, ".expand1x1", NULL);
-            char *p3 = g_strconcat (d->prefix, ".expand3x3", NULL);
-            ok = load_conv (model, p1, d->squeeze, d->cin, 1, 1, 0, &nd->conv,
-                            &nd->weights[0], &nd->weights[1], error)
-              && load_conv (model, p2, d->e1, d->squeeze, 1, 1, 0, &nd->e1,
-                            &nd->weights[2], &nd->weights[3], error)
-              && load_conv (model, p3, d->e3, d->squeeze, 3, 1, 1, &nd->e3,
-                            &nd->weights[4], &nd->weights[5], error);
-            g_free (p1); g_free (p2); g_free (p3);
+            NsConvDesc c[3];
+            NsConvSpec *spec[3] = { &nd->conv, &nd->e1, &nd->e3 };
+            const int nc = ns_layer_convs (d, c);
+            for (int k = 0; k < nc && ok; k++)
+              ok = load_conv (model, &c[k], spec[k], &nd->weights[2 * k],
+                              &nd->weights[2 * k + 1], error);
           }
           break;
         case NS_LAYER_POOL:
           nd->pool = (NsPoolSpec) { d->k, d->stride, d->pad, d->ceil_mode, pooling };
           break;
         case NS_LAYER_RELU:
+          break;
+        default:            /* graph-only kinds (net/graph.c) */
           break;
         }
       layer_node[i] = net->n_nodes++;
@@ -500,6 +505,7 @@ ns_network_free (NsNetwork *net)
 {
   if (!net)
     return;
+  ns_graph_free (net->graph);
   free_buffers (net);
   for (int i = 0; i < net->n_nodes; i++)
     {
@@ -517,6 +523,8 @@ ns_network_free (NsNetwork *net)
 int
 ns_network_n_taps (const NsNetwork *net)
 {
+  if (net->graph)
+    return ns_graph_n_taps (net->graph);
   return net->n_taps;
 }
 
@@ -736,6 +744,8 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
           break;
         case NS_LAYER_RELU:
           break;
+        default:            /* graph-only kinds (net/graph.c) */
+          break;
         }
       if (oh <= 0 || ow <= 0)
         {
@@ -766,6 +776,8 @@ plan_shapes (NsNetwork *net, int H, int W, Sizes *sz, const char **empty_layer)
 guint64
 ns_network_memory_bytes (NsNetwork *net, int H, int W)
 {
+  if (net->graph)
+    return ns_graph_memory_bytes (net->graph, H, W);
   Sizes sz;
   const char *empty;
   guint64 bytes = 0;
@@ -788,6 +800,8 @@ conv_flops (const NsConvSpec *c, int oh, int ow)
 double
 ns_network_forward_flops (NsNetwork *net, int H, int W)
 {
+  if (net->graph)
+    return ns_graph_forward_flops (net->graph, H, W);
   Sizes sz;
   const char *empty;
   double flops = 0;
@@ -809,6 +823,8 @@ ns_network_forward_flops (NsNetwork *net, int H, int W)
 guint64
 ns_network_weight_bytes (const NsNetwork *net)
 {
+  if (net->graph)
+    return ns_graph_weight_bytes (net->graph);
   guint64 floats = 0;
   for (int i = 0; i < net->n_nodes; i++)
     {
@@ -837,6 +853,8 @@ ns_network_min_side (NsNetwork *net)
 gboolean
 ns_network_set_banding (NsNetwork *net, int rows, GError **error)
 {
+  if (net->graph)     /* (no banded mode: every output is kept) */
+    return TRUE;
   net->band_request = rows < 0 ? -1 : rows;
   const int H = net->H, W = net->W;
   if (H == 0)
@@ -848,12 +866,16 @@ ns_network_set_banding (NsNetwork *net, int rows, GError **error)
 gboolean
 ns_network_banded (const NsNetwork *net)
 {
+  if (net->graph)
+    return FALSE;
   return net->H > 0 && net->band_rows > 0;
 }
 
 gboolean
 ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
 {
+  if (net->graph)
+    return ns_graph_prepare (net->graph, H, W, error);
   if (net->H == H && net->W == W)
     return TRUE;
   free_buffers (net);
@@ -919,20 +941,6 @@ ns_network_prepare (NsNetwork *net, int H, int W, GError **error)
   return TRUE;
 }
 
-/* in[k] = (x[perm[k]] * scale - mean[k]) / std[k]   (model.h) */
-static void
-preprocess (const NsPreprocess *p, const float *x, size_t hw, float *in)
-{
-  for (int k = 0; k < 3; k++)
-    {
-      const float *src = x + (size_t) p->perm[k] * hw;
-      float *dst = in + (size_t) k * hw;
-      const float a = p->scale / p->std[k], b = p->mean[k] / p->std[k];
-      for (size_t i = 0; i < hw; i++)
-        dst[i] = src[i] * a - b;
-    }
-}
-
 /* Profiling: seconds since *t added to node i's column k, *t = now. */
 static double
 prof_clock (const NsNetwork *net)
@@ -967,10 +975,12 @@ double
 ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *losses,
                            void *ctx)
 {
+  if (net->graph)
+    return ns_graph_forward_losses (net->graph, image, losses, ctx);
   const float *in = net->input;
   int h = net->H, w = net->W;
   double loss = 0.0;
-  preprocess (&net->pre, image, (size_t) h * w, net->input);
+  ns_preprocess_apply (&net->pre, image, (size_t) h * w, net->input);
   for (int i = 0; i < net->n_nodes; i++)
     {
       Node *nd = &net->nodes[i];
@@ -1000,6 +1010,8 @@ ns_network_forward_losses (NsNetwork *net, const float *image, const NsTapLoss *
             ns_conv_forward (&nd->e1, nd->sq, h, w, nd->out, 1, &net->ws);
             conv_forward (net, &nd->e3, &nd->wino[1], nd->sq, h, w, nd->out + nd->e1.cout * hw, 1);
           }
+          break;
+        default:            /* graph-only kinds (net/graph.c) */
           break;
         }
       if (nd->mask)
@@ -1055,6 +1067,11 @@ relu_backward (const Node *nd, float *d, size_t n)
 void
 ns_network_tap_shape (const NsNetwork *net, int i, int *C, int *H, int *W)
 {
+  if (net->graph)
+    {
+      ns_graph_tap_shape (net->graph, i, C, H, W);
+      return;
+    }
   const Node *nd = &net->nodes[net->tap_node[i]];
   if (C) *C = nd->c;
   if (H) *H = nd->h;
@@ -1064,6 +1081,8 @@ ns_network_tap_shape (const NsNetwork *net, int i, int *C, int *H, int *W)
 const float *
 ns_network_tap (NsNetwork *net, int i, int *C, int *H, int *W)
 {
+  if (net->graph)
+    return ns_graph_tap (net->graph, i, C, H, W);
   Node *nd = &net->nodes[net->tap_node[i]];
   if (nd->recompute && net->H > 0)   /* after a forward pass both transients are free */
     recompute_node (net, net->tap_node[i], net->grad_a);
@@ -1105,6 +1124,11 @@ recompute_bands (NsNetwork *net, int i, const NsTapLoss *losses, void *ctx, floa
 void
 ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *dimage)
 {
+  if (net->graph)
+    {
+      ns_graph_backward (net->graph, losses, ctx, dimage);
+      return;
+    }
   float *d = net->backward_start ? net->grad_b : net->grad_a;
   float *dprev = net->backward_start ? net->grad_a : net->grad_b;
   int last = net->n_nodes - 1;
@@ -1164,6 +1188,8 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
             ns_conv_backward_input (&nd->conv, net->grad_sq, ih, iw, dprev, 0, &net->ws);
           }
           break;
+        default:            /* graph-only kinds (net/graph.c) */
+          break;
         }
       prof_add (net, i, 1, &tp);
       float *tmp = d;
@@ -1171,21 +1197,17 @@ ns_network_backward (NsNetwork *net, const NsTapLoss *losses, void *ctx, float *
       dprev = tmp;
     }
 
-  /* d = dL/d(input); chain through in[k] = (x[perm[k]]*scale - mean[k])/std[k]. */
-  size_t hw = (size_t) net->H * net->W;
-  for (int k = 0; k < 3; k++)
-    {
-      const float a = net->pre.scale / net->pre.std[k];
-      float *dst = dimage + (size_t) net->pre.perm[k] * hw;
-      const float *src = d + (size_t) k * hw;
-      for (size_t j = 0; j < hw; j++)
-        dst[j] = src[j] * a;
-    }
+  ns_preprocess_backward (&net->pre, d, (size_t) net->H * net->W, dimage);
 }
 
 void
 ns_network_set_profile (NsNetwork *net, gboolean on)
 {
+  if (net->graph)
+    {
+      ns_graph_set_profile (net->graph, on);
+      return;
+    }
   g_clear_pointer (&net->prof, g_free);
   if (on)
     net->prof = g_new0 (double, 3 * (gsize) net->n_nodes);
@@ -1194,6 +1216,8 @@ ns_network_set_profile (NsNetwork *net, gboolean on)
 int
 ns_network_n_nodes (const NsNetwork *net)
 {
+  if (net->graph)
+    return ns_graph_n_nodes (net->graph);
   return net->n_nodes;
 }
 
@@ -1201,6 +1225,11 @@ void
 ns_network_node_profile (const NsNetwork *net, int i, const char **name, int *C, int *H, int *W,
                          double *gflop, double *fwd_s, double *bwd_s, double *loss_s)
 {
+  if (net->graph)
+    {
+      ns_graph_node_profile (net->graph, i, name, C, H, W, gflop, fwd_s, bwd_s, loss_s);
+      return;
+    }
   const Node *nd = &net->nodes[i];
   double f = 0;
   if (nd->desc->kind == NS_LAYER_CONV)
