@@ -40,9 +40,8 @@ read_labels (const char *path, int n)
   return lines;
 }
 
-/* Planar [3][S][S]: resize to 256x256, centre crop S. */
-static float *
-crop_planar (const NsImage *img, int S)
+float *
+ns_classify_input (const NsImage *img, int S)
 {
   const int R = MAX (256, S), off = (R - S) / 2;
   NsImage *r = ns_image_resize (img, R, R);
@@ -91,7 +90,7 @@ ns_cmd_classify (int argc, char **argv)
                  ns_model_architecture (m));
   const int n = m ? ns_model_n_classes (m) : 0;
   float *probs = g_new0 (float, MAX (n, 1));
-  float *planar = img && S > 0 ? crop_planar (img, S) : NULL;
+  float *planar = img && S > 0 ? ns_classify_input (img, S) : NULL;
   int rc = 1;
   if (planar && ns_model_classify (m, planar, probs, &err))
     {
