@@ -131,6 +131,12 @@ typedef struct
 
 void ns_params_init (NsParams *params);   /* fill with documented defaults */
 
+/* Limits of the parameters (ns_job_new refuses values beyond them). */
+#define NS_MAX_ITERATIONS     100000   /* iterations (also per automatic level) */
+#define NS_MAX_LBFGS_HISTORY  100      /* lbfgs_history */
+#define NS_MAX_MULTIRES       8        /* multires levels */
+#define NS_MAX_WORKING_SIDE   16384    /* size */
+
 /* ----------------------------------------------------------------- jobs */
 
 typedef enum
@@ -205,8 +211,10 @@ const NsIterationRecord *ns_job_get_history (const NsJob *job, int *n_records);
 int      ns_job_get_evaluations (const NsJob *job);
 void     ns_job_free          (NsJob *job);
 
-/* Estimate peak memory (bytes) for a working size and level count without a
- * job (for dialogs).  n_styles style images of `style_scale`. */
+/* Estimate peak memory (bytes) of a job on a width x height content image
+ * with n_styles style images as large as the content (styles of unknown
+ * size), without a job (for dialogs).  Both estimates plan on the shapes
+ * only: no weights are read (~10 µs). */
 guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
 
