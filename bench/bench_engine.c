@@ -483,6 +483,7 @@ mode_estimate (const NsModel *model, int size, int reps)
 {
   NsParams p;
   ns_params_init (&p);
+  p.size = 0;                  /* the image as is: size x size */
   double *ms = g_new (double, reps);
   guint64 mem = 0;
   double sec = 0;

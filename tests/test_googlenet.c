@@ -576,6 +576,14 @@ test_gradient (NsModel *m, JsonObject *root)
               dir, dd, fd);
       CHECK_CLOSE (dd, fd, 1e-3, 0, "directional derivative vs central difference");
     }
+  /* a plan-only network (estimates: no weights) plans the same */
+  NsNetwork *plan = ns_network_new_plan (m, NS_POOLING_MAX, taps, nt, &err);
+  CHECK (plan && ns_network_memory_bytes (plan, 300, 200) == ns_network_memory_bytes (net, 300, 200)
+         && ns_network_memory_bytes (plan, 300, 200) > 0
+         && ns_network_forward_flops (plan, 300, 200) == ns_network_forward_flops (net, 300, 200)
+         && ns_network_weight_bytes (plan) == ns_network_weight_bytes (net),
+         "plan-only network plans as the real one");
+  ns_network_free (plan);
   /* the same gradient again (buffers are re-zeroed, nothing accumulates) */
   ns_network_forward_losses (net, x, &losses, &lin);
   ns_network_backward (net, &losses, &lin, v);

@@ -170,6 +170,29 @@ check_banded_same (NsObjective *obj, const float *x, int w, int h, const char *w
  * (up to Winograd rounding: the bands tile differently) for several tap
  * sets, bands that do not divide the height; then finite differences with
  * bands on; and the memory it saves at 2048 px. */
+/* The estimates' plan-only objective (no weights read, no filters packed)
+ * plans exactly as obj's network. */
+static void
+check_plan_only (NsModel *m, NsObjective *obj)
+{
+  NsParams p;
+  ns_params_init (&p);
+  NsObjective *plan = ns_objective_new_plan (m, &p, NULL);
+  NsNetwork *net = obj ? ns_objective_network (obj) : NULL;
+  NsNetwork *pnet = plan ? ns_objective_network (plan) : NULL;
+  const int sides[] = { 256, 1000, 2048 };
+  CHECK (net && pnet, "plan-only objective");
+  for (int k = 0; net && pnet && k < 3; k++)
+    CHECK (ns_network_memory_bytes (pnet, sides[k], sides[k])
+           == ns_network_memory_bytes (net, sides[k], sides[k])
+           && ns_network_forward_flops (pnet, sides[k], sides[k])
+           == ns_network_forward_flops (net, sides[k], sides[k]), "%s plan-only at %d px",
+           ns_model_architecture (m), sides[k]);
+  CHECK (pnet && net && ns_network_weight_bytes (pnet) == ns_network_weight_bytes (net),
+         "%s plan-only weight bytes (incl. the kept Winograd packs)", ns_model_architecture (m));
+  ns_objective_free (plan);
+}
+
 static void
 test_banded (NsModel *m)
 {
@@ -210,6 +233,7 @@ test_banded (NsModel *m)
   ns_params_init (&p);
   NsObjective *obj = ns_objective_new (m, &p, &err);
   NsNetwork *net = obj ? ns_objective_network (obj) : NULL;
+  check_plan_only (m, obj);
   if (net)
     {
       guint64 banded = ns_network_memory_bytes (net, 2048, 2048);
@@ -342,6 +366,13 @@ test_squeezenet (const char *path)
     }
   ns_network_free (net);
   g_free (img);
+  {
+    NsParams p;
+    ns_params_init (&p);
+    NsObjective *obj = ns_objective_new (m, &p, &err);
+    check_plan_only (m, obj);     /* (1x1 and strided convs: conv.c's workspace) */
+    ns_objective_free (obj);
+  }
   for (int pool = 0; pool < 2; pool++)
     {
       NsParams p;

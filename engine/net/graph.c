@@ -53,15 +53,18 @@ link_bottoms (NsGraph *g, int i, GError **error)
   return TRUE;
 }
 
+/* Specs of node nd; its weights (viewed in place, or copies) unless plan_only. */
 static gboolean
-load_node (const NsModel *model, NsPoolingType pooling, GraphNode *nd, GError **error)
+load_node (const NsModel *model, NsPoolingType pooling, gboolean plan_only, GraphNode *nd,
+           GError **error)
 {
   const NsLayerDesc *d = nd->desc;
   NsConvDesc cd[3];
   const float *w = NULL, *b = NULL;
   if (ns_layer_convs (d, cd) == 1)
     {
-      if (!ns_model_view_weights (model, &cd[0], &w, &b, &nd->owned[0], &nd->owned[1], error))
+      if (!plan_only
+          && !ns_model_view_weights (model, &cd[0], &w, &b, &nd->owned[0], &nd->owned[1], error))
         return FALSE;
       nd->conv = (NsConvSpec) { cd[0].cin, cd[0].cout, cd[0].k, cd[0].k, cd[0].stride,
                                 cd[0].pad, w, b };
@@ -74,7 +77,7 @@ load_node (const NsModel *model, NsPoolingType pooling, GraphNode *nd, GError **
 
 NsGraph *
 ns_graph_new (const NsModel *model, NsPoolingType pooling, const char *const *taps, int n_taps,
-              GError **error)
+              gboolean plan_only, GError **error)
 {
   int n_layers;
   const NsLayerDesc *layers = ns_arch_layers (model->arch, &n_layers);
@@ -104,6 +107,7 @@ ns_graph_new (const NsModel *model, NsPoolingType pooling, const char *const *ta
 
   NsGraph *g = g_new0 (NsGraph, 1);
   g->pre = model->pre;
+  g->plan_only = plan_only;
   g->input_size = ns_arch_info (model->arch)->input_size;
   g->n_nodes = deepest + 1;
   g->nodes = g_new0 (GraphNode, g->n_nodes);
@@ -146,7 +150,7 @@ ns_graph_new (const NsModel *model, NsPoolingType pooling, const char *const *ta
     }
   for (int i = 0; i < g->n_nodes && ok; i++)
     if (g->nodes[i].needed)
-      ok = load_node (model, pooling, &g->nodes[i], error);
+      ok = load_node (model, pooling, plan_only, &g->nodes[i], error);
   if (ok)
     {
       const NsConvSpec **convs = g_new (const NsConvSpec *, g->n_nodes);
@@ -158,7 +162,7 @@ ns_graph_new (const NsModel *model, NsPoolingType pooling, const char *const *ta
             convs[nc] = &g->nodes[i].conv;
             winos[nc++] = &g->nodes[i].wino;
           }
-      ns_wino_plan_cache (convs, winos, nc, TRUE);
+      ns_wino_plan_cache (convs, winos, nc, !plan_only);
       g_free (convs);
       g_free (winos);
     }
@@ -215,6 +219,7 @@ ns_graph_free (NsGraph *g)
 gboolean
 ns_graph_prepare (NsGraph *g, int H, int W, GError **error)
 {
+  g_return_val_if_fail (!g->plan_only, FALSE);
   if (g->H == H && g->W == W)
     return TRUE;
   ns_graph_free_buffers (g);
@@ -223,8 +228,9 @@ ns_graph_prepare (NsGraph *g, int H, int W, GError **error)
   g->H = H, g->W = W;
   if (!ns_graph_plan_shapes (g, &sz, &why))
     {
-      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "image of %dx%d is too small: %s",
-                   W, H, why);
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "image of %dx%d %s: %s", W, H,
+                   strstr (why, "would be empty") ? "is too small" : "does not fit the network",
+                   why);
       g_free (why);
       g->H = g->W = 0;
       return FALSE;

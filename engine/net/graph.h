@@ -16,8 +16,10 @@
 
 typedef struct NsGraph NsGraph;
 
+/* plan_only: no weights read, no filters packed (ns_network_new_plan). */
 NsGraph     *ns_graph_new          (const NsModel *model, NsPoolingType pooling,
-                                    const char *const *taps, int n_taps, GError **error);
+                                    const char *const *taps, int n_taps, gboolean plan_only,
+                                    GError **error);
 void         ns_graph_free         (NsGraph *g);
 gboolean     ns_graph_prepare      (NsGraph *g, int H, int W, GError **error);
 guint64      ns_graph_memory_bytes (NsGraph *g, int H, int W);

@@ -164,7 +164,7 @@ ns_graph_weight_bytes (const NsGraph *g)
 {
   guint64 floats = 0;
   for (int i = 0; i < g->n_nodes; i++)
-    if (g->nodes[i].conv.weight)
+    if (g->nodes[i].needed && g->nodes[i].conv.cout > 0)
       {
         const NsConvSpec *c = &g->nodes[i].conv;
         floats += (guint64) c->cout * ((guint64) c->cin * c->kh * c->kw + 1);

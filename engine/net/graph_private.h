@@ -36,7 +36,8 @@ struct NsGraph
   int   *tap_node;
   int    n_taps;
   int    H, W;
-  int    input_size;         /* the classifier's input side */
+  int    input_size;
+  int    plan_only;          /* built for estimates: no weights, no packs, no buffers */         /* the classifier's input side */
   float *input, *dinput;     /* preprocessed image [3][H][W] and its gradient */
   float *tmp;                /* pool backward before adding (largest pool input) */
   NsWorkspace ws;

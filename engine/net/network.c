@@ -89,7 +89,7 @@ network_new (const NsModel *model, NsPoolingType pooling, const char *const *tap
 {
   if (ns_arch_info (model->arch)->graph)
     {
-      NsGraph *graph = ns_graph_new (model, pooling, taps, n_taps, error);
+      NsGraph *graph = ns_graph_new (model, pooling, taps, n_taps, plan_only, error);
       if (!graph)
         return NULL;
       NsNetwork *net = g_new0 (NsNetwork, 1);

@@ -48,17 +48,23 @@ is_pointwise (const NsConvSpec *c)
 }
 
 static int
+shape_ok (const NsConvSpec *c, int h, int w)
+{
+  return c && c->cin > 0 && c->cout > 0 && c->kh > 0 && c->kw > 0 && c->stride > 0
+         && c->pad >= 0 && h > 0 && w > 0;
+}
+
+static int
 spec_ok (const NsConvSpec *c, int h, int w)
 {
-  return c && c->weight && c->cin > 0 && c->cout > 0 && c->kh > 0 && c->kw > 0
-         && c->stride > 0 && c->pad >= 0 && h > 0 && w > 0;
+  return shape_ok (c, h, w) && c->weight;
 }
 
 size_t
 ns_conv_workspace_floats (const NsConvSpec *c, int h, int w)
 {
   int oh, ow;
-  if (!spec_ok (c, h, w) || is_pointwise (c))
+  if (!shape_ok (c, h, w) || is_pointwise (c))   /* (a shape query: no weights needed) */
     return 0;
   ns_conv_out_size (c, h, w, &oh, &ow);
   size_t n = (size_t) c->cin * c->kh * c->kw * (size_t) oh * (size_t) ow;
