@@ -88,6 +88,11 @@ check "classify: eagle.jpg's top-1 is bald eagle, five lines with probabilities"
    && head -1 '$tmp/cls.txt' | grep -Eq '^1\. 0\.[0-9]{4} +22  bald eagle'"
 check "classify: dog.jpg's top 5 holds a husky" bash -c \
   "'$cli' classify '$dog' --model '$gnet' --top 5 | grep -q 'husky'"
+check "stylise with GoogLeNet (graph network, default layers) to a 64x48 PNG" bash -c \
+  "'$cli' --model '$gnet' --content '$dog' --style '$scream' --size 64 --iterations 3 --threads 2 \
+     --quiet --output '$tmp/gnet.png' && test \$($py -c 'import struct,sys; d=open(sys.argv[1],\"rb\").read(24); print(\"%dx%d\" % struct.unpack(\">II\", d[16:24]))' '$tmp/gnet.png') = 64x48"
+check "info names googlenet_bvlc and its default layers" bash -c \
+  "'$cli' info '$gnet' | grep -q 'style layers: conv1/7x7_s2,conv2/3x3,inception_3a/output'"
 expect_fail "classify with a model without a classifier" "has no classifier" \
   "$cli" classify "$eagle" --model "$model"
 expect_fail "classify without --model" "usage" "$cli" classify "$eagle"
