@@ -11,6 +11,14 @@
 
 #define BLOCK 256   /* pixels per block: the running sums of a block stay in L1 */
 
+/* s^-beta; Caffe's beta = 0.75 as 1/sqrt(s·sqrt(s)) (two square roots instead
+ * of pow: the LRN layers were GoogLeNet's most expensive per element). */
+static inline double
+pow_neg_beta (double s, double beta)
+{
+  return beta == 0.75 ? 1.0 / sqrt (s * sqrt (s)) : pow (s, -beta);
+}
+
 void
 ns_lrn_forward (const NsLrnSpec *p, const float *x, int c, size_t hw, float *y, float *scale)
 {
@@ -38,7 +46,7 @@ ns_lrn_forward (const NsLrnSpec *p, const float *x, int c, size_t hw, float *y, 
               sum[q - p0] = s;
               const double sc = p->k + an * s;
               const size_t at = (size_t) i * hw + q;
-              y[at] = (float) (x[at] * pow (sc, -(double) p->beta));
+              y[at] = (float) (x[at] * pow_neg_beta (sc, p->beta));
               if (scale)
                 scale[at] = (float) sc;
             }
@@ -77,7 +85,7 @@ ns_lrn_backward (const NsLrnSpec *p, const float *x, const float *y, const float
                 s -= R (leave, q);
               sum[q - p0] = s;
               const size_t at = (size_t) i * hw + q;
-              dx[at] += (float) (dy[at] * pow (scale[at], -(double) p->beta) - f * x[at] * s);
+              dx[at] += (float) (dy[at] * pow_neg_beta (scale[at], p->beta) - f * x[at] * s);
             }
         }
 #undef R
