@@ -19,6 +19,11 @@
  *       loss ops the network calls, timed one by one (median of R), next
  *       to the time of a whole ns_objective_eval.
  *
+ *   bench-engine estimate --model F --size N [--reps R]
+ *       The job-free estimates the dialog shows on every slider move
+ *       (ns_estimate_memory + ns_estimate_seconds, default parameters, one
+ *       style): their values and the median milliseconds of R calls.
+ *
  * FLOP count: one evaluation = VGG forward to the deepest tapped layer
  * (relu5_1) + gradient wrt the input = 2 x ns_network_forward_flops
  * (2 FLOP per multiply-add of every conv, forward, and the same again for
@@ -473,6 +478,31 @@ mode_profile (NsModel *model, int size, int reps, int threads)
 
 /* ------------------------------------------------------------ main */
 
+static int
+mode_estimate (const NsModel *model, int size, int reps)
+{
+  NsParams p;
+  ns_params_init (&p);
+  p.size = 0;                  /* the image as is: size x size */
+  double *ms = g_new (double, reps);
+  guint64 mem = 0;
+  double sec = 0;
+  for (int r = 0; r < reps; r++)
+    {
+      const gint64 t0 = g_get_monotonic_time ();
+      mem = ns_estimate_memory (model, &p, size, size, 1);
+      sec = ns_estimate_seconds (model, &p, size, size, 1);
+      ms[r] = (g_get_monotonic_time () - t0) / 1e3;
+    }
+  const double med = median (ms, reps);
+  printf ("est_memory_bytes=%" G_GUINT64_FORMAT "\nest_seconds=%.4f\nest_ms_median=%.4f\n", mem,
+          sec, med);
+  fprintf (stderr, "%d px: estimates %.1f MiB, %.1f s, computed in %.3f ms (median of %d)\n",
+           size, mem / 1048576.0, sec, med, reps);
+  g_free (ms);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -491,13 +521,13 @@ main (int argc, char **argv)
       "the job's memory limit (iter; default: none)", "MIB" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("iter|full|profile - engine benchmarks");
+  GOptionContext *ctx = g_option_context_new ("iter|full|profile|estimate - engine benchmarks");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *err = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &err) || argc != 2 || !model_path
       || size < 16 || iters < 1 || reps < 1)
     {
-      fprintf (stderr, "%s\nusage: bench-engine iter|full|profile --model FILE [options]\n",
+      fprintf (stderr, "%s\nusage: bench-engine iter|full|profile|estimate --model FILE [options]\n",
                err ? err->message : "");
       g_option_context_free (ctx);
       return 2;
@@ -516,6 +546,8 @@ main (int argc, char **argv)
     rc = mode_full (model, size, threads);
   else if (strcmp (argv[1], "profile") == 0)
     rc = mode_profile (model, size, reps, threads);
+  else if (strcmp (argv[1], "estimate") == 0)
+    rc = mode_estimate (model, size, reps);
   else
     {
       fprintf (stderr, "unknown mode %s\n", argv[1]);

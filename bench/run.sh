@@ -115,12 +115,25 @@ for s in $SIZES; do
     "$(awk -v a="$(kv "$e" est_job_mib)" -v b="$(kv "$e" peak_rss_mib)" 'BEGIN{printf "%.2f", a/b}')"
 done
 
+echo
+echo "Job-free estimates (ns_estimate_memory + ns_estimate_seconds, what the dialog recomputes on every"
+echo "change; a plan-only network: shapes, no weights), median of 15 calls:"
+echo
+echo "| size | memory MiB | seconds | ms to compute both |"
+echo "|---:|---:|---:|---:|"
+for s in $SIZES 1024; do
+  "$BUILD/bench/bench-engine" estimate --model "$MODEL" --size "$s" --reps 15 > "$OUT/est$s" 2>/dev/null
+  printf "| %s | %s | %s | %s |\n" "$s" \
+    "$(awk -v b="$(kv "$OUT/est$s" est_memory_bytes)" 'BEGIN{printf "%.1f", b/1048576}')" \
+    "$(kv "$OUT/est$s" est_seconds)" "$(kv "$OUT/est$s" est_ms_median)"
+done | sort -un -t'|' -k2
+
 if [ "$BIG" = 1 ]; then
   # 2048x2048 content and an equally large style, 10 iterations (the L-BFGS
   # history is full): as is, and with a 4 GB (4e9 bytes = 3814 MiB) limit,
   # under which the job sizes its L-BFGS history to fit.
   echo
-  echo "2048 x 2048 px (style as large), 10 iterations, banded mode (engine/network.c):"
+  echo "2048 x 2048 px (style as large), 10 iterations, banded mode (engine/net/network.c):"
   echo
   echo "| memory limit | s/iter (median) | peak RSS MiB | job's estimate MiB |"
   echo "|---|---:|---:|---:|"

@@ -11,6 +11,7 @@
  *   inputs:  the job's copies of content and style images (interleaved)
  * Style targets are computed on the same network at the style's size, so
  * when a style is larger than the working image its activations count instead.
+ * Both estimates run on a plan-only network (net/plan.c): shapes, no weights.
  */
 #include "neural_style.h"
 #include "objective.h"
@@ -32,7 +33,7 @@ guint64
 ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width, int height,
                         int n_styles, guint64 style_pixels)
 {
-  NsObjective *obj = ns_objective_new (model, params, NULL);
+  NsObjective *obj = ns_objective_new_plan (model, params, NULL);
   if (!obj)
     return 0;
   NsNetwork *net = ns_objective_network (obj);
@@ -64,13 +65,13 @@ double
 ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, int height,
                      int n_styles)
 {
-  NsObjective *obj = ns_objective_new (model, params, NULL);
+  NsObjective *obj = ns_objective_new_plan (model, params, NULL);
   if (!obj)
     return -1;
   NsNetwork *net = ns_objective_network (obj);
   int W, H;
   ns_working_size (params, width, height, &W, &H);
-  int levels = ns_schedule_levels (params, W, H, ns_arch_auto_level_side (model->arch));
+  int levels = ns_schedule_levels (params, W, H, ns_arch_info (model->arch)->auto_level_side);
   double flops = 0;
   for (int l = 1; l <= levels; l++)
     {

@@ -21,7 +21,6 @@
 #include <cblas.h>
 #include <unistd.h>
 
-#define NS_MAX_WORKING_SIDE 16384
 
 typedef struct
 {
@@ -58,10 +57,12 @@ check_params (const NsParams *p, GError **error)
     BAD ("content weight blend must be between 0 and 1");
   if (!(p->style_layer_weight_exp > 0 && isfinite (p->style_layer_weight_exp)))
     BAD ("style layer weight exponent must be > 0");
-  if (p->iterations < 0 || p->iterations > 100000) BAD ("iterations must be between 0 and 100000");
+  if (p->iterations < 0 || p->iterations > NS_MAX_ITERATIONS)
+    BAD ("iterations must be between 0 and %d", NS_MAX_ITERATIONS);
   if (!(p->tolerance >= 0 && isfinite (p->tolerance))) BAD ("tolerance must be >= 0");
   if (p->tolerance_window < 1) BAD ("tolerance window must be >= 1");
-  if (p->lbfgs_history < 0 || p->lbfgs_history > 100) BAD ("L-BFGS history must be 0..100");
+  if (p->lbfgs_history < 0 || p->lbfgs_history > NS_MAX_LBFGS_HISTORY)
+    BAD ("L-BFGS history must be 0..%d", NS_MAX_LBFGS_HISTORY);
   if (!(p->learning_rate > 0 && isfinite (p->learning_rate))) BAD ("learning rate must be > 0");
   if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
     BAD ("Adam betas must be in [0,1)");
@@ -70,7 +71,8 @@ check_params (const NsParams *p, GError **error)
     BAD ("initial noise blend must be between 0 and 1");
   if (p->size < 0 || p->size > NS_MAX_WORKING_SIDE)
     BAD ("size must be between 0 and %d (0 = the image's size)", NS_MAX_WORKING_SIDE);
-  if (p->multires < 0 || p->multires > 8) BAD ("multires must be between 0 (automatic) and 8");
+  if (p->multires < 0 || p->multires > NS_MAX_MULTIRES)
+    BAD ("multires must be between 0 (automatic) and %d", NS_MAX_MULTIRES);
   if (p->threads < 0) BAD ("threads must be >= 0");
   if ((int) p->optimizer < 0 || p->optimizer > NS_OPTIMIZER_ADAM) BAD ("unknown optimizer");
   if ((int) p->pooling < 0 || p->pooling > NS_POOLING_AVG) BAD ("unknown pooling");
@@ -602,7 +604,7 @@ ns_job_run (NsJob *job, GError **error)
   r.W = job->work_w;
   r.H = job->work_h;
   enlarge_to_min_side (&r.W, &r.H, r.min_side);
-  r.levels = ns_schedule_levels (p, r.W, r.H, ns_arch_auto_level_side (job->model->arch));
+  r.levels = ns_schedule_levels (p, r.W, r.H, ns_arch_info (job->model->arch)->auto_level_side);
   for (; r.levels > 1; r.levels--)
     {
       int cw, ch;

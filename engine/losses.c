@@ -3,32 +3,16 @@
  * Shapes: F, P  [C][N] (N = H*W, row-major, one row per channel)
  *         G, A  [C][C] (full symmetric)
  *         x     [3][H][W] planar image (TV)
- * Definitions are in losses.h.  Every sum is accumulated in double over a
- * FIXED number of blocks (NS_SUM_BLOCKS) that are added in order afterwards,
+ * Definitions are in losses.h.  Every sum is a fixed-block sum (fixed_sum.h),
  * so results are bit-identical whatever the number of OpenMP threads.
  */
 #include "losses.h"
 
+#include "fixed_sum.h"
 #include "gemm_fast.h"
 
 #include <glib.h>
 #include <math.h>
-
-#define NS_SUM_BLOCKS 64
-/* Below this many elements a loop runs on one thread (fork cost dominates). */
-#define NS_PAR_MIN    32768
-
-/* Bounds of block b of NS_SUM_BLOCKS over [0, n). */
-#define BLOCK_LO(n, b) ((size_t) (((unsigned long long) (n) * (b)) / NS_SUM_BLOCKS))
-
-static double
-sum_blocks (const double *part)
-{
-  double s = 0.0;
-  for (int b = 0; b < NS_SUM_BLOCKS; b++)
-    s += part[b];
-  return s;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -42,11 +26,11 @@ ns_mean_square (const float *p, size_t n)
   for (int b = 0; b < NS_SUM_BLOCKS; b++)
     {
       double s = 0.0;
-      for (size_t i = BLOCK_LO (n, b); i < BLOCK_LO (n, b + 1); i++)
+      for (size_t i = NS_BLOCK_LO (n, b); i < NS_BLOCK_LO (n, b + 1); i++)
         s += (double) p[i] * p[i];
       part[b] = s;
     }
-  return sum_blocks (part) / (double) n;
+  return ns_sum_blocks (part) / (double) n;
 }
 
 double
@@ -72,7 +56,7 @@ ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
   for (int b = 0; b < NS_SUM_BLOCKS; b++)
     {
       double s = 0.0;
-      for (size_t i = BLOCK_LO (n, b); i < BLOCK_LO (n, b + 1); i++)
+      for (size_t i = NS_BLOCK_LO (n, b); i < NS_BLOCK_LO (n, b + 1); i++)
         {
           double d = (double) F[i] - (double) P[i];
           s += d * d;
@@ -81,7 +65,7 @@ ns_content_loss (const float *F, const float *P, size_t n, double p_mean_sq,
         }
       part[b] = s;
     }
-  return weight * sum_blocks (part) / denom;
+  return weight * ns_sum_blocks (part) / denom;
 }
 
 double
@@ -142,7 +126,7 @@ ns_style_layer_op (const float *F, int C, int N,
   for (int b = 0; b < NS_SUM_BLOCKS; b++)
     {
       double s = 0.0;
-      for (size_t i = BLOCK_LO (CC, b); i < BLOCK_LO (CC, b + 1); i++)
+      for (size_t i = NS_BLOCK_LO (CC, b); i < NS_BLOCK_LO (CC, b + 1); i++)
         {
           const double g = G_ws[i];
           double dg = 0.0;
@@ -157,7 +141,7 @@ ns_style_layer_op (const float *F, int C, int N,
         }
       part[b] = s;
     }
-  return sum_blocks (part);
+  return ns_sum_blocks (part);
 }
 
 void
@@ -202,7 +186,7 @@ ns_tv_loss (const float *x, int H, int W, double weight, float *grad)
   for (int b = 0; b < NS_SUM_BLOCKS; b++)
     {
       double s = 0.0;
-      for (size_t r = BLOCK_LO (rows, b); r < BLOCK_LO (rows, b + 1); r++)
+      for (size_t r = NS_BLOCK_LO (rows, b); r < NS_BLOCK_LO (rows, b + 1); r++)
         {
           const int i = (int) (r % (size_t) H);
           const float *row = x + r * W;
@@ -235,5 +219,5 @@ ns_tv_loss (const float *x, int H, int W, double weight, float *grad)
         }
       part[b] = s;
     }
-  return weight * sum_blocks (part) / norm;
+  return weight * ns_sum_blocks (part) / norm;
 }

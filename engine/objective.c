@@ -155,8 +155,8 @@ ns_objective_check_layers (const NsModel *model, const NsParams *p, GError **err
   return TRUE;
 }
 
-NsObjective *
-ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
+static NsObjective *
+objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GError **error)
 {
   char **content_names, **style_names;
   gboolean custom_content;
@@ -197,8 +197,8 @@ ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
   obj->n_taps = (int) taps->len;
   g_ptr_array_add (taps, NULL);
   obj->taps = (char **) g_ptr_array_free (taps, FALSE);
-  obj->net = ns_network_new (model, p->pooling, (const char *const *) obj->taps,
-                             obj->n_taps, error);
+  obj->net = (plan_only ? ns_network_new_plan : ns_network_new)
+    (model, p->pooling, (const char *const *) obj->taps, obj->n_taps, error);
   obj->axis = ns_edge_axis_windows (model->arch, (const char *const *) obj->taps,
                                     obj->n_taps, &obj->n_axis);
   obj->style_targets = g_ptr_array_new ();
@@ -213,6 +213,18 @@ ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
       return NULL;
     }
   return obj;
+}
+
+NsObjective *
+ns_objective_new (const NsModel *model, const NsParams *p, GError **error)
+{
+  return objective_new (model, p, FALSE, error);
+}
+
+NsObjective *
+ns_objective_new_plan (const NsModel *model, const NsParams *p, GError **error)
+{
+  return objective_new (model, p, TRUE, error);
 }
 
 static void

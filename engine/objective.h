@@ -19,6 +19,10 @@ typedef struct
 
 NsObjective *ns_objective_new       (const NsModel *model, const NsParams *params,
                                      GError **error);
+/* For estimates only (ns_objective_memory_bytes, ns_objective_network's
+ * FLOPs): a plan-only network, no weights read, nothing to evaluate. */
+NsObjective *ns_objective_new_plan  (const NsModel *model, const NsParams *params,
+                                     GError **error);
 void         ns_objective_free      (NsObjective *obj);
 /* Only the layer-name checks of ns_objective_new (no weights are read). */
 gboolean     ns_objective_check_layers (const NsModel *model, const NsParams *params,

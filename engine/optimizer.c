@@ -4,17 +4,15 @@
  *   L-BFGS  S, Y  [m][n]  correction pairs (ring buffer, allocated once)
  *           d, x0, g0 [n] search direction, start point and its gradient
  *   Adam    mom, vel [n]  first / second moment estimates
- * All vectors are float; every dot product is accumulated in double over a
- * fixed number of blocks, so results do not depend on the thread count.
+ * All vectors are float; every dot product is a fixed-block sum
+ * (fixed_sum.h), so results do not depend on the thread count.
  */
 #include "optimizer.h"
+#include "fixed_sum.h"
 
 #include <glib.h>
 #include <math.h>
 #include <string.h>
-
-#define NS_SUM_BLOCKS 64
-#define NS_PAR_MIN    32768
 
 /* Armijo constant and line-search budget. */
 #define LS_C1        1e-4
@@ -53,8 +51,6 @@ struct NsOptimizer
 
 /* ------------------------------------------------------------ vector helpers */
 
-#define BLOCK_LO(n, b) ((size_t) (((unsigned long long) (n) * (b)) / NS_SUM_BLOCKS))
-
 static double
 dot (const float *a, const float *b, size_t n)
 {
@@ -63,14 +59,11 @@ dot (const float *a, const float *b, size_t n)
   for (int k = 0; k < NS_SUM_BLOCKS; k++)
     {
       double s = 0.0;
-      for (size_t i = BLOCK_LO (n, k); i < BLOCK_LO (n, k + 1); i++)
+      for (size_t i = NS_BLOCK_LO (n, k); i < NS_BLOCK_LO (n, k + 1); i++)
         s += (double) a[i] * b[i];
       part[k] = s;
     }
-  double s = 0.0;
-  for (int k = 0; k < NS_SUM_BLOCKS; k++)
-    s += part[k];
-  return s;
+  return ns_sum_blocks (part);
 }
 
 /* y += a x */
@@ -285,7 +278,7 @@ line_search (NsOptimizer *o, float *x, float *g, double *f,
       for (int b = 0; b < NS_SUM_BLOCKS; b++)
         {
           double s = 0.0, mv = 0.0;
-          for (size_t i = BLOCK_LO (n, b); i < BLOCK_LO (n, b + 1); i++)
+          for (size_t i = NS_BLOCK_LO (n, b); i < NS_BLOCK_LO (n, b + 1); i++)
             {
               float xi = clampf ((float) (o->x0[i] + t * o->d[i]), lo, hi);
               x[i] = xi;

@@ -40,6 +40,6 @@ int
 ns_schedule_level_iterations (const NsParams *p, int level, int levels)
 {
   gint64 it = (gint64) p->iterations << MIN (levels - level, 4);
-  return (int) MIN (it, 100000);
+  return (int) MIN (it, NS_MAX_ITERATIONS);
 }
 

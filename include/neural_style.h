@@ -70,13 +70,21 @@ typedef struct NsModel NsModel;
  * detected here and reported as NS_ERROR_FORMAT / NS_ERROR_UNSUPPORTED. */
 NsModel    *ns_model_load          (const char *path, GError **error);
 void        ns_model_free          (NsModel *model);
-/* "vgg19", "vgg16" or "squeezenet1_1". */
+/* "vgg19", "vgg16", "squeezenet1_1" or "googlenet_bvlc". */
 const char *ns_model_architecture  (const NsModel *model);
 /* Default layer lists for this architecture (comma separated). */
 const char *ns_model_default_style_layers   (const NsModel *model);
 const char *ns_model_default_content_layers (const NsModel *model); /* "primary,secondary" for content-weight-blend */
 /* TRUE if `name` is a layer users may tap in this architecture. */
 gboolean    ns_model_has_layer     (const NsModel *model, const char *name);
+/* Classification (models with a classifier: googlenet_bvlc).  The input
+ * side S (0: no classifier) and the class probabilities (softmax) of a
+ * planar sRGB image [3][S][S], 0..1, into probs[0 .. n_classes-1]
+ * (n_classes from ns_model_n_classes). */
+int         ns_model_input_size    (const NsModel *model);
+int         ns_model_n_classes     (const NsModel *model);
+gboolean    ns_model_classify      (const NsModel *model, const float *image, float *probs,
+                                    GError **error);
 
 /* ------------------------------------------------------------ parameters */
 
@@ -122,6 +130,12 @@ typedef struct
 } NsParams;
 
 void ns_params_init (NsParams *params);   /* fill with documented defaults */
+
+/* Limits of the parameters (ns_job_new refuses values beyond them). */
+#define NS_MAX_ITERATIONS     100000   /* iterations (also per automatic level) */
+#define NS_MAX_LBFGS_HISTORY  100      /* lbfgs_history */
+#define NS_MAX_MULTIRES       8        /* multires levels */
+#define NS_MAX_WORKING_SIDE   16384    /* size */
 
 /* ----------------------------------------------------------------- jobs */
 
@@ -197,8 +211,10 @@ const NsIterationRecord *ns_job_get_history (const NsJob *job, int *n_records);
 int      ns_job_get_evaluations (const NsJob *job);
 void     ns_job_free          (NsJob *job);
 
-/* Estimate peak memory (bytes) for a working size and level count without a
- * job (for dialogs).  n_styles style images of `style_scale`. */
+/* Estimate peak memory (bytes) of a job on a width x height content image
+ * with n_styles style images as large as the content (styles of unknown
+ * size), without a job (for dialogs).  Both estimates plan on the shapes
+ * only: no weights are read (~10 µs). */
 guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
 

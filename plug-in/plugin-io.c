@@ -6,13 +6,6 @@
 
 #include <string.h>
 
-static gboolean
-io_error (GError **error, NspErrorCode code, const char *msg)
-{
-  g_set_error_literal (error, NSP_ERROR, code, msg);
-  return FALSE;
-}
-
 /* "R'G'B' float" / "R'G'B'A float" in the colour space of the drawable, so
  * babl converts from whatever the image holds (gray, linear, 8..32 bit). */
 static const Babl *
@@ -34,15 +27,15 @@ nsp_region_compute (gint32      image_id,
   gint dw, dh;
 
   if (!gimp_item_is_valid (drawable_id) || !gimp_item_is_drawable (drawable_id))
-    return io_error (error, NSP_ERROR_CALLING, _("The content drawable is not valid."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s", _("The content drawable is not valid."));
   if (!gimp_item_is_layer (drawable_id))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content must be a layer (not a channel or a layer mask)."));
   if (gimp_item_get_image (drawable_id) != image_id)
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content layer does not belong to the given image."));
   if (gimp_drawable_is_indexed (drawable_id))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("Indexed images are not supported; convert the image to RGB first (Image > Mode > RGB)."));
 
   dw = gimp_drawable_width (drawable_id);
@@ -58,7 +51,7 @@ nsp_region_compute (gint32      image_id,
 
   /* The selection's bounding box, in drawable coordinates, clipped. */
   if (!gimp_drawable_mask_intersect (drawable_id, &x, &y, &w, &h) || w <= 0 || h <= 0)
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The selection does not overlap the layer."));
 
   region->x = MAX (0, x - NSP_SELECTION_MARGIN);
@@ -87,14 +80,14 @@ nsp_read_drawable (gint32           drawable_id,
   img = ns_image_new (region->width, region->height);
   if (!img)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the layer's pixels."));
       return NULL;
     }
   buffer = gimp_drawable_get_buffer (drawable_id);
   if (!buffer)
     {
       ns_image_free (img);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not read the layer's pixels."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not read the layer's pixels."));
       return NULL;
     }
 
@@ -109,7 +102,7 @@ nsp_read_drawable (gint32           drawable_id,
           g_free (a);
           g_object_unref (buffer);
           ns_image_free (img);
-          io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+          nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the layer's pixels."));
           return NULL;
         }
       /* Non-premultiplied: the colour of a (semi-)transparent pixel is kept. */
@@ -145,7 +138,7 @@ nsp_read_image_composite (gint32    image_id,
 
   if (!gimp_image_is_valid (image_id))
     {
-      io_error (error, NSP_ERROR_CALLING, _("A style image was closed before it could be read."));
+      nsp_set_error (error, NSP_ERROR_CALLING, "%s", _("A style image was closed before it could be read."));
       return NULL;
     }
 
@@ -153,7 +146,7 @@ nsp_read_image_composite (gint32    image_id,
   dup = gimp_image_duplicate (image_id);
   if (dup < 0)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not duplicate a style image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not duplicate a style image."));
       return NULL;
     }
   gimp_image_undo_disable (dup);
@@ -164,7 +157,7 @@ nsp_read_image_composite (gint32    image_id,
   if (layer < 0)
     {
       gimp_image_delete (dup);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not flatten a copy of a style image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not flatten a copy of a style image."));
       return NULL;
     }
 
@@ -224,7 +217,7 @@ nsp_write_result (gint32           image_id,
   pixels = g_try_malloc (n * (has_alpha ? 4 : 3) * sizeof (gfloat));
   if (!pixels)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the result layer."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the result layer."));
       return -1;
     }
   if (has_alpha)
@@ -246,7 +239,7 @@ nsp_write_result (gint32           image_id,
     {
       gimp_image_undo_group_end (image_id);
       g_free (pixels);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not create the result layer."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not create the result layer."));
       return -1;
     }
   gimp_drawable_offsets (drawable_id, &off_x, &off_y);
@@ -259,7 +252,7 @@ nsp_write_result (gint32           image_id,
       gimp_item_delete (layer);
       gimp_image_undo_group_end (image_id);
       g_free (pixels);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not add the result layer to the image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not add the result layer to the image."));
       return -1;
     }
 
@@ -283,7 +276,7 @@ nsp_write_result (gint32           image_id,
         {
           gimp_image_remove_layer (image_id, layer);
           gimp_image_undo_group_end (image_id);
-          io_error (error, NSP_ERROR_EXECUTION, _("Could not add the selection mask to the result layer."));
+          nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not add the selection mask to the result layer."));
           return -1;
         }
     }

@@ -91,11 +91,8 @@ nsp_values_init (NspValues *vals)
   vals->model[0]               = '\0';
 }
 
-static gboolean
-calling_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-calling_error (GError **error, const char *format, ...)
+gboolean
+nsp_set_error (GError **error, NspErrorCode code, const char *format, ...)
 {
   va_list ap;
   gchar  *msg;
@@ -103,7 +100,7 @@ calling_error (GError **error, const char *format, ...)
   va_start (ap, format);
   msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_set_error_literal (error, NSP_ERROR, NSP_ERROR_CALLING, msg);
+  g_set_error_literal (error, NSP_ERROR, code, msg);
   g_free (msg);
   return FALSE;
 }
@@ -117,7 +114,7 @@ nsp_values_from_pdb (NspValues       *vals,
   gint n_styles, n_weights, n_scales;
 
   if (n_params != NSP_N_ARGS)
-    return calling_error (error,
+    return nsp_set_error (error, NSP_ERROR_CALLING,
                           _("Wrong number of arguments: %d given, %d expected."),
                           n_params, NSP_N_ARGS);
 
@@ -126,22 +123,22 @@ nsp_values_from_pdb (NspValues       *vals,
   n_scales  = params[NSP_ARG_NUM_SCALES].data.d_int32;
 
   if (n_styles < 1)
-    return calling_error (error, _("No style image given: num-styles must be at least 1."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("No style image given: num-styles must be at least 1."));
   if (n_styles > NSP_MAX_STYLES)
-    return calling_error (error, _("Too many style images: %d given, at most %d are supported."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("Too many style images: %d given, at most %d are supported."),
                           n_styles, NSP_MAX_STYLES);
   if (params[NSP_ARG_STYLE_IMAGES].data.d_int32array == NULL)
-    return calling_error (error, _("The style-images array is missing."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("The style-images array is missing."));
   if (n_weights != 0 && n_weights != n_styles)
-    return calling_error (error, _("num-weights must be 0 or equal to num-styles (%d), not %d."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("num-weights must be 0 or equal to num-styles (%d), not %d."),
                           n_styles, n_weights);
   if (n_weights > 0 && params[NSP_ARG_STYLE_WEIGHTS].data.d_floatarray == NULL)
-    return calling_error (error, _("The style-weights array is missing."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("The style-weights array is missing."));
   if (n_scales != 0 && n_scales != n_styles)
-    return calling_error (error, _("num-scales must be 0 or equal to num-styles (%d), not %d."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("num-scales must be 0 or equal to num-styles (%d), not %d."),
                           n_styles, n_scales);
   if (n_scales > 0 && params[NSP_ARG_STYLE_SCALES].data.d_floatarray == NULL)
-    return calling_error (error, _("The style-scales array is missing."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("The style-scales array is missing."));
 
   vals->n_styles = n_styles;
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
@@ -175,7 +172,7 @@ nsp_values_from_pdb (NspValues       *vals,
     if (model == NULL)
       model = "";
     if (strlen (model) >= sizeof vals->model)
-      return calling_error (error, _("The model path is too long."));
+      return nsp_set_error (error, NSP_ERROR_CALLING, _("The model path is too long."));
     g_strlcpy (vals->model, model, sizeof vals->model);
   }
   return TRUE;
@@ -185,7 +182,7 @@ static gboolean
 check_number (double v, double lo, double hi, const char *name, GError **error)
 {
   if (!isfinite (v) || v < lo || v > hi)
-    return calling_error (error, _("%s must be between %g and %g (got %g)."), name, lo, hi, v);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("%s must be between %g and %g (got %g)."), name, lo, hi, v);
   return TRUE;
 }
 
@@ -193,9 +190,9 @@ static gboolean
 check_weight (double v, const char *name, GError **error)
 {
   if (isnan (v) || v < 0.0)
-    return calling_error (error, _("%s must not be negative (got %g)."), name, v);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("%s must not be negative (got %g)."), name, v);
   if (!isfinite (v))
-    return calling_error (error, _("%s must be finite."), name);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("%s must be finite."), name);
   return TRUE;
 }
 
@@ -206,9 +203,9 @@ nsp_values_validate (const NspValues *vals,
   gdouble weight_sum = 0.0;
 
   if (vals->n_styles < 1)
-    return calling_error (error, _("No style image given: choose at least one style image."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("No style image given: choose at least one style image."));
   if (vals->n_styles > NSP_MAX_STYLES)
-    return calling_error (error, _("Too many style images: %d given, at most %d are supported."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("Too many style images: %d given, at most %d are supported."),
                           vals->n_styles, NSP_MAX_STYLES);
 
   for (gint i = 0; i < vals->n_styles; i++)
@@ -216,19 +213,19 @@ nsp_values_validate (const NspValues *vals,
       gint32 id = vals->style_images[i];
 
       if (!gimp_image_is_valid (id))
-        return calling_error (error, _("Style %d: %d is not an open image."), i + 1, id);
+        return nsp_set_error (error, NSP_ERROR_CALLING, _("Style %d: %d is not an open image."), i + 1, id);
       if (isnan (vals->style_weights[i]) || vals->style_weights[i] < 0.0
           || !isfinite (vals->style_weights[i]))
-        return calling_error (error, _("Style %d: the weight must be a finite number >= 0 (got %g)."),
+        return nsp_set_error (error, NSP_ERROR_CALLING, _("Style %d: the weight must be a finite number >= 0 (got %g)."),
                               i + 1, vals->style_weights[i]);
       if (!isfinite (vals->style_scales[i]) || vals->style_scales[i] <= 0.0
           || vals->style_scales[i] > NSP_MAX_STYLE_SCALE)
-        return calling_error (error, _("Style %d: the scale must be > 0 and <= %g (got %g)."),
+        return nsp_set_error (error, NSP_ERROR_CALLING, _("Style %d: the scale must be > 0 and <= %g (got %g)."),
                               i + 1, NSP_MAX_STYLE_SCALE, vals->style_scales[i]);
       weight_sum += vals->style_weights[i];
     }
   if (!(weight_sum > 0.0))
-    return calling_error (error, _("The style weights are all zero; at least one must be positive."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("The style weights are all zero; at least one must be positive."));
 
   if (!check_weight (vals->content_weight, "content-weight", error)
       || !check_weight (vals->style_weight, "style-weight", error)
@@ -236,38 +233,38 @@ nsp_values_validate (const NspValues *vals,
     return FALSE;
 
   if (vals->iterations < 0 || vals->iterations > NSP_MAX_ITERATIONS)
-    return calling_error (error, _("iterations must be between 0 and %d (got %d)."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("iterations must be between 0 and %d (got %d)."),
                           NSP_MAX_ITERATIONS, vals->iterations);
   if (!check_number (vals->tolerance, 0.0, 1.0, "tolerance", error))
     return FALSE;
   if (vals->optimizer != NS_OPTIMIZER_LBFGS && vals->optimizer != NS_OPTIMIZER_ADAM)
-    return calling_error (error, _("optimizer must be 0 (L-BFGS) or 1 (Adam), not %d."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("optimizer must be 0 (L-BFGS) or 1 (Adam), not %d."),
                           vals->optimizer);
   if (vals->pooling != NS_POOLING_MAX && vals->pooling != NS_POOLING_AVG)
-    return calling_error (error, _("pooling must be 0 (max) or 1 (average), not %d."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("pooling must be 0 (max) or 1 (average), not %d."),
                           vals->pooling);
   if (!isfinite (vals->style_layer_weight_exp) || vals->style_layer_weight_exp <= 0.0
       || vals->style_layer_weight_exp > 100.0)
-    return calling_error (error, _("style-layer-weight-exp must be > 0 and <= 100 (got %g)."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("style-layer-weight-exp must be > 0 and <= 100 (got %g)."),
                           vals->style_layer_weight_exp);
   if (!check_number (vals->content_weight_blend, 0.0, 1.0, "content-weight-blend", error))
     return FALSE;
   if (vals->size != 0 && (vals->size < NSP_MIN_SIZE || vals->size > NSP_MAX_SIZE))
-    return calling_error (error, _("size must be 0 (the layer's size) or between %d and %d pixels (got %d)."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("size must be 0 (the layer's size) or between %d and %d pixels (got %d)."),
                           NSP_MIN_SIZE, NSP_MAX_SIZE, vals->size);
   if (vals->init != NS_INIT_NOISE && vals->init != NS_INIT_CONTENT)
-    return calling_error (error, _("init must be 0 (noise) or 1 (content), not %d."), vals->init);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("init must be 0 (noise) or 1 (content), not %d."), vals->init);
   if (!check_number (vals->initial_noiseblend, 0.0, 1.0, "initial-noiseblend", error))
     return FALSE;
   if (vals->seed < -1)
-    return calling_error (error, _("seed must be -1 (random) or >= 0 (got %d)."), vals->seed);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("seed must be -1 (random) or >= 0 (got %d)."), vals->seed);
   if (vals->preserve_colors != 0 && vals->preserve_colors != 1)
-    return calling_error (error, _("preserve-colors must be 0 or 1, not %d."), vals->preserve_colors);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("preserve-colors must be 0 or 1, not %d."), vals->preserve_colors);
   if (vals->multires < 0 || vals->multires > NSP_MAX_MULTIRES)
-    return calling_error (error, _("multires must be between 0 (automatic) and %d (got %d)."),
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("multires must be between 0 (automatic) and %d (got %d)."),
                           NSP_MAX_MULTIRES, vals->multires);
   if (vals->model[0] != '\0' && !g_file_test (vals->model, G_FILE_TEST_IS_REGULAR))
-    return calling_error (error, _("The model file '%s' does not exist or is not a regular file."), vals->model);
+    return nsp_set_error (error, NSP_ERROR_CALLING, _("The model file '%s' does not exist or is not a regular file."), vals->model);
   return TRUE;
 }
 

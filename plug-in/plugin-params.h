@@ -20,7 +20,7 @@
 #define NSP_MAX_STYLES      16      /* style images per run             */
 #define NSP_MAX_SIZE        8192    /* longest side of the working image */
 #define NSP_MIN_SIZE        16
-#define NSP_MAX_ITERATIONS  100000
+#define NSP_MAX_ITERATIONS  NS_MAX_ITERATIONS
 #define NSP_MAX_MULTIRES    8
 #define NSP_MAX_STYLE_SCALE 8.0
 #define NSP_MODEL_PATH_MAX  4096
@@ -116,5 +116,9 @@ typedef enum
   NSP_ERROR_EXECUTION,  /* failure while running                   */
   NSP_ERROR_CANCELLED   /* the user stopped the run                */
 } NspErrorCode;
+
+/* Set *error (NSP_ERROR, code) to the formatted message; returns FALSE. */
+gboolean nsp_set_error (GError **error, NspErrorCode code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
 
 #endif /* PLUGIN_PARAMS_H */

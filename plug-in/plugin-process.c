@@ -71,21 +71,6 @@ all_finite (const NsImage *img)
   return TRUE;
 }
 
-static void
-set_error (GError **error, NspErrorCode code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-set_error (GError **error, NspErrorCode code, const char *format, ...)
-{
-  va_list ap;
-  gchar  *msg;
-
-  va_start (ap, format);
-  msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, NSP_ERROR, code, msg);
-  g_free (msg);
-}
 
 /* Map an engine error to ours: bad arguments/images are calling errors. */
 static void
@@ -95,7 +80,7 @@ engine_error (GError **error, GError *err, const char *context)
                       ? NSP_ERROR_CALLING : NSP_ERROR_EXECUTION;
 
   /* TRANSLATORS: "<what failed>: <engine message>" */
-  set_error (error, code, _("%s: %s"), context, err->message);
+  nsp_set_error (error, code, _("%s: %s"), context, err->message);
 }
 
 gint32
@@ -133,7 +118,7 @@ nsp_process (gint32            image_id,
   work_longest = MAX (work_w, work_h);
   if (work_longest > NSP_MAX_SIZE)
     {
-      set_error (error, NSP_ERROR_CALLING,
+      nsp_set_error (error, NSP_ERROR_CALLING,
                  _("The layer is too large to process at its full size (%d pixels); "
                    "choose a working size of at most %d pixels."),
                  work_longest, NSP_MAX_SIZE);
@@ -208,7 +193,7 @@ nsp_process (gint32            image_id,
   result = ns_job_run (job, &err);
   if (progress.cancelled || ns_job_get_stop_reason (job) == NS_STOP_CANCELLED)
     {
-      set_error (error, NSP_ERROR_CANCELLED, _("Cancelled."));
+      nsp_set_error (error, NSP_ERROR_CANCELLED, _("Cancelled."));
       goto out;
     }
   if (!result)
@@ -218,7 +203,7 @@ nsp_process (gint32            image_id,
     }
   if (!all_finite (result))
     {
-      set_error (error, NSP_ERROR_EXECUTION,
+      nsp_set_error (error, NSP_ERROR_EXECUTION,
                  _("The style transfer produced invalid values; try smaller weights or another optimizer."));
       goto out;
     }
@@ -230,7 +215,7 @@ nsp_process (gint32            image_id,
 
       if (!big)
         {
-          set_error (error, NSP_ERROR_EXECUTION, _("Not enough memory to scale the result up."));
+          nsp_set_error (error, NSP_ERROR_EXECUTION, _("Not enough memory to scale the result up."));
           goto out;
         }
       ns_image_free (result);

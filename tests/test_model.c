@@ -11,7 +11,6 @@
 #include <glib/gstdio.h>
 
 static char *tmpdir;
-typedef struct { const char *suffix; int o, c, k; } ConvSpec;
 static float *pool;                      /* shared random data for all tensors */
 #define POOL_SIZE (512 * 512 * 9)
 
@@ -29,23 +28,15 @@ write_arch (NsArch arch, gboolean with_arch_meta, const char *const *extra_meta,
   const NsLayerDesc *L = ns_arch_layers (arch, &n);
   for (int i = 0; i < n; i++)
     {
-      const NsLayerDesc *l = &L[i];
-      ConvSpec convs[3];
-      int nc = 0;
-      if (l->kind == NS_LAYER_CONV)
-        convs[nc++] = (ConvSpec) { "", l->cout, l->cin, l->k };
-      else if (l->kind == NS_LAYER_FIRE)
-        {
-          convs[nc++] = (ConvSpec) { ".squeeze", l->squeeze, l->cin, 1 };
-          convs[nc++] = (ConvSpec) { ".expand1x1", l->e1, l->squeeze, 1 };
-          convs[nc++] = (ConvSpec) { ".expand3x3", l->e3, l->squeeze, 3 };
-        }
+      NsConvDesc convs[3];
+      const int nc = ns_layer_convs (&L[i], convs);
       for (int c = 0; c < nc; c++)
         {
-          char *wn = g_strconcat (l->prefix, convs[c].suffix, ".weight", NULL);
-          char *bn = g_strconcat (l->prefix, convs[c].suffix, ".bias", NULL);
-          NsTensorOut w = { wn, 4, { convs[c].o, convs[c].c, convs[c].k, convs[c].k }, pool };
-          NsTensorOut b = { bn, 1, { convs[c].o }, pool };
+          char *wn = g_strconcat (convs[c].prefix, ".weight", NULL);
+          char *bn = g_strconcat (convs[c].prefix, ".bias", NULL);
+          NsTensorOut w = { wn, convs[c].dense ? 2 : 4,
+                            { convs[c].cout, convs[c].cin, convs[c].k, convs[c].k }, pool };
+          NsTensorOut b = { bn, 1, { convs[c].cout }, pool };
           if (g_strcmp0 (wn, reshape) == 0)
             w.shape[3] = 1;
           if (g_strcmp0 (bn, reshape) == 0)

@@ -55,14 +55,12 @@ write_random_model (const char *dir, NsArch arch, guint32 seed)
   RandomModel rm = { g_array_new (FALSE, TRUE, sizeof (NsTensorOut)),
                      g_ptr_array_new_with_free_func (g_free), g_rand_new_with_seed (seed) };
   for (int i = 0; i < n; i++)
-    if (l[i].kind == NS_LAYER_CONV)
-      add_conv (&rm, l[i].prefix, "", l[i].cout, l[i].cin, l[i].k);
-    else if (l[i].kind == NS_LAYER_FIRE)
-      {
-        add_conv (&rm, l[i].prefix, ".squeeze", l[i].squeeze, l[i].cin, 1);
-        add_conv (&rm, l[i].prefix, ".expand1x1", l[i].e1, l[i].squeeze, 1);
-        add_conv (&rm, l[i].prefix, ".expand3x3", l[i].e3, l[i].squeeze, 3);
-      }
+    {
+      NsConvDesc c[3];
+      const int nc = ns_layer_convs (&l[i], c);
+      for (int k = 0; k < nc; k++)
+        add_conv (&rm, c[k].prefix, "", c[k].cout, c[k].cin, c[k].k);
+    }
   char *path = g_build_filename (dir, ns_arch_name (arch), NULL);
   const char *meta[] = { "architecture", ns_arch_name (arch), NULL };
   GError *err = NULL;
@@ -172,6 +170,29 @@ check_banded_same (NsObjective *obj, const float *x, int w, int h, const char *w
  * (up to Winograd rounding: the bands tile differently) for several tap
  * sets, bands that do not divide the height; then finite differences with
  * bands on; and the memory it saves at 2048 px. */
+/* The estimates' plan-only objective (no weights read, no filters packed)
+ * plans exactly as obj's network. */
+static void
+check_plan_only (NsModel *m, NsObjective *obj)
+{
+  NsParams p;
+  ns_params_init (&p);
+  NsObjective *plan = ns_objective_new_plan (m, &p, NULL);
+  NsNetwork *net = obj ? ns_objective_network (obj) : NULL;
+  NsNetwork *pnet = plan ? ns_objective_network (plan) : NULL;
+  const int sides[] = { 256, 1000, 2048 };
+  CHECK (net && pnet, "plan-only objective");
+  for (int k = 0; net && pnet && k < 3; k++)
+    CHECK (ns_network_memory_bytes (pnet, sides[k], sides[k])
+           == ns_network_memory_bytes (net, sides[k], sides[k])
+           && ns_network_forward_flops (pnet, sides[k], sides[k])
+           == ns_network_forward_flops (net, sides[k], sides[k]), "%s plan-only at %d px",
+           ns_model_architecture (m), sides[k]);
+  CHECK (pnet && net && ns_network_weight_bytes (pnet) == ns_network_weight_bytes (net),
+         "%s plan-only weight bytes (incl. the kept Winograd packs)", ns_model_architecture (m));
+  ns_objective_free (plan);
+}
+
 static void
 test_banded (NsModel *m)
 {
@@ -212,6 +233,7 @@ test_banded (NsModel *m)
   ns_params_init (&p);
   NsObjective *obj = ns_objective_new (m, &p, &err);
   NsNetwork *net = obj ? ns_objective_network (obj) : NULL;
+  check_plan_only (m, obj);
   if (net)
     {
       guint64 banded = ns_network_memory_bytes (net, 2048, 2048);
@@ -344,6 +366,13 @@ test_squeezenet (const char *path)
     }
   ns_network_free (net);
   g_free (img);
+  {
+    NsParams p;
+    ns_params_init (&p);
+    NsObjective *obj = ns_objective_new (m, &p, &err);
+    check_plan_only (m, obj);     /* (1x1 and strided convs: conv.c's workspace) */
+    ns_objective_free (obj);
+  }
   for (int pool = 0; pool < 2; pool++)
     {
       NsParams p;

@@ -6,7 +6,8 @@
  *                   workspace; bias / no bias; fused ReLU.
  *  conv backward  : vs ns_conv_backward_input_naive (=, +=) and vs central
  *                   differences of L(x) = Σ g·conv(x) (double accumulation).
- *  pool           : output sizes (VGG 2x2/2 floor, SqueezeNet 3x3/2 ceil),
+ *  pool           : output sizes (VGG 2x2/2 floor, SqueezeNet / GoogLeNet 3x3/2
+ *                   ceil, GoogLeNet's 3x3/1 pad-1 and 7x7 average),
  *                   forward vs a loop written from the PyTorch definition,
  *                   backward vs finite differences, first-max routing.
  *  relu           : forward / backward / NaN.
@@ -15,6 +16,7 @@
 
 #include "conv.h"
 #include "pool.h"
+#include "relu.h"
 
 static float *
 rnd (size_t n, guint32 seed)
@@ -71,10 +73,8 @@ conv_case (const Shape *sh, guint32 seed, int with_bias)
   ns_conv_backward_input_naive (&c, dout, sh->h, sh->w, dref);
 
   size_t full = ns_conv_workspace_floats (&c, sh->h, sh->w);
-  /* the full im2col size (Winograd-eligible layers may ask for more) */
-  if (ns_conv_winograd_applicable (&c, sh->h, sh->w, NULL))
-    CHECK (full >= K * oh * ow, "workspace floats %zu", full);
-  else if (!(sh->k == 1 && sh->s == 1 && sh->p == 0))
+  /* the full im2col size */
+  if (!(sh->k == 1 && sh->s == 1 && sh->p == 0))
     CHECK (full == K * oh * ow, "workspace floats %zu", full);
   /* full, a few odd chunk widths, less than one column (K split), none */
   size_t sizes[] = { full, K * 3 + 1, K, K / 2 + 1, 5, 0 };
@@ -367,6 +367,10 @@ test_pool (void)
     { 3, 2, 0, 1, 111, 55 }, { 3, 2, 0, 1, 14, 7 },  { 3, 2, 0, 0, 56, 27 },
     { 2, 2, 1, 1, 5, 3 },    /* ceil would give 4, but that window starts in the right padding */
     { 3, 2, 1, 0, 8, 4 },    { 3, 1, 1, 0, 6, 6 },
+    /* GoogLeNet (Caffe rounds up): pool1 112 -> 56 (floor: 55), branch 3x3/1
+     * pad 1 keeps 28, pool5 7x7/1 -> 1 */
+    { 3, 2, 0, 1, 112, 56 }, { 3, 2, 0, 0, 112, 55 }, { 3, 1, 1, 1, 28, 28 },
+    { 7, 1, 0, 1, 7, 1 },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
@@ -390,6 +394,9 @@ test_pool (void)
       pool_case (3, 2, 1, 1, type, 2, 10, 7, seed++);    /* padded + ceil */
       pool_case (2, 2, 1, 1, type, 1, 5, 5, seed++);
       pool_case (3, 1, 1, 0, type, 2, 6, 5, seed++);
+      pool_case (3, 1, 1, 1, type, 3, 7, 6, seed++);     /* GoogLeNet branch pool */
+      pool_case (3, 2, 0, 1, type, 2, 12, 12, seed++);   /* GoogLeNet pool1..4, even */
+      pool_case (7, 1, 0, 1, type, 2, 7, 7, seed++);     /* GoogLeNet pool5 */
     }
   /* forward only at real SqueezeNet sizes */
   {

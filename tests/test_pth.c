@@ -670,7 +670,6 @@ test_hostile (void)
 
 /* ------------------------------------------------------- architectures */
 
-typedef struct { const char *sfx; int o, i, k; } Conv;
 
 /* A state_dict with exactly the features.* tensors of `arch` plus a
  * classifier, random values; converted with detection. */
@@ -683,23 +682,15 @@ test_detect_squeezenet (void)
   GArray *dims = g_array_new (FALSE, FALSE, sizeof (gint64) * 5);   /* ndim + 4 */
   for (int l = 0; l < n_layers; l++)
     {
-      Conv convs[3];
-      int nc = 0;
-      if (L[l].kind == NS_LAYER_CONV)
-        convs[nc++] = (Conv) { "", L[l].cout, L[l].cin, L[l].k };
-      else if (L[l].kind == NS_LAYER_FIRE)
-        {
-          convs[nc++] = (Conv) { ".squeeze", L[l].squeeze, L[l].cin, 1 };
-          convs[nc++] = (Conv) { ".expand1x1", L[l].e1, L[l].squeeze, 1 };
-          convs[nc++] = (Conv) { ".expand3x3", L[l].e3, L[l].squeeze, 3 };
-        }
+      NsConvDesc convs[3];
+      const int nc = ns_layer_convs (&L[l], convs);
       for (int c = 0; c < nc; c++)
         {
-          gint64 w[5] = { 4, convs[c].o, convs[c].i, convs[c].k, convs[c].k };
-          gint64 bias[5] = { 1, convs[c].o };
-          g_ptr_array_add (names, g_strconcat (L[l].prefix, convs[c].sfx, ".weight", NULL));
+          gint64 w[5] = { 4, convs[c].cout, convs[c].cin, convs[c].k, convs[c].k };
+          gint64 bias[5] = { 1, convs[c].cout };
+          g_ptr_array_add (names, g_strconcat (convs[c].prefix, ".weight", NULL));
           g_array_append_val (dims, w);
-          g_ptr_array_add (names, g_strconcat (L[l].prefix, convs[c].sfx, ".bias", NULL));
+          g_ptr_array_add (names, g_strconcat (convs[c].prefix, ".bias", NULL));
           g_array_append_val (dims, bias);
         }
     }

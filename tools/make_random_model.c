@@ -32,7 +32,7 @@ gauss (GRand *r)
 }
 
 static void
-add_conv (Builder *b, GRand *r, const char *prefix, int out_c, int in_c, int k)
+add_conv (Builder *b, GRand *r, const char *prefix, int out_c, int in_c, int k, int dense)
 {
   size_t nw = (size_t) out_c * in_c * k * k;
   float *w = g_new (float, nw), *bias = g_new (float, out_c);
@@ -45,7 +45,7 @@ add_conv (Builder *b, GRand *r, const char *prefix, int out_c, int in_c, int k)
   char *wn = g_strconcat (prefix, ".weight", NULL), *bn = g_strconcat (prefix, ".bias", NULL);
   g_ptr_array_add (b->names, wn);
   g_ptr_array_add (b->names, bn);
-  NsTensorOut tw = { wn, 4, { out_c, in_c, k, k }, w };
+  NsTensorOut tw = { wn, dense ? 2 : 4, { out_c, in_c, k, k }, w };   /* dense: [out][in] */
   NsTensorOut tb = { bn, 1, { out_c }, bias };
   g_array_append_val (b->tensors, tw);
   g_array_append_val (b->tensors, tb);
@@ -95,21 +95,10 @@ main (int argc, char **argv)
   const NsLayerDesc *L = ns_arch_layers (arch, &n);
   for (int i = 0; i < n; i++)
     {
-      const NsLayerDesc *l = &L[i];
-      if (l->kind == NS_LAYER_CONV)
-        add_conv (&b, r, l->prefix, l->cout, l->cin, l->k);
-      else if (l->kind == NS_LAYER_FIRE)
-        {
-          char *sq = g_strconcat (l->prefix, ".squeeze", NULL);
-          char *e1 = g_strconcat (l->prefix, ".expand1x1", NULL);
-          char *e3 = g_strconcat (l->prefix, ".expand3x3", NULL);
-          add_conv (&b, r, sq, l->squeeze, l->cin, 1);
-          add_conv (&b, r, e1, l->e1, l->squeeze, 1);
-          add_conv (&b, r, e3, l->e3, l->squeeze, 3);
-          g_free (sq);
-          g_free (e1);
-          g_free (e3);
-        }
+      NsConvDesc c[3];
+      const int nc = ns_layer_convs (&L[i], c);
+      for (int k = 0; k < nc; k++)
+        add_conv (&b, r, c[k].prefix, c[k].cout, c[k].cin, c[k].k, c[k].dense);
     }
   g_rand_free (r);
 

@@ -3,11 +3,13 @@
  *   neural-style --content IN --style FILE[:WEIGHT[:SCALE]] ... --output OUT [options]
  *   neural-style convert IN.pth OUT.safetensors [--arch ARCH]
  *   neural-style info MODEL.safetensors
+ *   neural-style classify IMAGE --model MODEL.safetensors [--top N] [--labels FILE]
  *
  * Run `neural-style --help` for every option (names follow
  * anishathalye/neural-style where one exists).
  */
 #include "neural_style.h"
+#include "classify.h"
 #include "image_io.h"
 #include "report.h"
 #include "style_spec.h"
@@ -270,7 +272,8 @@ cmd_stylize (int argc, char **argv)
   g_option_context_set_summary (ctx,
     "Repaint CONTENT in the style of one or more STYLE images.\n"
     "Other commands: neural-style convert IN.pth OUT.safetensors [--arch ARCH]\n"
-    "                neural-style info MODEL.safetensors");
+    "                neural-style info MODEL.safetensors\n"
+    "                neural-style classify IMAGE --model MODEL.safetensors [--top N]");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *err = NULL;
   int rc = 1;
@@ -473,7 +476,8 @@ main (int argc, char **argv)
   if (argc >= 2 && strcmp (argv[1], "info") == 0)
     return cmd_info (argc, argv);
   gegl_init (NULL, NULL);
-  int rc = cmd_stylize (argc, argv);
+  int rc = argc >= 2 && strcmp (argv[1], "classify") == 0 ? ns_cmd_classify (argc, argv)
+                                                          : cmd_stylize (argc, argv);
   gegl_exit ();
   return rc;
 }

@@ -82,6 +82,20 @@ expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scr
 expect_fail "unknown layer" "relu9_9" "$cli" "${common[@]}" --style "$scream" --style-layers relu9_9 --output "$tmp/x.png"
 expect_fail "bad optimizer" "optimizer" "$cli" "${common[@]}" --style "$scream" --optimizer sgd --output "$tmp/x.png"
 expect_fail "iterations < 0" "iterations" "$cli" "${common[@]}" --style "$scream" --iterations -3 --output "$tmp/x.png"
+gnet="$shared/models/googlenet_bvlc.safetensors"
+check "classify: eagle.jpg's top-1 is bald eagle, five lines with probabilities" bash -c \
+  "'$cli' classify '$eagle' --model '$gnet' > '$tmp/cls.txt' && test \$(wc -l < '$tmp/cls.txt') = 5 \
+   && head -1 '$tmp/cls.txt' | grep -Eq '^1\. 0\.[0-9]{4} +22  bald eagle'"
+check "classify: dog.jpg's top 5 holds a husky" bash -c \
+  "'$cli' classify '$dog' --model '$gnet' --top 5 | grep -q 'husky'"
+check "stylise with GoogLeNet (graph network, default layers) to a 64x48 PNG" bash -c \
+  "'$cli' --model '$gnet' --content '$dog' --style '$scream' --size 64 --iterations 3 --threads 2 \
+     --quiet --output '$tmp/gnet.png' && test \$($py -c 'import struct,sys; d=open(sys.argv[1],\"rb\").read(24); print(\"%dx%d\" % struct.unpack(\">II\", d[16:24]))' '$tmp/gnet.png') = 64x48"
+check "info names googlenet_bvlc and its default layers" bash -c \
+  "'$cli' info '$gnet' | grep -q 'style layers: conv1/7x7_s2,conv2/3x3,inception_3a/output'"
+expect_fail "classify with a model without a classifier" "has no classifier" \
+  "$cli" classify "$eagle" --model "$model"
+expect_fail "classify without --model" "usage" "$cli" classify "$eagle"
 expect_fail "no model installed" "no model installed" env NEURAL_STYLE_MODEL= XDG_DATA_HOME="$tmp/none" \
   "$cli" --content "$dog" --style "$scream" --output "$tmp/x.png"
 

@@ -11,15 +11,15 @@
  * even one full column does not fit (ws->floats < K), the K rows are split
  * as well (forward accumulates partial products with beta = 1; backward rows
  * are independent).  With no workspace at all the plain loops are used.
- * 1x1 / stride 1 / pad 0 convs are a direct GEMM on the input.  3x3 /
- * stride 1 / pad 1 convs with enough channels go to Winograd
- * (conv_winograd.c) when the workspace allows.
+ * 1x1 / stride 1 / pad 0 convs are a direct GEMM on the input.  (3x3 /
+ * stride 1 / pad 1 convs in a network run on the fused Winograd path:
+ * net/wino.h chooses; this file is the path for every other shape.)
  *
  * Non-GEMM loops are OpenMP-parallel with one writer per output element, so
  * results do not depend on the thread count.
  */
 #include "conv.h"
-#include "pool.h"    /* ns_relu_forward */
+#include "relu.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -48,28 +48,28 @@ is_pointwise (const NsConvSpec *c)
 }
 
 static int
+shape_ok (const NsConvSpec *c, int h, int w)
+{
+  return c && c->cin > 0 && c->cout > 0 && c->kh > 0 && c->kw > 0 && c->stride > 0
+         && c->pad >= 0 && h > 0 && w > 0;
+}
+
+static int
 spec_ok (const NsConvSpec *c, int h, int w)
 {
-  return c && c->weight && c->cin > 0 && c->cout > 0 && c->kh > 0 && c->kw > 0
-         && c->stride > 0 && c->pad >= 0 && h > 0 && w > 0;
+  return shape_ok (c, h, w) && c->weight;
 }
 
 size_t
 ns_conv_workspace_floats (const NsConvSpec *c, int h, int w)
 {
   int oh, ow;
-  if (!spec_ok (c, h, w) || is_pointwise (c))
+  if (!shape_ok (c, h, w) || is_pointwise (c))   /* (a shape query: no weights needed) */
     return 0;
   ns_conv_out_size (c, h, w, &oh, &ow);
   size_t n = (size_t) c->cin * c->kh * c->kw * (size_t) oh * (size_t) ow;
   if (n > NS_WORKSPACE_MAX_FLOATS)
     n = NS_WORKSPACE_MAX_FLOATS;
-  /* Winograd-eligible layers: enough for it too (filter transform + tiles). */
-  if (ns_conv_winograd_applicable (c, h, w, NULL))
-    {
-      size_t wn = ns_conv_winograd_workspace_floats (c, h, w);
-      n = wn > n ? wn : n;
-    }
   return n;
 }
 
@@ -217,37 +217,17 @@ chunking (size_t floats, int K, int N, int *kc, int *nc)
 }
 
 void
-ns_conv_forward_cached (const NsConvSpec *c, const float *wino_u, const float *in,
-                        int h, int w, float *out, int relu, NsWorkspace *ws)
-{
-  if (ns_conv_winograd_usable (c, wino_u, h, w, ws)
-      && ns_conv_winograd_forward (c, wino_u, in, h, w, out, relu, ws))
-    return;
-  ns_conv_forward_im2col (c, in, h, w, out, relu, ws);
-}
-
-void
-ns_conv_backward_input_cached (const NsConvSpec *c, const float *wino_u, const float *dout,
-                               int h, int w, float *din, int accumulate, NsWorkspace *ws)
-{
-  if (ns_conv_winograd_usable (c, wino_u, h, w, ws)
-      && ns_conv_winograd_backward_input (c, wino_u, dout, h, w, din, accumulate, ws))
-    return;
-  ns_conv_backward_input_im2col (c, dout, h, w, din, accumulate, ws);
-}
-
-void
 ns_conv_forward (const NsConvSpec *c, const float *in, int h, int w,
                  float *out, int relu, NsWorkspace *ws)
 {
-  ns_conv_forward_cached (c, NULL, in, h, w, out, relu, ws);
+  ns_conv_forward_im2col (c, in, h, w, out, relu, ws);
 }
 
 void
 ns_conv_backward_input (const NsConvSpec *c, const float *dout, int h, int w,
                         float *din, int accumulate, NsWorkspace *ws)
 {
-  ns_conv_backward_input_cached (c, NULL, dout, h, w, din, accumulate, ws);
+  ns_conv_backward_input_im2col (c, dout, h, w, din, accumulate, ws);
 }
 
 void

@@ -1,6 +1,8 @@
-/* network.h — a feature extractor built from a model: the sequence of
- * conv(+ReLU) / ReLU / pool / fire nodes up to the deepest tapped layer,
- * forward pass from the optimised image and backward pass to it.
+/* network.h — a feature extractor built from a model: the layers of its
+ * architecture up to the deepest tapped layer (a chain for VGG and
+ * SqueezeNet: network.c; a graph with branches and concatenations for
+ * GoogLeNet: graph.c), forward pass from the optimised image and backward
+ * pass to it.
  *
  * Image in: planar sRGB [3][H][W], 0..1 (preprocessing is part of the net).
  */
@@ -16,6 +18,10 @@ typedef struct NsNetwork NsNetwork;
  * The network may read weights in place from the model's mapping: the
  * model must stay open while the network exists. */
 NsNetwork *ns_network_new      (const NsModel *model, NsPoolingType pooling,
+                                const char *const *taps, int n_taps, GError **error);
+/* The same for planning only (memory, FLOPs, shapes at any size: plan.c):
+ * reads no weights and packs no filters; cannot be prepared or run. */
+NsNetwork *ns_network_new_plan (const NsModel *model, NsPoolingType pooling,
                                 const char *const *taps, int n_taps, GError **error);
 void       ns_network_free     (NsNetwork *net);
 /* Allocate activations for an H x W input (reallocates on size change).

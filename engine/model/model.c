@@ -1,8 +1,6 @@
 /* model.c — load a safetensors model: recognise the architecture, check that
  * every convolution of its layer table (arch.c) is present with the right
  * shape, and read the input preprocessing from __metadata__.
- *
- * (ns_model_has_layer lives in network.c.)
  */
 #include "model.h"
 
@@ -51,16 +49,16 @@ check_tensor (const NsSafetensors *st, const char *name, int ndim, const int64_t
   return t;
 }
 
-/* Weight [out][in][kh][kw] and bias [out] of one conv. */
+/* Weight [out][in][kh][kw] (dense: [out][in]) and bias [out] of one conv. */
 static gboolean
 check_conv (const NsSafetensors *st, const char *prefix, int out_c, int in_c, int kh, int kw,
-            const NsTensorInfo **w, const NsTensorInfo **b, GError **error)
+            int dense, const NsTensorInfo **w, const NsTensorInfo **b, GError **error)
 {
   char *wn = g_strconcat (prefix, ".weight", NULL);
   char *bn = g_strconcat (prefix, ".bias", NULL);
   const int64_t wshape[4] = { out_c, in_c, kh, kw };
   const int64_t bshape[1] = { out_c };
-  const NsTensorInfo *wt = check_tensor (st, wn, 4, wshape, error);
+  const NsTensorInfo *wt = check_tensor (st, wn, dense ? 2 : 4, wshape, error);
   const NsTensorInfo *bt = wt ? check_tensor (st, bn, 1, bshape, error) : NULL;
   g_free (wn);
   g_free (bn);
@@ -78,32 +76,20 @@ validate_layers (const NsSafetensors *st, NsArch arch, GError **error)
   const NsLayerDesc *L = ns_arch_layers (arch, &n);
   for (int i = 0; i < n; i++)
     {
-      const NsLayerDesc *l = &L[i];
-      gboolean ok = TRUE;
-      if (l->kind == NS_LAYER_CONV)
-        ok = check_conv (st, l->prefix, l->cout, l->cin, l->k, l->k, NULL, NULL, error);
-      else if (l->kind == NS_LAYER_FIRE)
-        {
-          char *sq = g_strconcat (l->prefix, ".squeeze", NULL);
-          char *e1 = g_strconcat (l->prefix, ".expand1x1", NULL);
-          char *e3 = g_strconcat (l->prefix, ".expand3x3", NULL);
-          ok = check_conv (st, sq, l->squeeze, l->cin, 1, 1, NULL, NULL, error) &&
-               check_conv (st, e1, l->e1, l->squeeze, 1, 1, NULL, NULL, error) &&
-               check_conv (st, e3, l->e3, l->squeeze, 3, 3, NULL, NULL, error);
-          g_free (sq);
-          g_free (e1);
-          g_free (e3);
-        }
-      if (!ok)
-        {
-          g_prefix_error (error, "%s layer %s: ", ns_arch_name (arch), l->name);
-          return FALSE;
-        }
+      NsConvDesc c[3];
+      const int nc = ns_layer_convs (&L[i], c);
+      for (int k = 0; k < nc; k++)
+        if (!check_conv (st, c[k].prefix, c[k].cout, c[k].cin, c[k].k, c[k].k, c[k].dense,
+                         NULL, NULL, error))
+          {
+            g_prefix_error (error, "%s layer %s: ", ns_arch_name (arch), L[i].name);
+            return FALSE;
+          }
     }
   return TRUE;
 }
 
-/* __metadata__["architecture"], else by tensor names/shapes. */
+/* __metadata__["architecture"], else by the table's signature tensors. */
 static gboolean
 detect_arch (const NsSafetensors *st, NsArch *arch, GError **error)
 {
@@ -113,28 +99,23 @@ detect_arch (const NsSafetensors *st, NsArch *arch, GError **error)
       if (!ns_arch_from_name (name, arch))
         {
           g_set_error (error, NS_ERROR, NS_ERROR_UNSUPPORTED,
-                       "unsupported architecture '%s' (supported: vgg19, vgg16, squeezenet1_1)",
-                       name);
+                       "unsupported architecture '%s' (supported: %s)", name, ns_arch_names ());
           return FALSE;
         }
       return TRUE;
     }
   /* A features.34.weight of the wrong shape is still reported as a VGG-19
    * shape error by validate_layers(), which is the more useful message. */
-  if (ns_st_find (st, "features.34.weight"))
-    *arch = NS_ARCH_VGG19;
-  else if (ns_st_find (st, "features.28.weight"))
-    *arch = NS_ARCH_VGG16;
-  else if (ns_st_find (st, "features.3.squeeze.weight"))
-    *arch = NS_ARCH_SQUEEZENET1_1;
-  else
-    {
-      g_set_error (error, NS_ERROR, NS_ERROR_UNSUPPORTED,
-                   "unrecognised architecture: no \"architecture\" metadata and the tensor "
-                   "names match none of vgg19, vgg16, squeezenet1_1");
-      return FALSE;
-    }
-  return TRUE;
+  for (int a = 0; a < NS_ARCH_COUNT; a++)
+    if (ns_st_find (st, ns_arch_info ((NsArch) a)->signature))
+      {
+        *arch = (NsArch) a;
+        return TRUE;
+      }
+  g_set_error (error, NS_ERROR, NS_ERROR_UNSUPPORTED,
+               "unrecognised architecture: no \"architecture\" metadata and the tensor "
+               "names match none of %s", ns_arch_names ());
+  return FALSE;
 }
 
 /* Exactly `n` comma-separated finite numbers ("104,117,123"). */
@@ -249,13 +230,13 @@ ns_model_architecture (const NsModel *model)
 const char *
 ns_model_default_style_layers (const NsModel *model)
 {
-  return ns_arch_default_style_layers (model->arch);
+  return ns_arch_info (model->arch)->style_layers;
 }
 
 const char *
 ns_model_default_content_layers (const NsModel *model)
 {
-  return ns_arch_default_content_layers (model->arch);
+  return ns_arch_info (model->arch)->content_layers;
 }
 
 gboolean
@@ -263,7 +244,7 @@ ns_model_get_conv (const NsModel *m, const char *prefix, int out_c, int in_c, in
                    float **weight, float **bias, GError **error)
 {
   const NsTensorInfo *w, *b;
-  if (!check_conv (m->st, prefix, out_c, in_c, kh, kw, &w, &b, error))
+  if (!check_conv (m->st, prefix, out_c, in_c, kh, kw, 0, &w, &b, error))
     return FALSE;
   *weight = ns_st_read_f32 (m->st, w);
   *bias = ns_st_read_f32 (m->st, b);
@@ -271,13 +252,12 @@ ns_model_get_conv (const NsModel *m, const char *prefix, int out_c, int in_c, in
 }
 
 gboolean
-ns_model_view_conv (const NsModel *m, const char *prefix, int out_c, int in_c, int kh, int kw,
-                    const float **weight, const float **bias, float **owned_w,
-                    float **owned_b, GError **error)
+ns_model_view_weights (const NsModel *m, const NsConvDesc *c, const float **weight,
+                       const float **bias, float **owned_w, float **owned_b, GError **error)
 {
   const NsTensorInfo *w, *b;
   *owned_w = *owned_b = NULL;
-  if (!check_conv (m->st, prefix, out_c, in_c, kh, kw, &w, &b, error))
+  if (!check_conv (m->st, c->prefix, c->cout, c->cin, c->k, c->k, c->dense, &w, &b, error))
     return FALSE;
   *weight = ns_st_view_f32 (m->st, w);
   if (!*weight)
@@ -286,4 +266,48 @@ ns_model_view_conv (const NsModel *m, const char *prefix, int out_c, int in_c, i
   if (!*bias)
     *bias = *owned_b = ns_st_read_f32 (m->st, b);
   return TRUE;
+}
+
+gboolean
+ns_model_view_conv (const NsModel *m, const char *prefix, int out_c, int in_c, int kh, int kw,
+                    const float **weight, const float **bias, float **owned_w,
+                    float **owned_b, GError **error)
+{
+  NsConvDesc c = { "", out_c, in_c, kh, 1, 0, 0 };
+  g_strlcpy (c.prefix, prefix, sizeof c.prefix);
+  if (kh != kw)   /* (no such layer in the table) */
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_FORMAT, "%s: non-square kernel", prefix);
+      *owned_w = *owned_b = NULL;
+      return FALSE;
+    }
+  return ns_model_view_weights (m, &c, weight, bias, owned_w, owned_b, error);
+}
+
+/* in[k] = (x[perm[k]] * scale - mean[k]) / std[k]   (model.h) */
+void
+ns_preprocess_apply (const NsPreprocess *p, const float *x, size_t hw, float *in)
+{
+  for (int k = 0; k < 3; k++)
+    {
+      const float *src = x + (size_t) p->perm[k] * hw;
+      float *dst = in + (size_t) k * hw;
+      const float a = p->scale / p->std[k], b = p->mean[k] / p->std[k];
+      for (size_t i = 0; i < hw; i++)
+        dst[i] = src[i] * a - b;
+    }
+}
+
+/* dx[perm[k]] = din[k] * scale / std[k] */
+void
+ns_preprocess_backward (const NsPreprocess *p, const float *din, size_t hw, float *dx)
+{
+  for (int k = 0; k < 3; k++)
+    {
+      const float a = p->scale / p->std[k];
+      float *dst = dx + (size_t) p->perm[k] * hw;
+      const float *src = din + (size_t) k * hw;
+      for (size_t j = 0; j < hw; j++)
+        dst[j] = src[j] * a;
+    }
 }

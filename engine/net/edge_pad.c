@@ -7,6 +7,12 @@
  * the window [o·s - p, o·s - p + k - 1] of a live output o.  Rows and
  * columns are independent (every window is separable in its reach), so one
  * axis at a time suffices.
+ *
+ * Graph architectures (GoogLeNet) are walked in table order as if a chain:
+ * their branch windows are all stride 1 and 'same'-padded (1x1, 3x3 pad 1,
+ * 5x5 pad 2, 3x3/1 pool pad 1), which keep every length and every position
+ * live, so the chain walk gives the trunk's answer (test_edges: no padding
+ * at any side for BVLC GoogLeNet).
  */
 #include "edge_pad.h"
 #include "pool.h"

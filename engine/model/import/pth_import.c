@@ -616,27 +616,12 @@ arch_matches (const NsPthFeatures *f, NsArch arch, GString *why)
   const NsLayerDesc *L = ns_arch_layers (arch, &n_layers);
   for (int l = 0; l < n_layers; l++)
     {
-      gboolean ok = TRUE;
-      if (L[l].kind == NS_LAYER_CONV)
-        {
-          ok = conv_matches (f, L[l].prefix, L[l].cout, L[l].cin, L[l].k, why);
-          expected += 2;
-        }
-      else if (L[l].kind == NS_LAYER_FIRE)
-        {
-          char *sq = g_strconcat (L[l].prefix, ".squeeze", NULL);
-          char *e1 = g_strconcat (L[l].prefix, ".expand1x1", NULL);
-          char *e3 = g_strconcat (L[l].prefix, ".expand3x3", NULL);
-          ok = conv_matches (f, sq, L[l].squeeze, L[l].cin, 1, why)
-               && conv_matches (f, e1, L[l].e1, L[l].squeeze, 1, why)
-               && conv_matches (f, e3, L[l].e3, L[l].squeeze, 3, why);
-          g_free (sq);
-          g_free (e1);
-          g_free (e3);
-          expected += 6;
-        }
-      if (!ok)
-        return FALSE;
+      NsConvDesc c[3];
+      const int nc = ns_layer_convs (&L[l], c);
+      for (int k = 0; k < nc; k++)
+        if (!conv_matches (f, c[k].prefix, c[k].cout, c[k].cin, c[k].k, why))
+          return FALSE;
+      expected += 2 * nc;
     }
   if (f->n_tensors != expected)
     {
@@ -651,19 +636,20 @@ arch_matches (const NsPthFeatures *f, NsArch arch, GString *why)
 const char *
 ns_pth_detect_architecture (const NsPthFeatures *f, GError **error)
 {
-  static const NsArch archs[] = { NS_ARCH_VGG19, NS_ARCH_VGG16, NS_ARCH_SQUEEZENET1_1 };
   GString *msg = g_string_new ("could not detect the architecture:");
-  for (guint a = 0; a < G_N_ELEMENTS (archs); a++)
+  for (int a = 0; a < NS_ARCH_COUNT; a++)
     {
+      if (!ns_arch_info ((NsArch) a)->torchvision)
+        continue;
       GString *why = g_string_new (NULL);
-      gboolean ok = arch_matches (f, archs[a], why);
+      gboolean ok = arch_matches (f, (NsArch) a, why);
       if (ok)
         {
           g_string_free (why, TRUE);
           g_string_free (msg, TRUE);
-          return ns_arch_name (archs[a]);
+          return ns_arch_name ((NsArch) a);
         }
-      g_string_append_printf (msg, " not %s (%s);", ns_arch_name (archs[a]), why->str);
+      g_string_append_printf (msg, " not %s (%s);", ns_arch_name ((NsArch) a), why->str);
       g_string_free (why, TRUE);
     }
   g_string_truncate (msg, msg->len - 1);
@@ -680,7 +666,8 @@ ns_convert_pth (const char *pth_path, const char *safetensors_path, const char *
 {
   g_return_val_if_fail (pth_path && safetensors_path, FALSE);
   NsArch arch;
-  if (architecture && !ns_arch_from_name (architecture, &arch))
+  if (architecture && (!ns_arch_from_name (architecture, &arch)
+                       || !ns_arch_info (arch)->torchvision))
     return fail (error, NS_ERROR_UNSUPPORTED, "unknown architecture '%s' "
                  "(expected vgg19, vgg16 or squeezenet1_1)", architecture);
 

@@ -3,7 +3,7 @@
  * ISA through per_isa.h, so the vector-extension code uses that ISA's
  * registers.
  *
- * Math (Lavin & Gray 2016, eq. 8; the same matrices as conv_winograd.c):
+ * Math (Lavin & Gray 2016, eq. 8; F(4x4,3x3) with points 0, ±1, ±2):
  *   V[e][ci][k] = (Bᵀ d B)[e]       d: 6x6 input patch of tile k
  *   M[e][r][k]  = Σ_ci U[e][co][ci] V[e][ci][k]     co = co0 + r
  *   Y_k         = Aᵀ M_k A (+ bias, ReLU, or += into out)

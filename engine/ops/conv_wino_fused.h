@@ -2,9 +2,9 @@
  * thread transforms a block of 32 tiles, multiplies it by pre-packed filters
  * with its own register-blocked kernel and writes the output tiles, so the
  * transformed data stays in cache (conv_wino_block.h).  3x3, stride 1,
- * pad 1 only.  Used by the network for layers whose packed filters it keeps
- * (few channels, many pixels); conv_winograd.c's chunked OpenBLAS path
- * serves the rest.
+ * pad 1 only.  The one Winograd path: net/wino.h runs every 3x3/s1/p1 conv
+ * of a network here, with packed filters kept, packed per call, or packed
+ * group by group on the fly (ns_wino_fly_conv); other shapes use conv.c.
  *
  * The input gradient of a 3x3/s1/p1 conv is itself a 3x3/s1/p1 conv of dout
  * with the filters flipped 180° and in/out channels swapped:

@@ -1,4 +1,4 @@
-/* pool.c — max / average pooling (forward + input gradient) and ReLU.
+/* pool.c — max / average pooling (forward + input gradient).
  *
  * Shapes: in [c][h][w] -> out [c][oh][ow] (PyTorch output-size rule, see
  * pool.h).  Window of output (oy,ox): rows oy*s - p .. oy*s - p + k - 1,
@@ -159,24 +159,6 @@ ns_pool_backward (const NsPoolSpec *p, const float *in, const float *out,
             }
         }
     }
-}
-
-void
-ns_relu_forward (float *x, size_t n)
-{
-#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
-  for (size_t i = 0; i < n; i++)
-    if (x[i] < 0.0f)          /* NaN passes through, so callers can detect it */
-      x[i] = 0.0f;
-}
-
-void
-ns_relu_backward (const float *y, float *d, size_t n)
-{
-  /* branch-free (the mask is data, mispredicted ~half the time) */
-#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
-  for (size_t i = 0; i < n; i++)
-    d[i] = y[i] > 0.0f ? d[i] : 0.0f;
 }
 
 /* Four outputs of a 2x2/2 max pool from rows r0, r1 (8 inputs each), four
@@ -368,33 +350,3 @@ ns_pool_backward_arg (const NsPoolSpec *p, const unsigned char *arg, const float
     }
 }
 
-void
-ns_relu_mask_bits (const float *y, size_t n, unsigned char *bits)
-{
-  const size_t nb = (n + 7) / 8;
-#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
-  for (size_t b = 0; b < nb; b++)
-    {
-      unsigned v = 0;
-      const size_t i0 = b * 8, i1 = i0 + 8 < n ? i0 + 8 : n;
-      for (size_t i = i0; i < i1; i++)
-        v |= (unsigned) (y[i] > 0.0f) << (i - i0);
-      bits[b] = (unsigned char) v;
-    }
-}
-
-void
-ns_relu_backward_bits (const unsigned char *bits, float *d, size_t n)
-{
-  const size_t nb = n / 8;
-#pragma omp parallel for schedule(static) if (n >= PAR_MIN)
-  for (size_t b = 0; b < nb; b++)
-    {
-      const unsigned m = bits[b];
-      float *p = d + 8 * b;
-      for (int j = 0; j < 8; j++)
-        p[j] = (m >> j) & 1u ? p[j] : 0.0f;
-    }
-  for (size_t i = 8 * nb; i < n; i++)
-    d[i] = (bits[i / 8] >> (i % 8)) & 1u ? d[i] : 0.0f;
-}

@@ -1,19 +1,18 @@
 /* model_lookup.c — where the default model file is found (see
  * ns_model_find_default in neural_style.h for the documented order). */
-#include "neural_style.h"
+#include "model.h"
 #include "ns_config.h"
 
-static const char *const default_names[] = {
-  "default.safetensors", "vgg19.safetensors", "vgg16.safetensors",
-  "squeezenet1_1.safetensors",
-};
-
+/* default.safetensors, then <architecture>.safetensors in table order. */
 static char *
 find_in_dir (const char *dir)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (default_names); i++)
+  for (int i = -1; i < NS_ARCH_COUNT; i++)
     {
-      char *path = g_build_filename (dir, default_names[i], NULL);
+      char *file = g_strconcat (i < 0 ? "default" : ns_arch_name ((NsArch) i), ".safetensors",
+                                NULL);
+      char *path = g_build_filename (dir, file, NULL);
+      g_free (file);
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         return path;
       g_free (path);
@@ -39,11 +38,11 @@ ns_model_find_default (GError **error)
     path = find_in_dir (NS_SYSTEM_MODEL_DIR);
   if (!path)
     g_set_error (error, NS_ERROR, NS_ERROR_IO,
-                 "no model installed: looked in %s and %s for default.safetensors, "
-                 "vgg19.safetensors, vgg16.safetensors or squeezenet1_1.safetensors. "
+                 "no model installed: looked in %s and %s for default.safetensors or "
+                 "ARCH.safetensors (ARCH: %s). "
                  "Install one with ./install.sh (downloads VGG-19) or "
                  "./install.sh --model FILE, or pass a model file explicitly",
-                 user_dir, NS_SYSTEM_MODEL_DIR);
+                 user_dir, NS_SYSTEM_MODEL_DIR, ns_arch_names ());
   g_free (user_dir);
   return path;
 }
