@@ -4,12 +4,14 @@
  *   neural-style convert IN.pth OUT.safetensors [--arch ARCH]
  *   neural-style info MODEL.safetensors
  *   neural-style classify IMAGE --model MODEL.safetensors [--top N] [--labels FILE]
+ *   neural-style judge CONTENT STYLE OUTPUT [...] [--model GOOGLENET] [--report FILE]
  *
  * Run `neural-style --help` for every option (names follow
  * anishathalye/neural-style where one exists).
  */
 #include "neural_style.h"
 #include "classify.h"
+#include "judge.h"
 #include "image_io.h"
 #include "report.h"
 #include "ns_config.h"
@@ -271,7 +273,8 @@ cmd_stylize (int argc, char **argv)
     "Repaint CONTENT in the style of one or more STYLE images.\n"
     "Other commands: neural-style convert IN.pth OUT.safetensors [--arch ARCH]\n"
     "                neural-style info MODEL.safetensors\n"
-    "                neural-style classify IMAGE --model MODEL.safetensors [--top N]");
+    "                neural-style classify IMAGE --model MODEL.safetensors [--top N]\n"
+    "                neural-style judge CONTENT STYLE OUTPUT [...] [--model GOOGLENET] [--report FILE]");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *err = NULL;
   int rc = 1;
@@ -453,6 +456,7 @@ main (int argc, char **argv)
     return cmd_info (argc, argv);
   gegl_init (NULL, NULL);
   int rc = argc >= 2 && strcmp (argv[1], "classify") == 0 ? ns_cmd_classify (argc, argv)
+         : argc >= 2 && strcmp (argv[1], "judge") == 0  ? ns_cmd_judge (argc, argv)
                                                           : cmd_stylize (argc, argv);
   gegl_exit ();
   return rc;

@@ -91,6 +91,14 @@ check "classify: dog.jpg's top 5 holds a husky" bash -c \
 expect_fail "classify with a model without a classifier" "has no classifier" \
   "$cli" classify "$eagle" --model "$model"
 expect_fail "classify without --model" "usage" "$cli" classify "$eagle"
+check "judge: output = content is rank 1, gain 0; output = style gain 1; summary and --report" bash -c \
+  "'$cli' judge --model '$gnet' '$dog' '$scream' '$dog' '$dog' '$scream' '$scream' --report '$tmp/judge.json' > '$tmp/judge.txt' \
+   && grep -q 'rank 1 kept  gain 0.000' '$tmp/judge.txt' && grep -q 'gain 1.000' '$tmp/judge.txt' \
+   && grep -q '^summary: 2 triples  kept' '$tmp/judge.txt' \
+   && $py -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r[\"triples\"]; assert t[0][\"content_rank\"]==1 and t[0][\"style_gain\"]==0 and t[1][\"style_gain\"]==1 and r[\"summary\"][\"triples\"]==2' '$tmp/judge.json'"
+expect_fail "judge: not a multiple of three files" "usage" "$cli" judge --model "$gnet" "$dog" "$scream"
+expect_fail "judge with a model without a classifier" "needs googlenet_bvlc" "$cli" judge --model "$model" "$dog" "$scream" "$dog"
+expect_fail "judge: missing output file" "nope.png" "$cli" judge --model "$gnet" "$dog" "$scream" "$tmp/nope.png"
 expect_fail "no model installed" "no model installed" env NEURAL_STYLE_MODEL= XDG_DATA_HOME="$tmp/none" \
   "$cli" --content "$dog" --style "$scream" --output "$tmp/x.png"
 
