@@ -115,7 +115,11 @@ for s in "${list[@]}"; do
   for c in $contents; do for st in $styles; do
     triples+=("$(img "$c")" "$(img "$st")" "$dir/$c+$st.png")
   done; done
-  "$cli" judge --model "$gnet" --report "$dir/judge.json" "${triples[@]}" > "$dir/judge.txt"
+  # judged already, and no output newer than the verdict: keep it
+  if [ -s "$dir/judge.json" ] && [ -z "$(find "$dir" -name '*.png' -newer "$dir/judge.json")" ] \
+     && [ "$(cat "$dir/judge.n" 2>/dev/null)" = "${#triples[@]} $contents $styles" ]; then continue; fi
+  OMP_NUM_THREADS=1 "$cli" judge --model "$gnet" --report "$dir/judge.json" "${triples[@]}" > "$dir/judge.txt"   # one thread: cheap, and robust on a loaded machine
+  echo "${#triples[@]} $contents $styles" > "$dir/judge.n"
 done
 
 # 3. tables and the frontier
