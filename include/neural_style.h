@@ -137,6 +137,21 @@ void ns_params_init (NsParams *params);   /* fill with documented defaults */
 #define NS_MAX_MULTIRES       8        /* multires levels */
 #define NS_MAX_WORKING_SIDE   16384    /* size */
 
+/* Presets: measured points on the quality frontier (bench/quality.sh,
+ * README "Presets"), from keeping the subject to moving the style in.
+ * Applying one sets the objective's weights (α, β, γ) and the start image's
+ * noise share and leaves every other field alone; balanced = the defaults.
+ * The GIMP dialog and the CLI's --preset read this one table. */
+typedef enum
+{
+  NS_PRESET_SUBTLE = 0, NS_PRESET_BALANCED = 1, NS_PRESET_STRONG = 2, NS_PRESET_COUNT
+} NsPreset;
+
+const char *ns_preset_name         (NsPreset preset);      /* "subtle", "balanced", "strong" */
+const char *ns_preset_description  (NsPreset preset);      /* one line, English */
+gboolean    ns_preset_from_name    (const char *name, NsPreset *preset);
+void        ns_params_apply_preset (NsParams *params, NsPreset preset);
+
 /* ----------------------------------------------------------------- jobs */
 
 typedef enum

@@ -4,12 +4,14 @@
  *   neural-style convert IN.pth OUT.safetensors [--arch ARCH]
  *   neural-style info MODEL.safetensors
  *   neural-style classify IMAGE --model MODEL.safetensors [--top N] [--labels FILE]
+ *   neural-style judge CONTENT STYLE OUTPUT [...] [--model GOOGLENET] [--report FILE]
  *
  * Run `neural-style --help` for every option (names follow
  * anishathalye/neural-style where one exists).
  */
 #include "neural_style.h"
 #include "classify.h"
+#include "judge.h"
 #include "image_io.h"
 #include "report.h"
 #include "style_spec.h"
@@ -223,6 +225,30 @@ cmd_stylize (int argc, char **argv)
   NsParams p;
   ns_params_init (&p);
   o.seed = -1;
+  /* --preset first, so that explicit weights given with it win */
+  const char *preset = NULL;
+  char *preset_opt = NULL;   /* parsed again below (documented, applied already) */
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--preset="))
+      preset = argv[i] + strlen ("--preset=");
+    else if (strcmp (argv[i], "--preset") == 0 && i + 1 < argc)
+      preset = argv[i + 1];
+  NsPreset pr;
+  if (preset && !ns_preset_from_name (preset, &pr))
+    {
+      fprintf (stderr, "neural-style: --preset must be subtle, balanced or strong\n");
+      return 2;
+    }
+  if (preset)
+    ns_params_apply_preset (&p, pr);
+  /* help texts state the defaults from ns_params_init */
+  char *h_cw = g_strdup_printf ("Content weight alpha (default %g); lower = more style",
+                                p.content_weight);
+  char *h_sw = g_strdup_printf ("Style weight beta (default %g)", p.style_weight);
+  char *h_tv = g_strdup_printf ("Total-variation smoothing weight gamma (default %g)",
+                                p.tv_weight);
+  char *h_nb = g_strdup_printf ("Blend this much noise into the initial image (0..1, default %g)",
+                                p.initial_noiseblend);
   double content_weight = p.content_weight, style_weight = p.style_weight;
   double tv_weight = p.tv_weight, lr = p.learning_rate, blend = p.content_weight_blend;
   double exp_ = p.style_layer_weight_exp, tol = p.tolerance, noiseblend = p.initial_noiseblend;
@@ -246,16 +272,17 @@ cmd_stylize (int argc, char **argv)
     { "beta1", 0, 0, G_OPTION_ARG_DOUBLE, &beta1, "Adam beta1 (default 0.9)", "B" },
     { "beta2", 0, 0, G_OPTION_ARG_DOUBLE, &beta2, "Adam beta2 (default 0.999)", "B" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &eps, "Adam epsilon (default 1e-8)", "E" },
-    { "content-weight", 0, 0, G_OPTION_ARG_DOUBLE, &content_weight, "Content weight alpha (default 1); lower = more style", "W" },
+    { "content-weight", 0, 0, G_OPTION_ARG_DOUBLE, &content_weight, h_cw, "W" },
     { "content-weight-blend", 0, 0, G_OPTION_ARG_DOUBLE, &blend, "Weight b of the first default content layer, 1-b on the second (default 1)", "B" },
-    { "style-weight", 0, 0, G_OPTION_ARG_DOUBLE, &style_weight, "Style weight beta (default 100)", "W" },
-    { "tv-weight", 0, 0, G_OPTION_ARG_DOUBLE, &tv_weight, "Total-variation smoothing weight gamma (default 1)", "W" },
+    { "style-weight", 0, 0, G_OPTION_ARG_DOUBLE, &style_weight, h_sw, "W" },
+    { "tv-weight", 0, 0, G_OPTION_ARG_DOUBLE, &tv_weight, h_tv, "W" },
     { "style-layer-weight-exp", 0, 0, G_OPTION_ARG_DOUBLE, &exp_, "Style layer k gets a weight proportional to E^k (default 1 = equal)", "E" },
     { "pooling", 0, 0, G_OPTION_ARG_STRING, &o.pooling, "max (default) or avg", "TYPE" },
     { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
     { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file", "WHAT" },
-    { "initial-noiseblend", 0, 0, G_OPTION_ARG_DOUBLE, &noiseblend, "Blend this much noise into the initial image (0..1, default 0.6)", "B" },
+    { "initial-noiseblend", 0, 0, G_OPTION_ARG_DOUBLE, &noiseblend, h_nb, "B" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset_opt, "subtle, balanced (the defaults) or strong: weights measured on the quality frontier (README \"Presets\"); options given with it win", "NAME" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 0)", "N" },
     { "preserve-colors", 0, 0, G_OPTION_ARG_NONE, &o.preserve_colors, "Keep the content's colours (stylised luminance only)", NULL },
     { "multires", 0, 0, G_OPTION_ARG_INT, &multires, "Resolution levels: 1 = single scale, 0 = automatic (default)", "LEVELS" },
@@ -273,7 +300,8 @@ cmd_stylize (int argc, char **argv)
     "Repaint CONTENT in the style of one or more STYLE images.\n"
     "Other commands: neural-style convert IN.pth OUT.safetensors [--arch ARCH]\n"
     "                neural-style info MODEL.safetensors\n"
-    "                neural-style classify IMAGE --model MODEL.safetensors [--top N]");
+    "                neural-style classify IMAGE --model MODEL.safetensors [--top N]\n"
+    "                neural-style judge CONTENT STYLE OUTPUT [...] [--model GOOGLENET] [--report FILE]");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *err = NULL;
   int rc = 1;
@@ -463,6 +491,7 @@ out:
   g_free (o.init); g_free (o.optimizer); g_free (o.pooling);
   g_free (o.checkpoint_output);
   g_free (content_layers); g_free (style_layers);
+  g_free (h_cw); g_free (h_sw); g_free (h_tv); g_free (h_nb); g_free (preset_opt);
   g_strfreev (o.styles);
   return rc;
 }
@@ -477,6 +506,7 @@ main (int argc, char **argv)
     return cmd_info (argc, argv);
   gegl_init (NULL, NULL);
   int rc = argc >= 2 && strcmp (argv[1], "classify") == 0 ? ns_cmd_classify (argc, argv)
+         : argc >= 2 && strcmp (argv[1], "judge") == 0  ? ns_cmd_judge (argc, argv)
                                                           : cmd_stylize (argc, argv);
   gegl_exit ();
   return rc;

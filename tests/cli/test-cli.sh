@@ -56,6 +56,11 @@ check "--init FILE of another size, adam, avg pooling, preserve colours, multire
 check "--size 0 keeps the content size" \
   "$cli" --model "$model" --content "$tmp/out.png" --style "$scream" --size 0 --iterations 1 --quiet --output "$tmp/same.png"
 check "  ... 64x48" test "$(png_size "$tmp/same.png")" = 64x48
+check "--preset: subtle weighs content more than strong; an explicit weight given with it wins; no noise by default" bash -c \
+  "'$cli' ${common[*]} --style '$scream' --size 48 --iterations 0 --preset subtle --output '$tmp/p1.png' --report '$tmp/p1.json' \
+   && '$cli' ${common[*]} --style '$scream' --size 48 --iterations 0 --preset=strong --output '$tmp/p2.png' --report '$tmp/p2.json' \
+   && '$cli' ${common[*]} --style '$scream' --size 48 --iterations 0 --content-weight 7 --preset subtle --output '$tmp/p3.png' --report '$tmp/p3.json' \
+   && $py -c 'import json,sys; P=[json.load(open(f))[\"parameters\"] for f in sys.argv[1:]]; assert P[0][\"content_weight\"] > P[1][\"content_weight\"], P; assert P[2][\"content_weight\"] == 7; assert all(p[\"initial_noiseblend\"] == 0 for p in P)' '$tmp/p1.json' '$tmp/p2.json' '$tmp/p3.json'"
 check "info names the architecture" bash -c "'$cli' info '$model' | grep -q 'architecture: squeezenet1_1'"
 
 # VGG-19 and VGG-16 code paths end to end on seeded random weights of the real shapes
@@ -81,6 +86,7 @@ expect_fail "missing style file" "no such file" "$cli" "${common[@]}" --style "$
 expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scream:-1" --output "$tmp/x.png"
 expect_fail "unknown layer" "relu9_9" "$cli" "${common[@]}" --style "$scream" --style-layers relu9_9 --output "$tmp/x.png"
 expect_fail "bad optimizer" "optimizer" "$cli" "${common[@]}" --style "$scream" --optimizer sgd --output "$tmp/x.png"
+expect_fail "unknown preset" "subtle, balanced or strong" "$cli" "${common[@]}" --style "$scream" --preset wild --output "$tmp/x.png"
 expect_fail "iterations < 0" "iterations" "$cli" "${common[@]}" --style "$scream" --iterations -3 --output "$tmp/x.png"
 gnet="$shared/models/googlenet_bvlc.safetensors"
 check "classify: eagle.jpg's top-1 is bald eagle, five lines with probabilities" bash -c \
@@ -96,6 +102,14 @@ check "info names googlenet_bvlc and its default layers" bash -c \
 expect_fail "classify with a model without a classifier" "has no classifier" \
   "$cli" classify "$eagle" --model "$model"
 expect_fail "classify without --model" "usage" "$cli" classify "$eagle"
+check "judge: output = content is rank 1, gain 0; output = style gain 1; summary and --report" bash -c \
+  "'$cli' judge --model '$gnet' '$dog' '$scream' '$dog' '$dog' '$scream' '$scream' --report '$tmp/judge.json' > '$tmp/judge.txt' \
+   && grep -q 'rank 1 kept  gain 0.000' '$tmp/judge.txt' && grep -q 'gain 1.000' '$tmp/judge.txt' \
+   && grep -q '^summary: 2 triples  kept' '$tmp/judge.txt' \
+   && $py -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r[\"triples\"]; assert t[0][\"content_rank\"]==1 and t[0][\"style_gain\"]==0 and t[1][\"style_gain\"]==1 and r[\"summary\"][\"triples\"]==2' '$tmp/judge.json'"
+expect_fail "judge: not a multiple of three files" "usage" "$cli" judge --model "$gnet" "$dog" "$scream"
+expect_fail "judge with a model without a classifier" "needs googlenet_bvlc" "$cli" judge --model "$model" "$dog" "$scream" "$dog"
+expect_fail "judge: missing output file" "nope.png" "$cli" judge --model "$gnet" "$dog" "$scream" "$tmp/nope.png"
 expect_fail "no model installed" "no model installed" env NEURAL_STYLE_MODEL= XDG_DATA_HOME="$tmp/none" \
   "$cli" --content "$dog" --style "$scream" --output "$tmp/x.png"
 
