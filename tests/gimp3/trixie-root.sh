@@ -8,8 +8,9 @@
 #   trixie-root.sh run CMD [ARG...]  run CMD inside the root (as root), with
 #                                    /proc, /dev and /tmp mounted and the
 #                                    directory $NS_TRIXIE_BIND (if set) bound
-#                                    at /src; everything mounted is unmounted
-#                                    again, also on failure
+#                                    at /src and $NS_TRIXIE_SHARED (if set)
+#                                    read-only at /shared; everything mounted
+#                                    is unmounted again, also on failure
 #   trixie-root.sh path              print the root's path
 #
 # Environment:
@@ -18,6 +19,7 @@
 #   NS_TRIXIE_MIRROR  Debian mirror (default: the first Debian URI configured
 #                     in /etc/apt/sources.list{,.d/*})
 #   NS_TRIXIE_BIND    a host directory to bind at /src for `run`
+#   NS_TRIXIE_SHARED  a host directory to bind read-only at /shared for `run`
 #
 # Needs root, debootstrap and the mirror.  Prints how long building took.
 set -eu
@@ -73,6 +75,10 @@ mount_all() {
   if [ -n "${NS_TRIXIE_BIND:-}" ]; then
     mount_in /src --bind "$NS_TRIXIE_BIND"
   fi
+  if [ -n "${NS_TRIXIE_SHARED:-}" ]; then
+    mount_in /shared --bind "$NS_TRIXIE_SHARED"
+    mount -o remount,bind,ro "$ROOT/shared"
+  fi
 }
 
 in_root() {  # in_root CMD...: chroot with a clean environment
@@ -87,7 +93,7 @@ build() {
   # A half-built root from an interrupted run: start again.
   if [ -d "$ROOT" ] && [ ! -f "$ROOT/.debootstrap-done" ]; then
     echo "trixie-root: removing the unfinished root $ROOT"
-    for d in src tmp dev/pts dev proc; do umount -l "$ROOT/$d" 2>/dev/null || true; done
+    for d in shared src tmp dev/pts dev proc; do umount -l "$ROOT/$d" 2>/dev/null || true; done
     rm -rf --one-file-system "$ROOT"
   fi
   if [ ! -f "$ROOT/.debootstrap-done" ]; then
