@@ -100,6 +100,32 @@ else
   bad "same-pixels/gimp3-vs-cli" "no plug-in result"
 fi
 
+# -- install.sh for GIMP 3: a throw-away HOME, the GIMP it finds is GIMP 3
+IHOME=$WORK/home
+mkdir -p "$IHOME"
+t0=$(date +%s)
+if env -u GIMP3_DIRECTORY -u XDG_DATA_HOME HOME="$IHOME" bash "$SRC/install.sh" --no-deps \
+     --build-dir "$BUILD-install" --model "$MODEL" --demo --demo-size 64 --demo-iterations 5 \
+     > "$WORK/install.log" 2>&1; then
+  ok "install/gimp3 ($(($(date +%s) - t0)) s)"
+else
+  bad "install/gimp3" "$(tail -5 "$WORK/install.log")"
+fi
+p3=$IHOME/.config/GIMP/3.0/plug-ins/plug-in-neural-style/plug-in-neural-style
+if [ -x "$p3" ] && [ ! -e "$IHOME/.config/GIMP/2.10" ]; then ok "install/gimp3-user-folder"
+else bad "install/gimp3-user-folder" "$(ls -R "$IHOME/.config" 2>&1 | head -5)"; fi
+if grep -q "Demo written" "$WORK/install.log"; then ok "install/demo-through-gimp3"
+else bad "install/demo-through-gimp3" "$(grep -i error "$WORK/install.log" | head -3)"; fi
+# GIMP 3 started with that HOME registers the installed plug-in.
+env -u GIMP3_DIRECTORY HOME="$IHOME" timeout 300 gimp-console-3.0 -i -d -f \
+  --batch-interpreter=python-fu-eval --quit -b "import gi
+gi.require_version('Gimp', '3.0')
+from gi.repository import Gimp
+print('NSTEST registered', Gimp.get_pdb().procedure_exists('plug-in-neural-style'))" \
+  > "$WORK/install-gimp.log" 2>&1
+if grep -q "NSTEST registered True" "$WORK/install-gimp.log"; then ok "install/gimp3-registers-the-plug-in"
+else bad "install/gimp3-registers-the-plug-in" "$(grep NSTEST "$WORK/install-gimp.log")"; fi
+
 echo "$pass passed, $fail failed"
 mkdir -p "$BUILD/last-run" && cp "$WORK"/*.log "$BUILD/last-run/"   # for a look afterwards
 if [ "$fail" -ne 0 ]; then
