@@ -485,7 +485,8 @@ build_model (Dialog *dlg)
   return vbox;
 }
 
-/* A config number as a scale entry with the 2.10 dialog's slider range. */
+/* A config number as a scale entry with the 2.10 dialog's slider range
+ * (a logarithmic slider starts above 0; its spin button still takes 0). */
 static void
 scale_entry (GimpProcedureDialog *dialog, const gchar *property, gdouble lower,
              gdouble upper, gint digits, gboolean logarithmic, const gchar *tooltip)
@@ -495,8 +496,32 @@ scale_entry (GimpProcedureDialog *dialog, const gchar *property, gdouble lower,
   gimp_scale_entry_set_bounds (GIMP_SCALE_ENTRY (entry), lower, upper, TRUE);
   gimp_label_spin_set_digits (GIMP_LABEL_SPIN (entry), digits);
   if (logarithmic)
-    gimp_scale_entry_set_logarithmic (GIMP_SCALE_ENTRY (entry), TRUE);
+    {
+      /* The log mapping is set up from the current bounds: set them again
+       * after it (GIMP 3.0 otherwise keeps the property's lower bound 0). */
+      gimp_scale_entry_set_logarithmic (GIMP_SCALE_ENTRY (entry), TRUE);
+      gimp_scale_entry_set_bounds (GIMP_SCALE_ENTRY (entry), lower, upper, TRUE);
+    }
+  /* Big ranges make wide spin buttons; keep room for the slider. */
+  gtk_widget_set_size_request (gimp_scale_entry_get_range (GIMP_SCALE_ENTRY (entry)), 120, -1);
   gimp_help_set_help_data (entry, tooltip, NULL);
+}
+
+/* A titled frame "<id>-frame" holding five config widgets. */
+static void
+options_frame (GimpProcedureDialog *dialog, const gchar *id, const gchar *title,
+               const gchar *p1, const gchar *p2, const gchar *p3, const gchar *p4,
+               const gchar *p5)
+{
+  gchar *box   = g_strconcat (id, "-box", NULL);
+  gchar *frame = g_strconcat (id, "-frame", NULL);
+
+  gimp_procedure_dialog_fill_box (dialog, box, p1, p2, p3, p4, p5, NULL);
+  gimp_procedure_dialog_fill_frame (dialog, frame, NULL, FALSE, box);
+  gtk_frame_set_label (GTK_FRAME (gimp_procedure_dialog_get_widget (dialog, frame, G_TYPE_NONE)),
+                       title);
+  g_free (box);
+  g_free (frame);
 }
 
 /* The right column: the config's widgets in three frames. */
@@ -506,11 +531,11 @@ build_options (Dialog *dlg)
   GimpProcedureDialog *dialog  = GIMP_PROCEDURE_DIALOG (dlg->dialog);
   gint                 longest = MAX (dlg->region_w, dlg->region_h);
 
-  scale_entry (dialog, "content-weight", 0.0, 1000.0, 2, TRUE,
+  scale_entry (dialog, "content-weight", 0.01, 1000.0, 2, TRUE,
                _("How strongly the result keeps the content's shapes"));
-  scale_entry (dialog, "style-weight", 0.0, 10000.0, 2, TRUE,
+  scale_entry (dialog, "style-weight", 0.01, 10000.0, 2, TRUE,
                _("How strongly the result takes on the style"));
-  scale_entry (dialog, "tv-weight", 0.0, 1000.0, 3, TRUE,
+  scale_entry (dialog, "tv-weight", 0.001, 1000.0, 3, TRUE,
                _("Total-variation weight: higher values give smoother results"));
   scale_entry (dialog, "content-weight-blend", 0.0, 1.0, 2, FALSE,
                _("Share of the content weight on the primary content layer "
@@ -534,24 +559,12 @@ build_options (Dialog *dlg)
   gimp_help_set_help_data (gimp_procedure_dialog_get_widget (dialog, "preserve-colors", G_TYPE_NONE),
                            _("Take only the stylised brightness; keep the colours of the layer"), NULL);
 
-  gimp_procedure_dialog_fill_box (dialog, "loss-box",
-                                  "content-weight", "style-weight", "tv-weight",
-                                  "content-weight-blend", "style-layer-weight-exp", NULL);
-  gimp_procedure_dialog_fill_frame (dialog, "loss-frame", NULL, FALSE, "loss-box");
-  gtk_frame_set_label (GTK_FRAME (gimp_procedure_dialog_get_widget (dialog, "loss-frame", G_TYPE_NONE)),
-                       _("Loss Weights"));
-  gimp_procedure_dialog_fill_box (dialog, "optim-box",
-                                  "iterations", "tolerance", "multires", "optimizer", "pooling",
-                                  NULL);
-  gimp_procedure_dialog_fill_frame (dialog, "optim-frame", NULL, FALSE, "optim-box");
-  gtk_frame_set_label (GTK_FRAME (gimp_procedure_dialog_get_widget (dialog, "optim-frame", G_TYPE_NONE)),
-                       _("Optimization"));
-  gimp_procedure_dialog_fill_box (dialog, "output-box",
-                                  "size", "init", "initial-noiseblend", "seed", "preserve-colors",
-                                  NULL);
-  gimp_procedure_dialog_fill_frame (dialog, "output-frame", NULL, FALSE, "output-box");
-  gtk_frame_set_label (GTK_FRAME (gimp_procedure_dialog_get_widget (dialog, "output-frame", G_TYPE_NONE)),
-                       _("Output"));
+  options_frame (dialog, "loss", _("Loss Weights"), "content-weight", "style-weight",
+                 "tv-weight", "content-weight-blend", "style-layer-weight-exp");
+  options_frame (dialog, "optim", _("Optimization"), "iterations", "tolerance", "multires",
+                 "optimizer", "pooling");
+  options_frame (dialog, "output", _("Output"), "size", "init", "initial-noiseblend",
+                 "seed", "preserve-colors");
   return gimp_procedure_dialog_fill_box (dialog, "right-box",
                                          "loss-frame", "optim-frame", "output-frame", NULL);
 }

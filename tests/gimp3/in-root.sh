@@ -59,10 +59,23 @@ t0=$(date +%s)
 NEURAL_STYLE_MODEL=$MODEL session sf plug-in-script-fu-eval "(begin (define ns-model \"$MODEL\") (define ns-content \"$NS_CONTENT\")
   (define ns-style \"$NS_STYLE\") (define ns-tmp \"$WORK\") (load \"$HERE/neural-style-tests.scm\"))"
 NS_SESSION=main session py-main python-fu-eval "$(py)"
-NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 session py-cancel python-fu-eval "$(py)"
+NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
 NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
   session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
 NS_SESSION=lastvals-2 session py-lastvals-2 python-fu-eval "$(py)"
+# The examples of docs/plugin.md ("gimp3-example" blocks), with this run's files.
+doc_example () {  # doc_example KIND OUT: the block after the marker, files substituted
+  awk -v kind="$1" '$0 ~ "gimp3-example: " kind { on = 1; next }
+                    on && /^```/ { if (started) exit; started = 1; next }
+                    on && started' "$SRC/docs/plugin.md" |
+    sed -e "s|\"photo.png\"|\"$NS_CONTENT\"|; s|'photo.png'|'$NS_CONTENT'|" \
+        -e "s|\"painting.png\"|\"$NS_STYLE\"|; s|'painting.png'|'$NS_STYLE'|" \
+        -e "s|model.safetensors|$MODEL|" > "$2"
+}
+doc_example script-fu "$WORK/doc-example.scm"
+doc_example python-fu "$WORK/doc-example.py"
+session doc-sf plug-in-script-fu-eval "(load \"$WORK/doc-example.scm\")"
+session doc-py python-fu-eval "exec(open('$WORK/doc-example.py').read())"
 echo "GIMP 3 sessions: $(($(date +%s) - t0)) s"
 
 cat "$WORK"/*.log > "$WORK/gimp.log"
@@ -79,6 +92,13 @@ for s in sf py-main py-cancel py-lastvals-1 py-lastvals-2; do
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
+done
+for s in doc-sf doc-py; do
+  if grep -q "new layer: Neural Style: " "$WORK/$s.log" && [ "$(cat "$WORK/$s.status")" -eq 0 ]; then
+    ok "docs/example-$s"
+  else
+    bad "docs/example-$s" "$(grep -i 'error\|failed' "$WORK/$s.log" | head -3)"
+  fi
 done
 if grep -qi 'inconsistent state\|plug-in crashed\|terminated abnormally\|undo group' "$WORK/gimp.log"; then
   bad "gimp/no-crash-no-open-undo-group" "$(grep -i 'inconsistent\|crashed\|abnormally\|undo group' "$WORK/gimp.log" | head -3)"

@@ -169,7 +169,7 @@ def main_session():
 
 
 def cancel_session():
-    """NEURAL_STYLE_TEST_CANCEL_AT=2 cancels like the Cancel button."""
+    """NEURAL_STYLE_TEST_CANCEL_AT=2 cancels like the Cancel button; German."""
     content = load(E['NS_CONTENT'])
     style = load(E['NS_STYLE'])
     layer = content.get_layers()[0]
@@ -178,6 +178,11 @@ def cancel_session():
     report(status == Gimp.PDBStatusType.CANCEL, 'py/cancel-status', (status, msg))
     report(digest(content) == before and len(content.get_layers()) == 1,
            'py/cancel-image-unchanged')
+    # This session runs with LANGUAGE=de: messages come from the plug-in's
+    # own catalogue (gettext domain gimp-plugin-neural-style).
+    status, msg = run(content, [layer], [style], **dict(SMALL, size=10))
+    report(status == Gimp.PDBStatusType.CALLING_ERROR and 'size muss 0' in str(msg),
+           'py/german-message', msg)
 
 
 def lastvals_session(step):

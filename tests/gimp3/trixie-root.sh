@@ -27,10 +27,11 @@ set -eu
 ROOT=${NS_TRIXIE_ROOT:-/var/cache/neural-style/trixie-root}
 STAMP=$ROOT/.neural-style-stamp
 LOCK=${ROOT%/}.lock
-# What the GIMP 3 plug-in, its tests and its screenshot need.
+# What the GIMP 3 plug-in, its tests and its screenshot need (and
+# de_DE.UTF-8, generated after the install).
 PACKAGES="gimp libgimp-3.0-dev gir1.2-gimp-3.0 python3-gi
   meson ninja-build gcc pkg-config gettext libopenblas-dev libjson-glib-dev
-  libgegl-dev libbabl-dev xvfb xauth xdotool"
+  libgegl-dev libbabl-dev xvfb xauth locales"
 PACKAGES=$(echo $PACKAGES)   # one line
 
 die() { echo "trixie-root: $*" >&2; exit 1; }
@@ -112,6 +113,8 @@ build() {
   in_root apt-get update -q
   in_root apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 $PACKAGES
   in_root apt-get clean
+  # A German locale for the translation test (LANGUAGE is ignored under C.UTF-8).
+  in_root sh -c "sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen && locale-gen"
   cleanup
   echo "$PACKAGES" > "$STAMP"
   t1=$(date +%s)
