@@ -16,7 +16,7 @@ VGG19_URL=$MIRROR/vgg19-dcbb9e9d.pth
 VGG19_SHA=dcbb9e9d            # torchvision names files by their sha256 prefix
 SQUEEZE_URL=$MIRROR/squeezenet1_1-b8a52dc0.pth
 SQUEEZE_SHA=b8a52dc0
-DEPS="gimp libgimp2.0-dev libgegl-dev libbabl-dev libopenblas-dev libjson-glib-dev meson ninja-build pkg-config gettext"
+DEPS="libgegl-dev libbabl-dev libopenblas-dev libjson-glib-dev meson ninja-build pkg-config gettext gcc"
 PLUGIN=plug-in-neural-style
 
 usage () {
@@ -24,15 +24,18 @@ usage () {
 Usage: ./install.sh [OPTIONS]
 
 Builds Neural Style for GIMP with meson and installs
-  - the GIMP 2.10 plug-in (Filters > Artistic > Neural Style...),
+  - the plug-in (Filters > Artistic > Neural Style...) for each GIMP found:
+    GIMP 2.10 and/or GIMP 3 (gimp-2.10 / gimp-3.0 or their development files;
+    with none installed, the GIMP of the distribution is installed),
   - the command-line tool 'neural-style',
   - a pretrained network as safetensors into the model directory.
 
 Per-user install (default): prefix \$HOME/.local, plug-in in
-  \${GIMP2_DIRECTORY:-~/.config/GIMP/2.10}/plug-ins/$PLUGIN/,
+  \${GIMP2_DIRECTORY:-~/.config/GIMP/2.10}/plug-ins/$PLUGIN/ (GIMP 2.10) and
+  \${GIMP3_DIRECTORY:-~/.config/GIMP/3.0}/plug-ins/$PLUGIN/ (GIMP 3),
   models in \${XDG_DATA_HOME:-~/.local/share}/neural-style/models/.
 System install (--system): prefix /usr/local, plug-in in GIMP's system
-  plug-in directory (pkg-config --variable=gimplibdir gimp-2.0)/plug-ins/,
+  plug-in directory (pkg-config --variable=gimplibdir gimp-2.0 / gimp-3.0)/plug-ins/,
   models in <prefix>/share/neural-style/models/ (uses sudo when not root).
 
 Options:
@@ -45,6 +48,7 @@ Options:
   --with-squeezenet   also download and install SqueezeNet 1.1 (small, fast)
   --no-model          do not download VGG-19 (--with-squeezenet still applies)
   --no-deps           do not apt-get install the build dependencies
+  --gimp 2|3|both     the plug-in(s) to build (default: each GIMP found)
   --demo              afterwards, render demo/out.png with GIMP in batch mode
                       (dog.jpg in the style of The Scream)
   --demo-size N       longest side of the demo result (default 256)
@@ -75,6 +79,7 @@ DEMO_SIZE=256
 DEMO_ITER=100
 UNINSTALL=0
 KEEP_MODELS=0
+GIMP_CHOICE=""
 
 need_arg () { [ $# -ge 2 ] && [ -n "$2" ] || { echo "install.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -94,11 +99,14 @@ while [ $# -gt 0 ]; do
     --demo-iterations) need_arg "$@"; DEMO_ITER=$2; shift ;;
     --uninstall)       UNINSTALL=1 ;;
     --keep-models)     KEEP_MODELS=1 ;;
+    --gimp)            need_arg "$@"; GIMP_CHOICE=$2; shift ;;
+    --gimp=*)          GIMP_CHOICE=${1#*=} ;;
     -h|--help)         usage; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+case "$GIMP_CHOICE" in ""|2|3|both) ;; *) echo "install.sh: --gimp takes 2, 3 or both" >&2; exit 2 ;; esac
 case "$DEMO_SIZE$DEMO_ITER" in *[!0-9]*) echo "install.sh: --demo-size/--demo-iterations need numbers" >&2; exit 2 ;; esac
 if [ -n "$MODEL_FILE" ] && [ "$NO_MODEL" = 1 ]; then
   echo "install.sh: --model and --no-model exclude each other" >&2; exit 2
@@ -134,7 +142,27 @@ else
   MODEL_DIR=${XDG_DATA_HOME:-$HOME/.local/share}/neural-style/models
   MANIFEST=${XDG_DATA_HOME:-$HOME/.local/share}/neural-style/install-manifest.txt
   GIMP_USER_DIR=${GIMP2_DIRECTORY:-${XDG_CONFIG_HOME:-$HOME/.config}/GIMP/2.10}
+  GIMP3_USER_DIR=${GIMP3_DIRECTORY:-${XDG_CONFIG_HOME:-$HOME/.config}/GIMP/3.0}
 fi
+
+# Which GIMP: the programs or development files present; with none, the
+# distribution's GIMP (3 where its archive has libgimp-3.0-dev, else 2.10).
+have_gimp2 () { command -v gimp-2.10 >/dev/null 2>&1 || pkg-config --exists gimp-2.0 2>/dev/null; }
+have_gimp3 () { command -v gimp-3.0 >/dev/null 2>&1 || command -v gimp-console-3.0 >/dev/null 2>&1 \
+                || pkg-config --exists gimp-3.0 2>/dev/null; }
+if [ -z "$GIMP_CHOICE" ]; then
+  if have_gimp2 && have_gimp3; then GIMP_CHOICE=both
+  elif have_gimp3; then GIMP_CHOICE=3
+  elif have_gimp2; then GIMP_CHOICE=2
+  elif apt-cache show libgimp-3.0-dev >/dev/null 2>&1; then GIMP_CHOICE=3
+  else GIMP_CHOICE=2
+  fi
+fi
+case "$GIMP_CHOICE" in
+  2)    DEPS="gimp libgimp2.0-dev $DEPS" ;;
+  3)    DEPS="gimp libgimp-3.0-dev $DEPS" ;;
+  both) DEPS="libgimp2.0-dev libgimp-3.0-dev $DEPS" ;;
+esac
 CLI=$PREFIX/bin/neural-style
 SAME_FLAGS=""          # to repeat in suggested commands
 [ "$SYSTEM" = 1 ] && SAME_FLAGS="$SAME_FLAGS --system"
@@ -203,10 +231,13 @@ current_prefix () {
 }
 if [ ! -f "$BUILD/build.ninja" ]; then
   say "Configuring ($BUILD, prefix $PREFIX)"
-  meson setup "$BUILD" "$SRC" --prefix "$PREFIX" --buildtype release
-elif [ "$(current_prefix)" != "$PREFIX" ]; then
-  say "Reconfiguring $BUILD for prefix $PREFIX"
-  meson configure "$BUILD" -Dprefix="$PREFIX"
+  meson setup "$BUILD" "$SRC" --prefix "$PREFIX" --buildtype release -Dgimp="$GIMP_CHOICE"
+else
+  if [ "$(current_prefix)" != "$PREFIX" ]; then
+    say "Reconfiguring $BUILD for prefix $PREFIX"
+    meson configure "$BUILD" -Dprefix="$PREFIX"
+  fi
+  meson configure "$BUILD" -Dgimp="$GIMP_CHOICE"
 fi
 say "Building"
 ninja -C "$BUILD"
@@ -217,23 +248,30 @@ meson introspect --installed "$BUILD" | python3 -c \
   while IFS= read -r f; do manifest_add "$f"; done
 
 # GIMP looks for plug-ins in its own directories, not below our prefix.
-built_plugin=$(meson introspect --installed "$BUILD" | python3 -c \
-  'import json,sys; print(next(v for v in json.load(sys.stdin).values() if v.endswith("/'$PLUGIN'")))')
-if [ "$SYSTEM" = 1 ]; then
-  gimplibdir=$(pkg-config --variable=gimplibdir gimp-2.0)
-  plugin_dest=$gimplibdir/plug-ins/$PLUGIN/$PLUGIN
-else
-  plugin_dest=$GIMP_USER_DIR/plug-ins/$PLUGIN/$PLUGIN
-fi
-if [ "$built_plugin" != "$plugin_dest" ]; then
-  if [ -f "$plugin_dest" ] && cmp -s "$built_plugin" "$plugin_dest"; then
-    say "GIMP plug-in is up to date: $plugin_dest"
+# install_plugin 2|3 USER_DIR: the plug-in built for that GIMP, if any.
+install_plugin () {
+  local v=$1 user_dir=$2 built dest
+  built=$(meson introspect --installed "$BUILD" | python3 -c \
+    'import json,sys; print(next((v for v in json.load(sys.stdin).values()
+        if v.endswith("/'$v'.0/plug-ins/'$PLUGIN'/'$PLUGIN'")), ""))')
+  [ -n "$built" ] || return 0
+  if [ "$SYSTEM" = 1 ]; then
+    dest=$(pkg-config --variable=gimplibdir "gimp-$v.0")/plug-ins/$PLUGIN/$PLUGIN
   else
-    say "Installing the GIMP plug-in: $plugin_dest"
-    put install -D -m 755 "$built_plugin" "$plugin_dest"
+    dest=$user_dir/plug-ins/$PLUGIN/$PLUGIN
   fi
-  manifest_add "$plugin_dest"
-fi
+  if [ "$built" != "$dest" ]; then
+    if [ -f "$dest" ] && cmp -s "$built" "$dest"; then
+      say "GIMP $v plug-in is up to date: $dest"
+    else
+      say "Installing the GIMP $v plug-in: $dest"
+      put install -D -m 755 "$built" "$dest"
+    fi
+    manifest_add "$dest"
+  fi
+}
+install_plugin 2 "${GIMP_USER_DIR:-}"
+install_plugin 3 "${GIMP3_USER_DIR:-}"
 
 # ---------------------------------------------------------------- models
 sha256_of () { sha256sum "$1" | cut -d' ' -f1; }
@@ -362,17 +400,33 @@ if [ "$DEMO" = 1 ]; then
   rm -f "$out"
   say "Rendering $out (${DEMO_SIZE}px, $DEMO_ITER iterations; GIMP batch mode)"
   start=$(date +%s)
-  if [ "$SYSTEM" = 0 ]; then export GIMP2_DIRECTORY="$GIMP_USER_DIR"; fi
-  timeout 3600 gimp -i -d -f -b "
-    (let* ((c  (car (gimp-file-load RUN-NONINTERACTIVE \"$imgs/dog.jpg\" \"dog.jpg\")))
-           (cd (car (gimp-image-get-active-drawable c)))
-           (s  (car (gimp-file-load RUN-NONINTERACTIVE \"$imgs/scream.jpg\" \"scream.jpg\")))
-           (l  (car (plug-in-neural-style RUN-NONINTERACTIVE c cd
-                      1 (vector s) 0 (vector) 0 (vector)
-                      1.0 100.0 1.0 $DEMO_ITER 0.0 0 0 1.0 1.0 $DEMO_SIZE
-                      1 0.6 7 0 0 \"\"))))
-      (file-png-save2 RUN-NONINTERACTIVE c l \"$out\" \"$out\" 0 9 0 0 0 0 0 0 1))" \
-    -b '(gimp-quit 0)' > "$demo_tmp/gimp.log" 2>&1 || true
+  if [ "$GIMP_CHOICE" = 3 ]; then
+    # GIMP 3: Script-Fu v3 with named arguments (a layer stands for its image).
+    if [ "$SYSTEM" = 0 ]; then export GIMP3_DIRECTORY="$GIMP3_USER_DIR"; fi
+    timeout 3600 gimp-console-3.0 -i -d -f --batch-interpreter=plug-in-script-fu-eval -b "
+      (script-fu-use-v3)
+      (let* ((c  (gimp-file-load RUN-NONINTERACTIVE \"$imgs/dog.jpg\"))
+             (cd (vector-ref (gimp-image-get-layers c) 0))
+             (s  (gimp-file-load RUN-NONINTERACTIVE \"$imgs/scream.jpg\"))
+             (l  (plug-in-neural-style #:run-mode RUN-NONINTERACTIVE #:image c
+                   #:drawables (vector cd) #:style-images (gimp-image-get-layers s)
+                   #:iterations $DEMO_ITER #:size $DEMO_SIZE #:seed 7)))
+        (gimp-image-remove-layer c cd)
+        (gimp-file-save RUN-NONINTERACTIVE c \"$out\"))" \
+      --quit > "$demo_tmp/gimp.log" 2>&1 || true
+  else
+    if [ "$SYSTEM" = 0 ]; then export GIMP2_DIRECTORY="$GIMP_USER_DIR"; fi
+    timeout 3600 gimp -i -d -f -b "
+      (let* ((c  (car (gimp-file-load RUN-NONINTERACTIVE \"$imgs/dog.jpg\" \"dog.jpg\")))
+             (cd (car (gimp-image-get-active-drawable c)))
+             (s  (car (gimp-file-load RUN-NONINTERACTIVE \"$imgs/scream.jpg\" \"scream.jpg\")))
+             (l  (car (plug-in-neural-style RUN-NONINTERACTIVE c cd
+                        1 (vector s) 0 (vector) 0 (vector)
+                        1.0 100.0 1.0 $DEMO_ITER 0.0 0 0 1.0 1.0 $DEMO_SIZE
+                        1 0.6 7 0 0 \"\"))))
+        (file-png-save2 RUN-NONINTERACTIVE c l \"$out\" \"$out\" 0 9 0 0 0 0 0 0 1))" \
+      -b '(gimp-quit 0)' > "$demo_tmp/gimp.log" 2>&1 || true
+  fi
   if [ ! -s "$out" ]; then
     cat "$demo_tmp/gimp.log" >&2
     echo "install.sh: the demo failed (GIMP log above)" >&2

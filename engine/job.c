@@ -156,7 +156,15 @@ ns_job_add_style (NsJob *job, const NsImage *style, double weight, double scale,
       return FALSE;
     }
   StyleInput *s = g_new0 (StyleInput, 1);
-  s->image = ns_image_copy (style);
+  int side = ns_style_read_side (job->work_w, job->work_h, scale);
+  if (MAX (style->width, style->height) > side)
+    {
+      int w, h;
+      ns_image_fit_size (style->width, style->height, side, &w, &h);
+      s->image = ns_image_resize (style, w, h);
+    }
+  else
+    s->image = ns_image_copy (style);
   s->weight = weight;
   s->scale = scale;
   if (!s->image)

@@ -12,6 +12,13 @@ ns_working_size (const NsParams *p, int w, int h, int *ww, int *wh)
 }
 
 int
+ns_style_read_side (int work_w, int work_h, double style_scale)
+{
+  int side = (int) ceil (2.0 * style_scale * MAX (work_w, work_h));
+  return MAX (side, 64);
+}
+
+int
 ns_schedule_levels (const NsParams *p, int work_w, int work_h, int auto_side)
 {
   if (p->multires > 0)

@@ -4,9 +4,6 @@
 
 #include "neural_style.h"
 
-/* Working size of a w x h content image: longest side params->size
- * (0 = as is), aspect kept. */
-void ns_working_size              (const NsParams *p, int w, int h, int *ww, int *wh);
 /* Number of levels for a working size (params->multires, 0 = automatic:
  * add levels while the coarsest longest side stays >= auto_side px, the
  * architecture's ns_arch_auto_level_side). */

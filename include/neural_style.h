@@ -152,6 +152,17 @@ const char *ns_preset_description  (NsPreset preset);      /* one line, English 
 gboolean    ns_preset_from_name    (const char *name, NsPreset *preset);
 void        ns_params_apply_preset (NsParams *params, NsPreset preset);
 
+/* Working size of a width x height content image: longest side
+ * params->size (0 = as is), aspect kept.  The job optimises at this size. */
+void     ns_working_size     (const NsParams *params, int width, int height,
+                              int *work_w, int *work_h);
+/* Longest side a style image needs for a working size and its style scale:
+ * twice the largest size the job resamples it to (scale x the working
+ * size's longest side), at least 64.  ns_job_add_style shrinks larger
+ * styles to this first; callers that read styles from big sources (GIMP
+ * composites) may shrink them to it already, with the same result. */
+int      ns_style_read_side  (int work_w, int work_h, double style_scale);
+
 /* ----------------------------------------------------------------- jobs */
 
 typedef enum

@@ -465,6 +465,41 @@ test_nonfinite_loss (void)
   g_free (dir);
 }
 
+/* A caller may shrink a big style image to ns_style_read_side() before
+ * adding it (the plug-ins do, reading GIMP composites): the job shrinks
+ * bigger styles to the same side itself, so both give the same bytes. */
+static void
+test_style_preshrink (const NsImage *big_style)
+{
+  NsParams p;
+  base_params (&p);
+  p.size = 40;
+  p.iterations = 5;
+  p.seed = 7;
+  int ww, wh;
+  ns_working_size (&p, dog->width, dog->height, &ww, &wh);
+  CHECK (ww == 40 && wh == 30, "working size %dx%d", ww, wh);
+  int side = ns_style_read_side (ww, wh, 1.0);
+  CHECK (side == 80, "read side %d", side);
+  CHECK (ns_style_read_side (ww, wh, 0.1) == 64, "read side floor");
+  CHECK (MAX (big_style->width, big_style->height) > side, "the style is bigger than %d", side);
+  int sw, sh;
+  ns_image_fit_size (big_style->width, big_style->height, side, &sw, &sh);
+  NsImage *small = ns_image_resize (big_style, sw, sh);
+  GError *err = NULL;
+  NsImage *a = run (&p, dog, big_style, 1.0, NULL, 0, NULL, &err);
+  NsImage *b = run (&p, dog, small, 1.0, NULL, 0, NULL, &err);
+  CHECK (a && b, "runs: %s", err ? err->message : "");
+  if (a && b)
+    CHECK (a->width == b->width && a->height == b->height
+           && memcmp (a->data, b->data, sizeof (float) * 3 * a->width * a->height) == 0,
+           "full-size and pre-shrunk style differ (mean %g)", mean_abs_diff (a, b));
+  g_clear_error (&err);
+  ns_image_free (a);
+  ns_image_free (b);
+  ns_image_free (small);
+}
+
 int
 main (void)
 {
@@ -493,6 +528,7 @@ main (void)
       test_odd_inputs ();
       test_invalid ();
       test_nonfinite_loss ();
+      test_style_preshrink (s);
     }
   ns_image_free (d); ns_image_free (s); ns_image_free (e);
   ns_image_free (dog); ns_image_free (scream); ns_image_free (eagle);

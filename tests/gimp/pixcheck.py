@@ -5,6 +5,8 @@
   pixcheck.py diff   A.png B.png           -> mean |A-B| over colour channels (0..255 scale)
   pixcheck.py alpha  A.png B.png           -> max |alphaA-alphaB| (0..255 scale)
   pixcheck.py region A.png B.png X Y W H   -> "inside=<mean diff> outside=<mean diff>"
+  pixcheck.py same   A.png B.png           -> "same N" when every decoded sample is
+                                              equal, else "differ K of N max M"
   pixcheck.py finite A.raw                 -> "finite N min max" or "nonfinite K of N"
                                               (raw little-endian float32 samples)
 
@@ -125,6 +127,15 @@ def main(argv):
         inside, outside = mean_diff(read_png(argv[2]), read_png(argv[3]),
                                     lambda x, y: x0 <= x < x0 + w and y0 <= y < y0 + h)
         print("inside=%.4f outside=%.4f" % (inside, outside))
+    elif cmd == "same":
+        a, b = read_png(argv[2]), read_png(argv[3])
+        if a[:3] != b[:3]:
+            print("differ size %dx%dx%d vs %dx%dx%d" % (a[:3] + b[:3]))
+            return 0
+        diffs = [abs(p - q) for ra, rb in zip(a[3], b[3]) for p, q in zip(ra, rb)]
+        k = sum(1 for d in diffs if d)
+        print("same %d" % len(diffs) if k == 0 else
+              "differ %d of %d max %d" % (k, len(diffs), max(diffs)))
     elif cmd == "finite":
         with open(argv[2], "rb") as f:
             raw = f.read()

@@ -23,7 +23,7 @@ mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style"
 for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
   mkdir -p "$GIMP2_DIRECTORY/$d"
 done
-cp "$BUILD_DIR/plug-in/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
+cp "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
 export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
 export XDG_DATA_HOME="$WORK/xdg"

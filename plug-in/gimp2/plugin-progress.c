@@ -3,6 +3,7 @@
 #include "plugin-params.h"
 #include "plugin-i18n.h"
 
+#include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
 struct NspProgressWindow

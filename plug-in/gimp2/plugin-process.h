@@ -1,5 +1,6 @@
-/* plugin-process.h — one whole run: read the pixels, run the engine with
- * progress and cancellation, write the result layer. */
+/* plugin-process.h — one whole run in GIMP 2.10: the region, the pixels
+ * (plugin-io), the engine (common/plugin-run) with progress and
+ * cancellation, the result layer. */
 #ifndef PLUGIN_PROCESS_H
 #define PLUGIN_PROCESS_H
 
@@ -8,10 +9,12 @@
 /* Returns the new layer, or -1 with error set (NSP_ERROR_CALLING for bad
  * input, NSP_ERROR_CANCELLED when stopped, NSP_ERROR_EXECUTION otherwise).
  * On any failure or cancel the image is exactly as before.  `interactive`
- * adds a small progress window with a Cancel button (needs gimp_ui_init). */
+ * adds a small progress window with a Cancel button (needs gimp_ui_init).
+ * style_images[i] is the image of style i. */
 gint32 nsp_process (gint32            image_id,
                     gint32            drawable_id,
                     const NspValues  *vals,
+                    const gint32     *style_images,
                     gboolean          interactive,
                     GError          **error);
 

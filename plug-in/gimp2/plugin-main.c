@@ -1,6 +1,6 @@
 /* plugin-main.c — GIMP 2.10 entry points: query() registers the PDB
  * procedure plug-in-neural-style, run() dispatches on the run mode. */
-#include "plugin-params.h"
+#include "plugin-pdb.h"
 #include "plugin-process.h"
 #include "plugin-dialog.h"
 #include "plugin-i18n.h"
@@ -98,7 +98,8 @@ run (const gchar      *name,
   GimpRunMode        run_mode = GIMP_RUN_NONINTERACTIVE;
   GimpPDBStatusType  status = GIMP_PDB_SUCCESS;
   gint32             image_id, drawable_id, layer = -1;
-  NspValues          vals;
+  NspLastValues      last;
+  NspValues         *vals = &last.vals;
   GError            *error = NULL;
 
   NSP_INIT_I18N ();
@@ -130,14 +131,16 @@ run (const gchar      *name,
       goto done;
     }
 
-  nsp_values_init (&vals);
+  nsp_values_init (vals);
+  for (gint i = 0; i < NSP_MAX_STYLES; i++)
+    last.style_images[i] = -1;
 
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
-      gimp_get_data (PLUG_IN_PROC, &vals);
+      gimp_get_data (PLUG_IN_PROC, &last);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run (image_id, drawable_id, &vals))
+      if (!nsp_dialog_run (image_id, drawable_id, vals, last.style_images))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -145,13 +148,13 @@ run (const gchar      *name,
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      if (!nsp_values_from_pdb (&vals, n_params, param, &error))
+      if (!nsp_values_from_pdb (vals, last.style_images, n_params, param, &error))
         goto done;
       break;
 
     case GIMP_RUN_WITH_LAST_VALS:
-      if (gimp_get_data_size (PLUG_IN_PROC) != (gint) sizeof vals
-          || !gimp_get_data (PLUG_IN_PROC, &vals))
+      if (gimp_get_data_size (PLUG_IN_PROC) != (gint) sizeof last
+          || !gimp_get_data (PLUG_IN_PROC, &last))
         {
           g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
                                _("There are no previous settings to repeat; run Neural Style interactively first."));
@@ -164,16 +167,16 @@ run (const gchar      *name,
       goto done;
     }
 
-  if (!nsp_values_validate (&vals, &error))
+  if (!nsp_validate_with_images (vals, last.style_images, &error))
     goto done;
 
-  layer = nsp_process (image_id, drawable_id, &vals,
+  layer = nsp_process (image_id, drawable_id, vals, last.style_images,
                        run_mode == GIMP_RUN_INTERACTIVE, &error);
   if (layer < 0)
     goto done;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    gimp_set_data (PLUG_IN_PROC, &vals, sizeof vals);
+    gimp_set_data (PLUG_IN_PROC, &last, sizeof last);
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
 

@@ -5,18 +5,7 @@
 #include <libgimp/gimp.h>
 
 #include "neural_style.h"
-
-/* Margin (pixels) added around the selection bounds, so the network sees
- * some context; clipped to the layer. */
-#define NSP_SELECTION_MARGIN 16
-
-/* The part of the content drawable that is processed, in drawable
- * coordinates. */
-typedef struct
-{
-  gint     x, y, width, height;
-  gboolean has_selection;     /* TRUE: the result layer gets a selection mask */
-} NspRegion;
+#include "plugin-pixels.h"
 
 /* The whole drawable, or the selection bounds plus NSP_SELECTION_MARGIN
  * when there is a selection.  FALSE + message if the selection does not

@@ -5,10 +5,12 @@
 #include "plugin-params.h"
 
 /* Show the dialog for the content `drawable_id` of `image_id`, starting
- * from `vals` (last values or defaults).  TRUE and `vals` updated when the
- * user pressed OK; FALSE (vals untouched) on Cancel.  Needs gimp_ui_init. */
+ * from `vals` and `style_images` (NSP_MAX_STYLES IDs; last values or
+ * defaults).  TRUE and both updated when the user pressed OK; FALSE (both
+ * untouched) on Cancel.  Needs gimp_ui_init. */
 gboolean nsp_dialog_run (gint32     image_id,
                          gint32     drawable_id,
-                         NspValues *vals);
+                         NspValues *vals,
+                         gint32    *style_images);
 
 #endif /* PLUGIN_DIALOG_H */

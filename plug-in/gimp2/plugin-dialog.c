@@ -11,6 +11,8 @@
  */
 #include "plugin-dialog.h"
 #include "plugin-io.h"
+#include "plugin-pdb.h"
+#include "plugin-texts.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimpui.h>
@@ -115,19 +117,10 @@ combo_value (GtkWidget *combo)
   return v;
 }
 
-/* The working size the engine would use for the current settings. */
-static void
-working_size (Dialog *dlg, gint *w, gint *h)
-{
-  gint size = (gint) adj_value (dlg->size);
-
-  ns_image_fit_size (dlg->region_w, dlg->region_h, size, w, h);
-}
-
 /* ------------------------------------------------------------ values */
 
 static void
-dialog_get_values (Dialog *dlg, NspValues *vals)
+dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
 {
   GList *l;
   gint   n = 0;
@@ -138,7 +131,7 @@ dialog_get_values (Dialog *dlg, NspValues *vals)
       gint      id  = -1;
 
       gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (row->combo), &id);
-      vals->style_images[n]  = id;
+      style_images[n]        = id;
       vals->style_weights[n] = adj_value (row->weight);
       vals->style_scales[n]  = adj_value (row->scale);
       n++;
@@ -175,46 +168,14 @@ static void
 update_estimate (Dialog *dlg)
 {
   NspValues vals;
-  NsParams  params;
-  gint      w, h;
+  gint32    ids[NSP_MAX_STYLES];
   gchar    *text;
 
   if (dlg->building || !dlg->estimate)
     return;
-
-  if (!dlg->model)
-    {
-      /* TRANSLATORS: shown when no model could be loaded */
-      gtk_label_set_text (GTK_LABEL (dlg->estimate), _("Estimated time: — · memory: —"));
-      return;
-    }
-
   memset (&vals, 0, sizeof vals);
-  dialog_get_values (dlg, &vals);
-  nsp_values_to_ns_params (&vals, 0, &params);
-  working_size (dlg, &w, &h);
-
-  {
-    gdouble  secs  = ns_estimate_seconds (dlg->model, &params, w, h, MAX (1, vals.n_styles));
-    guint64  bytes = ns_estimate_memory (dlg->model, &params, w, h, MAX (1, vals.n_styles));
-    gchar   *mem   = g_format_size (bytes);
-    gchar   *time;
-
-    if (!(secs >= 0.0) || !isfinite (secs))
-      time = g_strdup ("—");
-    else if (secs < 60.0)
-      time = g_strdup_printf (_("%.0f s"), MAX (1.0, secs));
-    else if (secs < 3600.0)
-      time = g_strdup_printf (_("%d min %02d s"), (int) secs / 60, (int) secs % 60);
-    else
-      time = g_strdup_printf (_("%d h %02d min"), (int) (secs / 3600.0), ((int) secs / 60) % 60);
-
-    /* TRANSLATORS: working size, time, memory */
-    text = g_strdup_printf (_("Working size %d × %d · estimated time: %s · memory: %s"),
-                            w, h, time, mem);
-    g_free (mem);
-    g_free (time);
-  }
+  dialog_get_values (dlg, &vals, ids);
+  text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
 }
@@ -231,43 +192,24 @@ on_changed (gpointer widget, Dialog *dlg)
 static void
 load_model (Dialog *dlg)
 {
-  gchar  *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
-  gchar  *path = file;
-  GError *err  = NULL;
-  gchar  *text;
+  gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
+  gchar *path = file ? g_strdup (file) : ns_model_find_default (NULL);
+  gchar *text;
 
-  if (!path)
-    path = ns_model_find_default (NULL);
   if (g_strcmp0 (path, dlg->model_path) == 0 && (dlg->model || !path))
     {
       g_free (path);
+      g_free (file);
       return;
     }
+  g_free (path);
   if (dlg->model)
     ns_model_free (dlg->model);
-  dlg->model = NULL;
   g_free (dlg->model_path);
-  dlg->model_path = path;
-
-  if (path)
-    dlg->model = ns_model_load (path, &err);
-
-  if (dlg->model)
-    {
-      gchar *base = g_path_get_basename (path);
-
-      text = g_strdup_printf (file ? _("Model: %s (%s)") : _("Default model: %s (%s)"),
-                              base, ns_model_architecture (dlg->model));
-      g_free (base);
-    }
-  else if (!path)
-    text = g_strdup (_("No model installed: choose a .safetensors file."));
-  else
-    text = g_strdup_printf (_("The model cannot be used: %s"), err ? err->message : "?");
+  dlg->model = nsp_model_for_dialog (file, &dlg->model_path, &text);
 
   gtk_label_set_text (GTK_LABEL (dlg->model_label), text);
   g_free (text);
-  g_clear_error (&err);
   g_free (file);
   update_estimate (dlg);
 }
@@ -454,13 +396,13 @@ on_add_row (GtkButton *button, Dialog *dlg)
 /* Rows from the last values if their images are still open, else one row
  * per other open image (at most 4). */
 static void
-build_rows (Dialog *dlg, const NspValues *vals)
+build_rows (Dialog *dlg, const NspValues *vals, const gint32 *style_images)
 {
   gdouble sum = 0.0;
   gint    n_valid = 0;
 
   for (gint i = 0; i < vals->n_styles && i < NSP_MAX_STYLES; i++)
-    if (gimp_image_is_valid (vals->style_images[i]))
+    if (gimp_image_is_valid (style_images[i]))
       {
         sum += vals->style_weights[i];
         n_valid++;
@@ -469,8 +411,8 @@ build_rows (Dialog *dlg, const NspValues *vals)
   if (n_valid > 0)
     {
       for (gint i = 0; i < vals->n_styles && i < NSP_MAX_STYLES; i++)
-        if (gimp_image_is_valid (vals->style_images[i]))
-          add_row (dlg, vals->style_images[i],
+        if (gimp_image_is_valid (style_images[i]))
+          add_row (dlg, style_images[i],
                    sum > 0.0 ? WEIGHT_MAX * vals->style_weights[i] / sum : 50.0,
                    CLAMP (vals->style_scales[i], 0.1, NSP_MAX_STYLE_SCALE));
       return;
@@ -586,7 +528,7 @@ build_content (Dialog *dlg)
 }
 
 static GtkWidget *
-build_styles (Dialog *dlg, const NspValues *vals)
+build_styles (Dialog *dlg, const NspValues *vals, const gint32 *style_images)
 {
   GtkWidget *vbox = gtk_vbox_new (FALSE, 6);
   GtkWidget *hbox;
@@ -604,7 +546,7 @@ build_styles (Dialog *dlg, const NspValues *vals)
   gtk_box_pack_start (GTK_BOX (hbox), dlg->add_button, FALSE, FALSE, 0);
   g_signal_connect (dlg->add_button, "clicked", G_CALLBACK (on_add_row), dlg);
 
-  build_rows (dlg, vals);
+  build_rows (dlg, vals, style_images);
   return vbox;
 }
 
@@ -802,7 +744,8 @@ prune_closed_images (Dialog *dlg)
 gboolean
 nsp_dialog_run (gint32     image_id,
                 gint32     drawable_id,
-                NspValues *vals)
+                NspValues *vals,
+                gint32    *style_images)
 {
   Dialog     dlg;
   NspRegion  region;
@@ -848,7 +791,7 @@ nsp_dialog_run (gint32     image_id,
   gtk_box_pack_start (GTK_BOX (main_hbox), right, TRUE, TRUE, 0);
 
   add_frame (left, _("Content"), build_content (&dlg));
-  add_frame (left, _("Style Images"), build_styles (&dlg, vals));
+  add_frame (left, _("Style Images"), build_styles (&dlg, vals, style_images));
   add_frame (left, _("Model"), build_model (&dlg));
   add_frame (right, _("Loss Weights"), build_loss (&dlg));
   add_frame (right, _("Optimization"), build_optimisation (&dlg));
@@ -896,16 +839,20 @@ nsp_dialog_run (gint32     image_id,
         }
       {
         NspValues tmp = *vals;
+        gint32    ids[NSP_MAX_STYLES];
         GError   *err = NULL;
 
-        dialog_get_values (&dlg, &tmp);
-        if (!nsp_values_validate (&tmp, &err))
+        for (gint i = 0; i < NSP_MAX_STYLES; i++)
+          ids[i] = -1;
+        dialog_get_values (&dlg, &tmp, ids);
+        if (!nsp_validate_with_images (&tmp, ids, &err))
           {
             g_message ("%s", err->message);
             g_clear_error (&err);
             continue;
           }
         *vals = tmp;
+        memcpy (style_images, ids, sizeof ids);
         ok = TRUE;
         break;
       }

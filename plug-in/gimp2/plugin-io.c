@@ -40,11 +40,7 @@ nsp_region_compute (gint32      image_id,
 
   dw = gimp_drawable_width (drawable_id);
   dh = gimp_drawable_height (drawable_id);
-  region->x = 0;
-  region->y = 0;
-  region->width = dw;
-  region->height = dh;
-  region->has_selection = FALSE;
+  nsp_region_whole (region, dw, dh);
 
   if (gimp_selection_is_empty (image_id))
     return TRUE;
@@ -54,11 +50,7 @@ nsp_region_compute (gint32      image_id,
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The selection does not overlap the layer."));
 
-  region->x = MAX (0, x - NSP_SELECTION_MARGIN);
-  region->y = MAX (0, y - NSP_SELECTION_MARGIN);
-  region->width  = MIN (dw, x + w + NSP_SELECTION_MARGIN) - region->x;
-  region->height = MIN (dh, y + h + NSP_SELECTION_MARGIN) - region->y;
-  region->has_selection = TRUE;
+  nsp_region_selection (region, dw, dh, x, y, w, h);
   return TRUE;
 }
 
@@ -108,13 +100,7 @@ nsp_read_drawable (gint32           drawable_id,
       /* Non-premultiplied: the colour of a (semi-)transparent pixel is kept. */
       gegl_buffer_get (buffer, &rect, 1.0, rgb_float_format (drawable_id, TRUE),
                        rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-      for (gsize i = 0; i < n; i++)
-        {
-          img->data[3 * i + 0] = rgba[4 * i + 0];
-          img->data[3 * i + 1] = rgba[4 * i + 1];
-          img->data[3 * i + 2] = rgba[4 * i + 2];
-          a[i] = rgba[4 * i + 3];
-        }
+      nsp_rgba_split (rgba, n, img, a);
       g_free (rgba);
       *alpha = a;
     }
@@ -165,23 +151,7 @@ nsp_read_image_composite (gint32    image_id,
   all.height = gimp_drawable_height (layer);
   img = nsp_read_drawable (layer, &all, NULL, error);
   gimp_image_delete (dup);
-  if (!img)
-    return NULL;
-
-  if (max_side > 0 && MAX (img->width, img->height) > max_side)
-    {
-      int      w, h;
-      NsImage *small;
-
-      ns_image_fit_size (img->width, img->height, max_side, &w, &h);
-      small = ns_image_resize (img, w, h);
-      if (small)
-        {
-          ns_image_free (img);
-          img = small;
-        }
-    }
-  return img;
+  return img ? nsp_image_shrink (img, max_side) : NULL;
 }
 
 gint32
@@ -204,7 +174,6 @@ nsp_write_result (gint32           image_id,
   gint           position;
   GeglBuffer    *src, *dst;
   GeglRectangle  rect = { region->x, region->y, region->width, region->height };
-  gsize          n = (gsize) region->width * region->height;
   gfloat        *pixels;
 
   g_return_val_if_fail (result->width == region->width && result->height == region->height, -1);
@@ -214,22 +183,12 @@ nsp_write_result (gint32           image_id,
   else
     type = has_alpha ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
 
-  pixels = g_try_malloc (n * (has_alpha ? 4 : 3) * sizeof (gfloat));
+  pixels = nsp_rgba_join (result, alpha, has_alpha);
   if (!pixels)
     {
       nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the result layer."));
       return -1;
     }
-  if (has_alpha)
-    for (gsize i = 0; i < n; i++)
-      {
-        pixels[4 * i + 0] = result->data[3 * i + 0];
-        pixels[4 * i + 1] = result->data[3 * i + 1];
-        pixels[4 * i + 2] = result->data[3 * i + 2];
-        pixels[4 * i + 3] = alpha ? alpha[i] : 1.0f;
-      }
-  else
-    memcpy (pixels, result->data, n * 3 * sizeof (gfloat));
 
   gimp_image_undo_group_start (image_id);
 

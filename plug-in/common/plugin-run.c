@@ -1,0 +1,223 @@
+/* plugin-run.c — one style transfer through the engine (see header). */
+#include "plugin-run.h"
+#include "plugin-texts.h"
+#include "plugin-i18n.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  const NspHost *host;
+  gboolean       cancelled;
+  gint           cancel_at;   /* test hook, see nsp_run(); -1 = off */
+} ProgressState;
+
+/* Engine progress -> the host's progress bar.  Returning FALSE makes the
+ * engine stop. */
+static gboolean
+on_progress (const NsProgress *p, gpointer data)
+{
+  ProgressState *st   = data;
+  gchar         *text = nsp_progress_text (p);
+
+  if (!st->host->progress (st->host->data, text, CLAMP (p->fraction, 0.0, 1.0)))
+    st->cancelled = TRUE;
+  if (st->cancel_at >= 0 && p->iteration >= st->cancel_at)
+    st->cancelled = TRUE;
+  g_free (text);
+  return !st->cancelled;
+}
+
+static gboolean
+all_finite (const NsImage *img)
+{
+  gsize n = (gsize) img->width * img->height * 3;
+
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (img->data[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Map an engine error to ours: bad arguments/images are calling errors. */
+static gboolean
+engine_error (GError **error, GError *err, const char *context)
+{
+  NspErrorCode code = (err->domain == NS_ERROR && err->code == NS_ERROR_INVALID_ARG)
+                      ? NSP_ERROR_CALLING : NSP_ERROR_EXECUTION;
+
+  /* TRANSLATORS: "<what failed>: <engine message>" */
+  return nsp_set_error (error, code, _("%s: %s"), context, err->message);
+}
+
+void
+nsp_result_clear (NspResult *r)
+{
+  if (r->image)
+    ns_image_free (r->image);
+  g_free (r->alpha);
+  g_free (r->model_path);
+  g_free (r->layer_name);
+  g_free (r->parasite_text);
+  memset (r, 0, sizeof *r);
+}
+
+gboolean
+nsp_run (const NspValues *vals,
+         gint             region_w,
+         gint             region_h,
+         const NspHost   *host,
+         NspResult       *out,
+         GError         **error)
+{
+  NsParams       params;
+  ProgressState  progress = { host, FALSE, -1 };
+  GError        *err = NULL;
+  NsModel       *model = NULL;
+  NsImage       *content = NULL, *result = NULL;
+  NsJob         *job = NULL;
+  gboolean       ok = FALSE;
+  gint           work_longest;
+
+  memset (out, 0, sizeof *out);
+
+  /* Test hook (tests/gimp): $NEURAL_STYLE_TEST_CANCEL_AT=<iteration> acts
+   * like the user pressing Cancel when that iteration is reported. */
+  if (g_getenv ("NEURAL_STYLE_TEST_CANCEL_AT"))
+    progress.cancel_at = atoi (g_getenv ("NEURAL_STYLE_TEST_CANCEL_AT"));
+
+  out->seed = vals->seed >= 0 ? (guint32) vals->seed : (g_random_int () & 0x7fffffff);
+  nsp_values_to_ns_params (vals, out->seed, &params);
+
+  /* The engine's working size: the region, or its longest side scaled to
+   * vals->size. */
+  ns_working_size (&params, region_w, region_h, &out->work_width, &out->work_height);
+  work_longest = MAX (out->work_width, out->work_height);
+  if (work_longest > NSP_MAX_SIZE)
+    {
+      nsp_set_error (error, NSP_ERROR_CALLING,
+                     _("The layer is too large to process at its full size (%d pixels); "
+                       "choose a working size of at most %d pixels."),
+                     work_longest, NSP_MAX_SIZE);
+      goto out;
+    }
+
+  /* The model. */
+  host->status (host->data, _("Loading the model…"));
+  if (vals->model[0] != '\0')
+    out->model_path = g_strdup (vals->model);
+  else if (!(out->model_path = ns_model_find_default (&err)))
+    {
+      engine_error (error, err, _("No model file found"));
+      goto out;
+    }
+  model = ns_model_load (out->model_path, &err);
+  if (!model)
+    {
+      gchar *ctx = g_strdup_printf (_("Could not load the model '%s'"), out->model_path);
+      engine_error (error, err, ctx);
+      g_free (ctx);
+      goto out;
+    }
+
+  /* The pixels. */
+  host->status (host->data, _("Reading the images…"));
+  content = host->read_content (host->data, &out->alpha, error);
+  if (!content)
+    goto out;
+
+  job = ns_job_new (model, content, &params, &err);
+  if (!job)
+    {
+      engine_error (error, err, _("Could not set up the style transfer"));
+      goto out;
+    }
+  for (gint i = 0; i < vals->n_styles; i++)
+    {
+      gint     side  = ns_style_read_side (out->work_width, out->work_height,
+                                           vals->style_scales[i]);
+      NsImage *style = host->read_style (host->data, i, side, error);
+      gboolean added;
+
+      if (!style)
+        goto out;
+      added = ns_job_add_style (job, style, vals->style_weights[i], vals->style_scales[i], &err);
+      ns_image_free (style);
+      if (!added)
+        {
+          gchar *ctx = g_strdup_printf (_("Style image %d cannot be used"), i + 1);
+          engine_error (error, err, ctx);
+          g_free (ctx);
+          goto out;
+        }
+    }
+
+  /* The optimisation. */
+  ns_job_set_progress (job, on_progress, &progress);
+  host->status (host->data, _("Starting…"));
+  result = ns_job_run (job, &err);
+  if (progress.cancelled || ns_job_get_stop_reason (job) == NS_STOP_CANCELLED)
+    {
+      nsp_set_error (error, NSP_ERROR_CANCELLED, _("Cancelled."));
+      goto out;
+    }
+  if (!result)
+    {
+      engine_error (error, err, _("The style transfer failed"));
+      goto out;
+    }
+  if (!all_finite (result))
+    {
+      nsp_set_error (error, NSP_ERROR_EXECUTION,
+                     _("The style transfer produced invalid values; try smaller weights or another optimizer."));
+      goto out;
+    }
+
+  /* Back to the size of the processed region. */
+  if (result->width != region_w || result->height != region_h)
+    {
+      NsImage *big = ns_image_resize (result, region_w, region_h);
+
+      if (!big)
+        {
+          nsp_set_error (error, NSP_ERROR_EXECUTION, _("Not enough memory to scale the result up."));
+          goto out;
+        }
+      ns_image_free (result);
+      result = big;
+    }
+  out->image = result;
+  result = NULL;
+
+  /* The texts of the result layer. */
+  {
+    gchar *names[NSP_MAX_STYLES];
+
+    for (gint i = 0; i < vals->n_styles; i++)
+      names[i] = host->style_name (host->data, i);
+    out->layer_name    = nsp_layer_name (vals, (const gchar *const *) names);
+    out->parasite_text = nsp_values_to_parasite_text (vals, (const gchar *const *) names,
+                                                      out->model_path, out->seed,
+                                                      out->work_width, out->work_height);
+    for (gint i = 0; i < vals->n_styles; i++)
+      g_free (names[i]);
+  }
+  ok = TRUE;
+
+out:
+  if (err)
+    g_error_free (err);
+  if (job)
+    ns_job_free (job);
+  if (result)
+    ns_image_free (result);
+  if (content)
+    ns_image_free (content);
+  if (model)
+    ns_model_free (model);
+  if (!ok)
+    nsp_result_clear (out);
+  return ok;
+}

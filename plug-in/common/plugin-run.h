@@ -1,0 +1,49 @@
+/* plugin-run.h — the call into the engine, the same for both GIMP versions:
+ * working size, model, job, styles, progress, cancel, result checks.  The
+ * GIMP-specific parts (reading pixels, the progress bar, the Cancel button)
+ * are the host's callbacks. */
+#ifndef PLUGIN_RUN_H
+#define PLUGIN_RUN_H
+
+#include "plugin-params.h"
+
+typedef struct
+{
+  gpointer data;
+  /* A status line ("Loading the model…"). */
+  void     (*status)       (gpointer data, const gchar *text);
+  /* Engine progress: the nsp_progress_text() line and 0..1.  FALSE stops
+   * the run (the user cancelled). */
+  gboolean (*progress)     (gpointer data, const gchar *text, gdouble fraction);
+  /* The processed region of the content as R'G'B' float; `alpha` gets
+   * width*height floats or NULL (no alpha). */
+  NsImage *(*read_content) (gpointer data, gfloat **alpha, GError **error);
+  /* Style image `index`, its longest side shrunk to at most `max_side`. */
+  NsImage *(*read_style)   (gpointer data, gint index, gint max_side, GError **error);
+  /* Style image `index`'s display name (nsp_style_display_name). */
+  gchar   *(*style_name)   (gpointer data, gint index);
+} NspHost;
+
+typedef struct
+{
+  NsImage *image;          /* region-sized result */
+  gfloat  *alpha;          /* the content's alpha or NULL */
+  gchar   *model_path;     /* the model actually used */
+  guint32  seed;           /* the seed actually used */
+  gint     work_width, work_height;
+  gchar   *layer_name;     /* nsp_layer_name() */
+  gchar   *parasite_text;  /* nsp_values_to_parasite_text() */
+} NspResult;
+
+/* Run the style transfer on a region_w x region_h region.  FALSE with
+ * error set on failure (NSP_ERROR_CALLING for bad input, _CANCELLED when
+ * stopped, _EXECUTION otherwise); `result` is then empty. */
+gboolean nsp_run          (const NspValues *vals,
+                           gint             region_w,
+                           gint             region_h,
+                           const NspHost   *host,
+                           NspResult       *result,
+                           GError         **error);
+void     nsp_result_clear (NspResult *result);
+
+#endif /* PLUGIN_RUN_H */

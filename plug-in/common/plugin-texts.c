@@ -1,0 +1,196 @@
+/* plugin-texts.c — display names, layer name, parasite text, progress line
+ * (see header). */
+#include "plugin-texts.h"
+#include "plugin-i18n.h"
+
+#include <math.h>
+#include <string.h>
+
+gchar *
+nsp_style_display_name (const gchar *image_name,
+                        gint         image_id)
+{
+  gchar *name;
+  gchar *dot;
+
+  if (image_name == NULL || *image_name == '\0')
+    return g_strdup_printf (_("Image %d"), image_id);
+  name = g_strdup (image_name);
+  dot = strrchr (name, '.');
+  if (dot && dot != name)
+    *dot = '\0';
+  return name;
+}
+
+gchar *
+nsp_layer_name (const NspValues    *vals,
+                const gchar *const *style_names)
+{
+  GString *s = g_string_new (_("Neural Style"));
+  gdouble  sum = 0.0;
+
+  for (gint i = 0; i < vals->n_styles; i++)
+    sum += vals->style_weights[i];
+
+  g_string_append (s, ": ");
+  for (gint i = 0; i < vals->n_styles; i++)
+    {
+      const gchar *name = style_names[i];
+
+      if (i > 0)
+        g_string_append (s, " + ");
+      g_string_append (s, name);
+      if (vals->n_styles > 1 && sum > 0.0)
+        g_string_append_printf (s, " %d%%",
+                                (int) lround (100.0 * vals->style_weights[i] / sum));
+    }
+  return g_string_free (s, FALSE);
+}
+
+gchar *
+nsp_values_to_parasite_text (const NspValues    *vals,
+                             const gchar *const *style_names,
+                             const gchar        *model_path,
+                             guint32             seed,
+                             gint                work_width,
+                             gint                work_height)
+{
+  GString *s = g_string_new (NULL);
+  gchar    buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* Locale-independent numbers (g_ascii_dtostr), one key=value per line. */
+#define PUT_D(key, v) \
+  g_string_append_printf (s, "%s=%s\n", key, g_ascii_dtostr (buf, sizeof buf, (v)))
+#define PUT_I(key, v) g_string_append_printf (s, "%s=%d\n", key, (int) (v))
+
+  g_string_append_printf (s, "version=%s\n", NS_VERSION);
+  PUT_I ("num-styles", vals->n_styles);
+  for (gint i = 0; i < vals->n_styles; i++)
+    {
+      const gchar *name = style_names[i];
+      gchar        key[64];
+
+      g_snprintf (key, sizeof key, "style-%d-name", i + 1);
+      g_string_append_printf (s, "%s=%s\n", key, name);
+      g_snprintf (key, sizeof key, "style-%d-weight", i + 1);
+      PUT_D (key, vals->style_weights[i]);
+      g_snprintf (key, sizeof key, "style-%d-scale", i + 1);
+      PUT_D (key, vals->style_scales[i]);
+    }
+  PUT_D ("content-weight", vals->content_weight);
+  PUT_D ("style-weight", vals->style_weight);
+  PUT_D ("tv-weight", vals->tv_weight);
+  PUT_I ("iterations", vals->iterations);
+  PUT_D ("tolerance", vals->tolerance);
+  g_string_append_printf (s, "optimizer=%s\n", vals->optimizer == NS_OPTIMIZER_ADAM ? "adam" : "lbfgs");
+  g_string_append_printf (s, "pooling=%s\n", vals->pooling == NS_POOLING_AVG ? "avg" : "max");
+  PUT_D ("style-layer-weight-exp", vals->style_layer_weight_exp);
+  PUT_D ("content-weight-blend", vals->content_weight_blend);
+  PUT_I ("size", vals->size);
+  g_string_append_printf (s, "working-size=%dx%d\n", work_width, work_height);
+  g_string_append_printf (s, "init=%s\n", vals->init == NS_INIT_CONTENT ? "content" : "noise");
+  PUT_D ("initial-noiseblend", vals->initial_noiseblend);
+  g_string_append_printf (s, "seed=%u\n", seed);
+  PUT_I ("preserve-colors", vals->preserve_colors);
+  PUT_I ("multires", vals->multires);
+  g_string_append_printf (s, "model=%s\n", model_path ? model_path : "");
+#undef PUT_D
+#undef PUT_I
+  return g_string_free (s, FALSE);
+}
+
+static gchar *
+format_eta (double seconds)
+{
+  if (!(seconds >= 0.0) || !isfinite (seconds))
+    return g_strdup ("?");
+  if (seconds >= 3600.0)
+    return g_strdup_printf ("%d:%02d:%02d", (int) (seconds / 3600.0),
+                            ((int) seconds / 60) % 60, (int) seconds % 60);
+  return g_strdup_printf ("%d:%02d", (int) seconds / 60, (int) seconds % 60);
+}
+
+gchar *
+nsp_progress_text (const NsProgress *p)
+{
+  gchar *eta = format_eta (p->eta);
+  gchar *text;
+
+  if (p->levels > 1)
+    /* TRANSLATORS: level/levels, iteration/iterations, loss, time left */
+    text = g_strdup_printf (_("Level %d/%d · Iteration %d/%d · loss %.4g · ETA %s"),
+                            p->level, p->levels, p->iteration, p->iterations,
+                            p->total, eta);
+  else
+    /* TRANSLATORS: iteration/iterations, loss, time left */
+    text = g_strdup_printf (_("Iteration %d/%d · loss %.4g · ETA %s"),
+                            p->iteration, p->iterations, p->total, eta);
+  g_free (eta);
+  return text;
+}
+
+gchar *
+nsp_estimate_text (const NsModel   *model,
+                   const NspValues *vals,
+                   gint             region_w,
+                   gint             region_h)
+{
+  NsParams params;
+  gint     w, h, n_styles = MAX (1, vals->n_styles);
+  gdouble  secs;
+  gchar   *mem, *time, *text;
+
+  if (!model)
+    /* TRANSLATORS: shown when no model could be loaded */
+    return g_strdup (_("Estimated time: — · memory: —"));
+
+  nsp_values_to_ns_params (vals, 0, &params);
+  /* The working size the engine will use for these settings. */
+  ns_working_size (&params, region_w, region_h, &w, &h);
+  secs = ns_estimate_seconds (model, &params, w, h, n_styles);
+  mem  = g_format_size (ns_estimate_memory (model, &params, w, h, n_styles));
+
+  if (!(secs >= 0.0) || !isfinite (secs))
+    time = g_strdup ("—");
+  else if (secs < 60.0)
+    time = g_strdup_printf (_("%.0f s"), MAX (1.0, secs));
+  else if (secs < 3600.0)
+    time = g_strdup_printf (_("%d min %02d s"), (int) secs / 60, (int) secs % 60);
+  else
+    time = g_strdup_printf (_("%d h %02d min"), (int) (secs / 3600.0), ((int) secs / 60) % 60);
+
+  /* TRANSLATORS: working size, time, memory */
+  text = g_strdup_printf (_("Working size %d × %d · estimated time: %s · memory: %s"),
+                          w, h, time, mem);
+  g_free (mem);
+  g_free (time);
+  return text;
+}
+
+NsModel *
+nsp_model_for_dialog (const gchar *file,
+                      gchar      **path,
+                      gchar      **label)
+{
+  GError  *err   = NULL;
+  NsModel *model = NULL;
+
+  *path = file ? g_strdup (file) : ns_model_find_default (NULL);
+  if (*path)
+    model = ns_model_load (*path, &err);
+
+  if (model)
+    {
+      gchar *base = g_path_get_basename (*path);
+
+      *label = g_strdup_printf (file ? _("Model: %s (%s)") : _("Default model: %s (%s)"),
+                                base, ns_model_architecture (model));
+      g_free (base);
+    }
+  else if (!*path)
+    *label = g_strdup (_("No model installed: choose a .safetensors file."));
+  else
+    *label = g_strdup_printf (_("The model cannot be used: %s"), err ? err->message : "?");
+  g_clear_error (&err);
+  return model;
+}

@@ -1,0 +1,96 @@
+/* plugin-process.c — one whole run in GIMP 2.10 (see header). */
+#include "plugin-process.h"
+#include "plugin-io.h"
+#include "plugin-pdb.h"
+#include "plugin-progress.h"
+#include "plugin-run.h"
+#include "plugin-i18n.h"
+
+typedef struct
+{
+  gint32             drawable_id;
+  const NspRegion   *region;
+  const gint32      *style_images;
+  NspProgressWindow *window;      /* interactive runs only */
+} Host;
+
+static void
+host_status (gpointer data, const gchar *text)
+{
+  (void) data;
+  gimp_progress_set_text (text);
+}
+
+/* GIMP's progress bar (+ the Cancel window).  A failing progress call
+ * means GIMP has gone away or the run was cancelled. */
+static gboolean
+host_progress (gpointer data, const gchar *text, gdouble fraction)
+{
+  Host    *h  = data;
+  gboolean ok = gimp_progress_set_text (text);
+
+  ok = gimp_progress_update (fraction) && ok;
+  if (h->window && !nsp_progress_window_update (h->window, text, fraction))
+    ok = FALSE;
+  return ok;
+}
+
+static NsImage *
+host_read_content (gpointer data, gfloat **alpha, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_drawable (h->drawable_id, h->region, alpha, error);
+}
+
+static NsImage *
+host_read_style (gpointer data, gint index, gint max_side, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_image_composite (h->style_images[index], max_side, error);
+}
+
+static gchar *
+host_style_name (gpointer data, gint index)
+{
+  Host *h = data;
+
+  return nsp_image_display_name (h->style_images[index]);
+}
+
+gint32
+nsp_process (gint32            image_id,
+             gint32            drawable_id,
+             const NspValues  *vals,
+             const gint32     *style_images,
+             gboolean          interactive,
+             GError          **error)
+{
+  NspRegion  region;
+  Host       h = { drawable_id, &region, style_images, NULL };
+  NspHost    host = { &h, host_status, host_progress, host_read_content,
+                         host_read_style, host_style_name };
+  NspResult  res;
+  gint32     layer = -1;
+
+  if (!nsp_region_compute (image_id, drawable_id, &region, error))
+    return -1;
+
+  gimp_progress_init (_("Neural Style"));
+  if (interactive)
+    h.window = nsp_progress_window_new ();
+
+  if (nsp_run (vals, region.width, region.height, &host, &res, error))
+    {
+      gimp_progress_set_text (_("Writing the result layer…"));
+      layer = nsp_write_result (image_id, drawable_id, &region, res.image, res.alpha,
+                                res.layer_name, res.parasite_text, error);
+      gimp_progress_update (1.0);
+      nsp_result_clear (&res);
+    }
+
+  nsp_progress_window_destroy (h.window);
+  gimp_progress_end ();
+  return layer;
+}

@@ -1,0 +1,16 @@
+/* plugin-dialog.h — the interactive settings dialog (GIMP 3, GTK 3). */
+#ifndef PLUGIN_DIALOG_H
+#define PLUGIN_DIALOG_H
+
+#include <libgimp/gimp.h>
+
+/* Show the dialog for the content `drawable` of `image`, starting from
+ * `config` (last values or defaults).  TRUE when the user pressed OK with
+ * valid settings (config updated, the style rows included); FALSE on
+ * Cancel.  Needs gimp_ui_init. */
+gboolean nsp_dialog_run (GimpProcedure       *procedure,
+                         GimpProcedureConfig *config,
+                         GimpImage           *image,
+                         GimpDrawable        *drawable);
+
+#endif /* PLUGIN_DIALOG_H */

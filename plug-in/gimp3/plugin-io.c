@@ -1,0 +1,266 @@
+/* plugin-io.c — reading drawables / image composites into NsImage and
+ * writing the result layer, through GEGL buffers and babl formats
+ * (GIMP 3; see header). */
+#include "plugin-io.h"
+#include "plugin-params.h"
+#include "plugin-i18n.h"
+
+#include <string.h>
+
+static gboolean
+io_error (GError **error, NspErrorCode code, const char *msg)
+{
+  g_set_error_literal (error, NSP_ERROR, code, msg);
+  return FALSE;
+}
+
+/* "R'G'B' float" / "R'G'B'A float" in the colour space of the drawable, so
+ * babl converts from whatever the image holds (gray, linear, 8..32 bit). */
+static const Babl *
+rgb_float_format (GimpDrawable *drawable, gboolean with_alpha)
+{
+  const Babl *native = gimp_drawable_get_format (drawable);
+  const char *name   = with_alpha ? "R'G'B'A float" : "R'G'B' float";
+
+  return native ? babl_format_with_space (name, native) : babl_format (name);
+}
+
+gboolean
+nsp_region_compute (GimpImage     *image,
+                    GimpDrawable  *drawable,
+                    NspRegion     *region,
+                    GError       **error)
+{
+  gint x, y, w, h;
+  gint dw, dh;
+
+  if (!drawable || !gimp_item_is_valid (GIMP_ITEM (drawable)))
+    return io_error (error, NSP_ERROR_CALLING, _("The content drawable is not valid."));
+  if (!gimp_item_is_layer (GIMP_ITEM (drawable)))
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("The content must be a layer (not a channel or a layer mask)."));
+  if (gimp_item_get_image (GIMP_ITEM (drawable)) != image)
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("The content layer does not belong to the given image."));
+  if (gimp_drawable_is_indexed (drawable))
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("Indexed images are not supported; convert the image to RGB first (Image > Mode > RGB)."));
+
+  dw = gimp_drawable_get_width (drawable);
+  dh = gimp_drawable_get_height (drawable);
+  nsp_region_whole (region, dw, dh);
+
+  if (gimp_selection_is_empty (image))
+    return TRUE;
+
+  /* The selection's bounding box, in drawable coordinates, clipped. */
+  if (!gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h) || w <= 0 || h <= 0)
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("The selection does not overlap the layer."));
+
+  nsp_region_selection (region, dw, dh, x, y, w, h);
+  return TRUE;
+}
+
+NsImage *
+nsp_read_drawable (GimpDrawable     *drawable,
+                   const NspRegion  *region,
+                   gfloat          **alpha,
+                   GError          **error)
+{
+  GeglBuffer   *buffer;
+  GeglRectangle rect = { region->x, region->y, region->width, region->height };
+  gboolean      has_alpha = gimp_drawable_has_alpha (drawable);
+  NsImage      *img;
+  gsize         n = (gsize) region->width * region->height;
+
+  if (alpha)
+    *alpha = NULL;
+
+  img = ns_image_new (region->width, region->height);
+  if (!img)
+    {
+      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+      return NULL;
+    }
+  buffer = gimp_drawable_get_buffer (drawable);
+  if (!buffer)
+    {
+      ns_image_free (img);
+      io_error (error, NSP_ERROR_EXECUTION, _("Could not read the layer's pixels."));
+      return NULL;
+    }
+
+  if (has_alpha && alpha)
+    {
+      gfloat *rgba = g_try_malloc (n * 4 * sizeof (gfloat));
+      gfloat *a    = g_try_malloc (n * sizeof (gfloat));
+
+      if (!rgba || !a)
+        {
+          g_free (rgba);
+          g_free (a);
+          g_object_unref (buffer);
+          ns_image_free (img);
+          io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+          return NULL;
+        }
+      /* Non-premultiplied: the colour of a (semi-)transparent pixel is kept. */
+      gegl_buffer_get (buffer, &rect, 1.0, rgb_float_format (drawable, TRUE),
+                       rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      nsp_rgba_split (rgba, n, img, a);
+      g_free (rgba);
+      *alpha = a;
+    }
+  else
+    {
+      gegl_buffer_get (buffer, &rect, 1.0, rgb_float_format (drawable, FALSE),
+                       img->data, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    }
+  g_object_unref (buffer);
+  return img;
+}
+
+NsImage *
+nsp_read_image_composite (GimpImage  *image,
+                          gint        max_side,
+                          GError    **error)
+{
+  GimpImage *dup;
+  GimpLayer *layer;
+  NspRegion  all = { 0, 0, 0, 0, FALSE };
+  NsImage   *img;
+
+  if (!image || !gimp_image_is_valid (image))
+    {
+      io_error (error, NSP_ERROR_CALLING, _("A style image was closed before it could be read."));
+      return NULL;
+    }
+
+  /* Work on a duplicate: the style image (and its undo history) stays as it is. */
+  dup = gimp_image_duplicate (image);
+  if (!dup)
+    {
+      io_error (error, NSP_ERROR_EXECUTION, _("Could not duplicate a style image."));
+      return NULL;
+    }
+  gimp_image_undo_disable (dup);
+  if (gimp_image_get_base_type (dup) == GIMP_INDEXED)
+    gimp_image_convert_rgb (dup);
+
+  layer = gimp_image_flatten (dup);   /* visible composite, alpha removed */
+  if (!layer)
+    {
+      gimp_image_delete (dup);
+      io_error (error, NSP_ERROR_EXECUTION, _("Could not flatten a copy of a style image."));
+      return NULL;
+    }
+
+  all.width  = gimp_drawable_get_width (GIMP_DRAWABLE (layer));
+  all.height = gimp_drawable_get_height (GIMP_DRAWABLE (layer));
+  img = nsp_read_drawable (GIMP_DRAWABLE (layer), &all, NULL, error);
+  gimp_image_delete (dup);
+  return img ? nsp_image_shrink (img, max_side) : NULL;
+}
+
+GimpLayer *
+nsp_write_result (GimpImage        *image,
+                  GimpDrawable     *drawable,
+                  const NspRegion  *region,
+                  const NsImage    *result,
+                  const gfloat     *alpha,
+                  const gchar      *layer_name,
+                  const gchar      *parasite_text,
+                  GError          **error)
+{
+  gint           width     = gimp_drawable_get_width (drawable);
+  gint           height    = gimp_drawable_get_height (drawable);
+  gboolean       is_gray   = gimp_drawable_is_gray (drawable);
+  gboolean       has_alpha = gimp_drawable_has_alpha (drawable);
+  GimpImageType  type;
+  gint           off_x, off_y;
+  GimpLayer     *layer;
+  GimpItem      *parent;
+  gint           position;
+  GeglBuffer    *src, *dst;
+  GeglRectangle  rect = { region->x, region->y, region->width, region->height };
+  gfloat        *pixels;
+
+  g_return_val_if_fail (result->width == region->width && result->height == region->height, NULL);
+
+  if (is_gray)
+    type = has_alpha ? GIMP_GRAYA_IMAGE : GIMP_GRAY_IMAGE;
+  else
+    type = has_alpha ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
+
+  pixels = nsp_rgba_join (result, alpha, has_alpha);
+  if (!pixels)
+    {
+      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the result layer."));
+      return NULL;
+    }
+
+  gimp_image_undo_group_start (image);
+
+  /* The new layer takes the image's precision (high bit depth stays). */
+  layer = gimp_layer_new (image, layer_name, width, height, type,
+                          100.0, GIMP_LAYER_MODE_NORMAL);
+  if (!layer)
+    {
+      gimp_image_undo_group_end (image);
+      g_free (pixels);
+      io_error (error, NSP_ERROR_EXECUTION, _("Could not create the result layer."));
+      return NULL;
+    }
+  gimp_drawable_get_offsets (drawable, &off_x, &off_y);
+  gimp_layer_set_offsets (layer, off_x, off_y);
+
+  parent   = gimp_item_get_parent (GIMP_ITEM (drawable));
+  position = gimp_image_get_item_position (image, GIMP_ITEM (drawable));
+  if (!gimp_image_insert_layer (image, layer, GIMP_IS_LAYER (parent) ? GIMP_LAYER (parent) : NULL,
+                                MAX (position, 0)))
+    {
+      gimp_item_delete (GIMP_ITEM (layer));
+      gimp_image_undo_group_end (image);
+      g_free (pixels);
+      io_error (error, NSP_ERROR_EXECUTION, _("Could not add the result layer to the image."));
+      return NULL;
+    }
+
+  /* The content everywhere (outside the processed region it stays as it
+   * was), then the result inside the region. */
+  src = gimp_drawable_get_buffer (drawable);
+  dst = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  gegl_buffer_copy (src, NULL, GEGL_ABYSS_NONE, dst, NULL);
+  gegl_buffer_set (dst, &rect, 0, rgb_float_format (GIMP_DRAWABLE (layer), has_alpha),
+                   pixels, GEGL_AUTO_ROWSTRIDE);
+  g_object_unref (src);
+  g_object_unref (dst);
+  g_free (pixels);
+  gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, width, height);
+
+  if (region->has_selection)
+    {
+      GimpLayerMask *mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_SELECTION);
+
+      if (!mask || !gimp_layer_add_mask (layer, mask))
+        {
+          gimp_image_remove_layer (image, layer);
+          gimp_image_undo_group_end (image);
+          io_error (error, NSP_ERROR_EXECUTION, _("Could not add the selection mask to the result layer."));
+          return NULL;
+        }
+    }
+
+  if (parasite_text)
+    {
+      GimpParasite *parasite = gimp_parasite_new (PLUG_IN_PARASITE,
+                                                  GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                                                  strlen (parasite_text) + 1, parasite_text);
+      gimp_item_attach_parasite (GIMP_ITEM (layer), parasite);
+      gimp_parasite_free (parasite);
+    }
+
+  gimp_image_undo_group_end (image);
+  return layer;
+}

@@ -1,0 +1,23 @@
+/* plugin-process.h — one whole run in GIMP 3: the region, the pixels
+ * (plugin-io), the engine (common/plugin-run) with progress and
+ * cancellation, the result layer. */
+#ifndef PLUGIN_PROCESS_H
+#define PLUGIN_PROCESS_H
+
+#include <libgimp/gimp.h>
+
+#include "plugin-params.h"
+
+/* Returns the new layer, or NULL with error set (NSP_ERROR_CALLING for
+ * bad input, NSP_ERROR_CANCELLED when stopped, NSP_ERROR_EXECUTION
+ * otherwise).  On any failure or cancel the image is exactly as before.
+ * `interactive` adds a small progress window with a Cancel button (needs
+ * gimp_ui_init).  style_images[i] is the image of style i. */
+GimpLayer *nsp_process (GimpImage        *image,
+                        GimpDrawable     *drawable,
+                        const NspValues  *vals,
+                        GimpImage       **style_images,
+                        gboolean          interactive,
+                        GError          **error);
+
+#endif /* PLUGIN_PROCESS_H */

@@ -1,0 +1,156 @@
+#!/bin/sh
+# in-root.sh BUILD_DIR — runs INSIDE the trixie root (run-gimp3-tests.sh
+# starts it): builds the GIMP 3 plug-in and the CLI from /src into
+# BUILD_DIR, then runs the real-GIMP 3 sessions (Script-Fu and Python-Fu,
+# a cancel session, an interactive + a last-values session under Xvfb)
+# with a throw-away profile, the same-pixels check (plug-in vs CLI built
+# here) and the install.sh check.  Prints one line per check and
+# "N passed, M failed".
+set -u
+BUILD=${1:?usage: in-root.sh BUILD_DIR}
+SRC=/src
+HERE=$SRC/tests/gimp3
+SHARED=/shared
+MODEL=$SHARED/models/squeezenet1_1.safetensors
+WORK=$(mktemp -d /tmp/ns-gimp3.XXXXXX)
+pass=0 fail=0
+ok ()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad () { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# -- build (incremental; the build dir lives in the root, reused)
+t0=$(date +%s)
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" "$SRC" -Dgimp=3 -Dbuildtype=release > "$WORK/setup.log" 2>&1 ||
+    { cat "$WORK/setup.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+if ninja -C "$BUILD" plug-in/gimp3/plug-in-neural-style tools/neural-style \
+     po/de/LC_MESSAGES/gimp-plugin-neural-style.mo > "$WORK/build.log" 2>&1; then
+  ok "build/gimp3-plug-in-and-cli ($(($(date +%s) - t0)) s)"
+else
+  tail -30 "$WORK/build.log"; bad "build/gimp3-plug-in-and-cli"
+  echo "$pass passed, $fail failed"; exit 1
+fi
+
+# -- a throw-away profile holding only our plug-in
+export GIMP3_DIRECTORY="$WORK/profile"
+mkdir -p "$GIMP3_DIRECTORY/plug-ins/plug-in-neural-style"
+cp "$BUILD/plug-in/gimp3/plug-in-neural-style" "$GIMP3_DIRECTORY/plug-ins/plug-in-neural-style/"
+export XDG_DATA_HOME="$WORK/xdg"
+unset NEURAL_STYLE_MODEL
+export NEURAL_STYLE_LOCALEDIR="$BUILD/po"
+export LANGUAGE=C LC_ALL=C.UTF-8
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+head -c 4096 "$MODEL" > "$WORK/corrupt.safetensors"
+export NS_MODEL=$MODEL NS_CORRUPT_MODEL=$WORK/corrupt.safetensors NS_TMP=$WORK
+# PNG inputs: the plug-in and the CLI decode exactly the same pixels.
+export NS_CONTENT=$SHARED/images/pattern-brick.png NS_STYLE=$SHARED/images/pattern-craters.png
+export NS_STYLE2=$SHARED/images/pattern-electric.png
+
+# session NAME INTERPRETER CODE [wrapper...]: one GIMP batch session.
+session () {
+  name=$1 interp=$2 code=$3
+  shift 3
+  timeout 600 "$@" gimp-console-3.0 -i -d -f --batch-interpreter="$interp" -b "$code" --quit \
+    > "$WORK/$name.log" 2>&1
+  echo $? > "$WORK/$name.status"
+}
+py () { echo "exec(open('$HERE/neural-style-tests.py').read())"; }
+t0=$(date +%s)
+NEURAL_STYLE_MODEL=$MODEL session sf plug-in-script-fu-eval "(begin (define ns-model \"$MODEL\") (define ns-content \"$NS_CONTENT\")
+  (define ns-style \"$NS_STYLE\") (define ns-tmp \"$WORK\") (load \"$HERE/neural-style-tests.scm\"))"
+NS_SESSION=main session py-main python-fu-eval "$(py)"
+NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
+NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
+  session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
+NS_SESSION=lastvals-2 session py-lastvals-2 python-fu-eval "$(py)"
+# The examples of docs/plugin.md ("gimp3-example" blocks), with this run's files.
+doc_example () {  # doc_example KIND OUT: the block after the marker, files substituted
+  awk -v kind="$1" '$0 ~ "gimp3-example: " kind { on = 1; next }
+                    on && /^```/ { if (started) exit; started = 1; next }
+                    on && started' "$SRC/docs/plugin.md" |
+    sed -e "s|\"photo.png\"|\"$NS_CONTENT\"|; s|'photo.png'|'$NS_CONTENT'|" \
+        -e "s|\"painting.png\"|\"$NS_STYLE\"|; s|'painting.png'|'$NS_STYLE'|" \
+        -e "s|model.safetensors|$MODEL|" > "$2"
+}
+doc_example script-fu "$WORK/doc-example.scm"
+doc_example python-fu "$WORK/doc-example.py"
+session doc-sf plug-in-script-fu-eval "(load \"$WORK/doc-example.scm\")"
+session doc-py python-fu-eval "exec(open('$WORK/doc-example.py').read())"
+echo "GIMP 3 sessions: $(($(date +%s) - t0)) s"
+
+cat "$WORK"/*.log > "$WORK/gimp.log"
+grep -o 'NSTEST .*' "$WORK/gimp.log" | while read -r tag kind name rest; do
+  echo "$kind $name $rest"
+done > "$WORK/results.txt"
+while read -r kind name rest; do
+  case "$kind" in
+    ok)   ok "$name" ;;
+    FAIL) bad "${name%:}" "$rest" ;;
+  esac
+done < "$WORK/results.txt"
+for s in sf py-main py-cancel py-lastvals-1 py-lastvals-2; do
+  if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
+  st=$(cat "$WORK/$s.status")
+  if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
+done
+for s in doc-sf doc-py; do
+  if grep -q "new layer: Neural Style: " "$WORK/$s.log" && [ "$(cat "$WORK/$s.status")" -eq 0 ]; then
+    ok "docs/example-$s"
+  else
+    bad "docs/example-$s" "$(grep -i 'error\|failed' "$WORK/$s.log" | head -3)"
+  fi
+done
+if grep -qi 'inconsistent state\|plug-in crashed\|terminated abnormally\|undo group' "$WORK/gimp.log"; then
+  bad "gimp/no-crash-no-open-undo-group" "$(grep -i 'inconsistent\|crashed\|abnormally\|undo group' "$WORK/gimp.log" | head -3)"
+else
+  ok "gimp/no-crash-no-open-undo-group"
+fi
+
+# -- same pixels: the plug-in's layer vs the CLI built here, same parameters
+if [ -f "$WORK/gimp3-result.png" ]; then
+  "$BUILD/tools/neural-style" --quiet --model "$MODEL" --content "$WORK/content48.png" \
+    --style "$NS_STYLE" --output "$WORK/cli-result.png" --iterations 4 --size 0 --seed 3 \
+    --multires 1 --init content > "$WORK/cli.log" 2>&1
+  r=$(python3 "$SRC/tests/gimp/pixcheck.py" same "$WORK/gimp3-result.png" "$WORK/cli-result.png" 2>&1)
+  case "$r" in same*) ok "same-pixels/gimp3-vs-cli ($r)" ;; *) bad "same-pixels/gimp3-vs-cli" "$r $(tail -3 "$WORK/cli.log")" ;; esac
+  # kept for the cross-root comparison (run-gimp3-tests.sh)
+  mkdir -p "$BUILD/same-pixels"
+  cp "$WORK/gimp3-result.png" "$WORK/cli-result.png" "$WORK/content48.png" "$BUILD/same-pixels/"
+else
+  bad "same-pixels/gimp3-vs-cli" "no plug-in result"
+fi
+
+# -- install.sh for GIMP 3: a throw-away HOME, the GIMP it finds is GIMP 3
+IHOME=$WORK/home
+mkdir -p "$IHOME"
+t0=$(date +%s)
+if env -u GIMP3_DIRECTORY -u XDG_DATA_HOME HOME="$IHOME" bash "$SRC/install.sh" --no-deps \
+     --build-dir "$BUILD-install" --model "$MODEL" --demo --demo-size 64 --demo-iterations 5 \
+     > "$WORK/install.log" 2>&1; then
+  ok "install/gimp3 ($(($(date +%s) - t0)) s)"
+else
+  bad "install/gimp3" "$(tail -5 "$WORK/install.log")"
+fi
+p3=$IHOME/.config/GIMP/3.0/plug-ins/plug-in-neural-style/plug-in-neural-style
+if [ -x "$p3" ] && [ ! -e "$IHOME/.config/GIMP/2.10" ]; then ok "install/gimp3-user-folder"
+else bad "install/gimp3-user-folder" "$(ls -R "$IHOME/.config" 2>&1 | head -5)"; fi
+if grep -q "Demo written" "$WORK/install.log"; then ok "install/demo-through-gimp3"
+else bad "install/demo-through-gimp3" "$(grep -i error "$WORK/install.log" | head -3)"; fi
+# GIMP 3 started with that HOME registers the installed plug-in.
+env -u GIMP3_DIRECTORY HOME="$IHOME" timeout 300 gimp-console-3.0 -i -d -f \
+  --batch-interpreter=python-fu-eval --quit -b "import gi
+gi.require_version('Gimp', '3.0')
+from gi.repository import Gimp
+print('NSTEST registered', Gimp.get_pdb().procedure_exists('plug-in-neural-style'))" \
+  > "$WORK/install-gimp.log" 2>&1
+if grep -q "NSTEST registered True" "$WORK/install-gimp.log"; then ok "install/gimp3-registers-the-plug-in"
+else bad "install/gimp3-registers-the-plug-in" "$(grep NSTEST "$WORK/install-gimp.log")"; fi
+
+echo "$pass passed, $fail failed"
+mkdir -p "$BUILD/last-run" && cp "$WORK"/*.log "$BUILD/last-run/"   # for a look afterwards
+if [ "$fail" -ne 0 ]; then
+  echo "--- GIMP log ---"
+  grep -v '^$' "$WORK/gimp.log" | grep -v 'NSTEST ok\|resource name is invalid' | head -80
+fi
+[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+[ "$fail" -eq 0 ]
