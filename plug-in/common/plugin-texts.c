@@ -171,12 +171,9 @@ nsp_file_looks_like_safetensors (const gchar *path)
     {
       for (gint i = 7; i >= 0; i--)
         n = (n << 8) | head[i];
-      if (fseek (f, 0, SEEK_END) == 0)
-        {
-          long size = ftell (f);
-
-          ok = size > 0 && n >= 2 && n <= (guint64) size - 8;
-        }
+      /* a JSON header of a plausible length (a truncated file still
+       * looks like one: the loader says what is wrong with it) */
+      ok = n >= 2 && n <= 100 * 1024 * 1024;
     }
   fclose (f);
   return ok;

@@ -53,7 +53,7 @@ gchar *nsp_model_error_text        (const gchar  *path,
                                     const GError *err);
 
 /* TRUE when `path` starts like a safetensors file: an 8-byte little-endian
- * header length that fits in the file, then '{'. */
+ * header length of at most 100 MiB, then '{'. */
 gboolean nsp_file_looks_like_safetensors (const gchar *path);
 
 /* The note beside the working size: "The result is computed at 512 × 384
