@@ -17,6 +17,7 @@
 
 #include <libgimp/gimpui.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RESPONSE_RESET      1
@@ -122,6 +123,24 @@ combo_value (GtkWidget *combo)
   return v;
 }
 
+/* TRUE when a and b name the same file (the chooser gives canonical
+ * paths, $NEURAL_STYLE_MODEL may hold "..", symlinks). */
+static gboolean
+same_file (const gchar *a, const gchar *b)
+{
+  gchar   *ra, *rb;
+  gboolean same;
+
+  if (!a || !b)
+    return FALSE;
+  ra = realpath (a, NULL);
+  rb = realpath (b, NULL);
+  same = ra && rb ? strcmp (ra, rb) == 0 : strcmp (a, b) == 0;
+  free (ra);
+  free (rb);
+  return same;
+}
+
 /* ------------------------------------------------------------ values */
 
 static void
@@ -163,7 +182,7 @@ dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
     gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
 
     /* The default model shown in the chooser stays "" (= the default). */
-    if (file && g_strcmp0 (file, dlg->default_model) == 0)
+    if (file && same_file (file, dlg->default_model))
       g_clear_pointer (&file, g_free);
     g_strlcpy (vals->model, file ? file : "", sizeof vals->model);
     g_free (file);
@@ -215,7 +234,7 @@ load_model (Dialog *dlg)
   gchar *path;
   gchar *text;
 
-  if (file && g_strcmp0 (file, dlg->default_model) == 0)
+  if (file && same_file (file, dlg->default_model))
     g_clear_pointer (&file, g_free);   /* the default, shown */
   path = file ? g_strdup (file) : g_strdup (dlg->default_model);
 
@@ -337,6 +356,32 @@ on_remove_row (GtkButton *button, StyleRow *row)
   update_estimate (dlg);
 }
 
+/* GimpImageComboBox labels images "kite.jpg-3" (or "[kite] (imported)-3");
+ * show the name the result layer will use ("kite") with the ID only
+ * where two open images share a name. */
+static gboolean
+relabel_one (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpointer data)
+{
+  gint   id = -1;
+  gchar *name, *label;
+
+  (void) path;
+  (void) data;
+  gtk_tree_model_get (model, iter, GIMP_INT_STORE_VALUE, &id, -1);
+  name = nsp_image_display_name (id);
+  label = g_strdup_printf ("%s (%d)", name, id);
+  gtk_list_store_set (GTK_LIST_STORE (model), iter, GIMP_INT_STORE_LABEL, label, -1);
+  g_free (label);
+  g_free (name);
+  return FALSE;
+}
+
+static void
+relabel_images (GtkWidget *combo)
+{
+  gtk_tree_model_foreach (gtk_combo_box_get_model (GTK_COMBO_BOX (combo)), relabel_one, NULL);
+}
+
 static void
 add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
 {
@@ -351,6 +396,7 @@ add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
   gtk_box_pack_start (GTK_BOX (row->box), row->thumb, FALSE, FALSE, 0);
 
   row->combo = gimp_image_combo_box_new (NULL, NULL);
+  relabel_images (row->combo);
   if (image_id > 0)
     gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (row->combo), image_id);
   gimp_help_set_help_data (row->combo, _("A style image; its visible layers are used"), NULL);
