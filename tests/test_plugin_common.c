@@ -159,6 +159,17 @@ test_parasite_and_notes (void)
   CHECK (strstr (t, "own size") && !strstr (t, "enlarged"), "note 1:1: %s", t);
   g_free (t);
   CHECK (nsp_stop_reason_text (NS_STOP_NONFINITE)[0] != '\0', "stop text");
+
+  /* Item 9: Help opens the plug-in's own page when it is there. */
+  g_setenv ("NEURAL_STYLE_DOCDIR", NS_SOURCE_DIR "/docs", TRUE);
+  t = nsp_help_uri ();
+  CHECK (t && g_str_has_prefix (t, "file://") && g_str_has_suffix (t, "/docs/plugin.md"), "help: %s", t);
+  g_free (t);
+  g_setenv ("NEURAL_STYLE_DOCDIR", NS_SOURCE_DIR "/no-such-dir", TRUE);
+  t = nsp_help_uri ();
+  CHECK (t == NULL, "no help page: %s", t);
+  g_free (t);
+  g_unsetenv ("NEURAL_STYLE_DOCDIR");
 }
 
 static void
