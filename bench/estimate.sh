@@ -35,21 +35,29 @@ echo
 echo "Fused Winograd 3x3 conv, 128 -> 128 channels, 128 x 128 (the per-ISA factor):"
 "$BUILD/bench/bench-engine" isa --size 128 --reps 9 --threads "$THREADS" 2>&1 >/dev/null | sed 's/^/    /'
 echo
-echo "| model | size | levels | estimate s | measured s | measured/estimate | load (1 min) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-for a in $ARCHS; do
-  case $a in
-    vgg19) m=$VGG ;;
-    squeezenet) m=$SQZ; [ -f "$m" ] || { echo "| squeezenet | (no ../shared model) |||||"; continue; } ;;
-    *) echo "unknown arch $a" >&2; continue ;;
-  esac
-  for s in $SIZES; do
+echo "The machine is shared: under load the measured times grow for both models alike, so the"
+echo "last column divides each ratio by VGG-19's at the same size, measured just before (VGG-19's"
+echo "700 GFLOP/s were calibrated on the quiet machine: bench/README.md, default run 52.5 s)."
+echo
+echo "| model | size | levels | evaluations | estimate s | measured s | measured/estimate | load (1 min) | ratio / VGG-19's |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for s in $SIZES; do
+  ref=""
+  for a in $ARCHS; do
+    case $a in
+      vgg19) m=$VGG ;;
+      squeezenet) m=$SQZ; [ -f "$m" ] || { echo "| squeezenet | (no ../shared model) |||||||"; continue; } ;;
+      *) echo "unknown arch $a" >&2; continue ;;
+    esac
     f="$OUT/$a-$s"
     if "$BUILD/bench/bench-engine" estimate --model "$m" --size "$s" --iters "$ITERS" \
          --threads "$THREADS" > "$f" 2> "$f.err"; then
-      echo "| $a | $s | $(kv "$f" levels) | $(kv "$f" est_seconds) | $(kv "$f" wall_s) | $(kv "$f" ratio) | $(load | cut -d' ' -f1) |"
+      r=$(kv "$f" ratio)
+      [ "$a" = vgg19 ] && ref=$r
+      rel=$( [ -n "$ref" ] && awk -v r="$r" -v q="$ref" 'BEGIN { printf "%.2f", r / q }' || echo "—")
+      echo "| $a | $s | $(kv "$f" levels) | $(kv "$f" evaluations) | $(kv "$f" est_seconds) | $(kv "$f" wall_s) | $r | $(load | cut -d' ' -f1) | $rel |"
     else
-      echo "| $a | $s | failed: $(tail -1 "$f.err") |||||"
+      echo "| $a | $s | failed: $(tail -1 "$f.err") ||||||||"
     fi
   done
 done
