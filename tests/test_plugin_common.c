@@ -262,6 +262,9 @@ test_run_outcome (const gchar *model)
   if (run_fake (&v, &res, &err))
     {
       /* Adam may take finite steps first: then the best picture + a warning. */
+      fprintf (stderr, "Adam, style weight 1e30: stop %s after %d iterations%s%s\n",
+               ns_stop_reason_to_string (res.stop_reason), res.iterations_run,
+               res.warning ? "; warning: " : "", res.warning ? res.warning : "");
       CHECK (res.stop_reason != NS_STOP_NONFINITE || (res.warning && res.iterations_run > 0),
              "Adam 1e30: stop %d, %d iterations, warning %s", res.stop_reason,
              res.iterations_run, res.warning ? res.warning : "(none)");
@@ -269,6 +272,7 @@ test_run_outcome (const gchar *model)
     }
   else
     {
+      fprintf (stderr, "Adam, style weight 1e30: error: %s\n", err ? err->message : "(none)");
       CHECK (err && strstr (err->message, "infinite"), "Adam 1e30: %s", err ? err->message : "(none)");
       g_clear_error (&err);
     }
