@@ -75,7 +75,7 @@ query (void)
 
 /* The last values stored by an interactive run, if there are any. */
 static gboolean
-gimp_data_size_ok (NspLastValues *last)
+last_values_get (NspLastValues *last)
 {
   return gimp_get_data_size (PLUG_IN_PROC) == (gint) sizeof *last
          && gimp_get_data (PLUG_IN_PROC, last);
@@ -119,7 +119,7 @@ values_without_display (NspLastValues *last, gint n_params, const GimpParam *par
   if (nsp_values_from_pdb (&last->vals, last->style_images, n_params, param, &pdb_error)
       && nsp_validate_with_images (&last->vals, last->style_images, NULL))
     return TRUE;
-  if (gimp_data_size_ok (last))
+  if (last_values_get (last))
     {
       g_clear_error (&pdb_error);
       return TRUE;
@@ -213,7 +213,7 @@ run (const gchar      *name,
       break;
 
     case GIMP_RUN_WITH_LAST_VALS:
-      if (!gimp_data_size_ok (&last))
+      if (!last_values_get (&last))
         {
           g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
                                _("There are no previous settings to repeat; run Neural Style interactively first."));
