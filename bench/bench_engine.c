@@ -14,12 +14,20 @@
  *   bench-engine full    --model F --size N [--threads T]
  *       A whole default stylisation (ns_params_init: multi-resolution
  *       schedule, default iterations) of an N x N image; wall time.
+ *   bench-engine estimate --model F --size N [--iters K] [--threads T]
+ *       A default stylisation (multi-resolution schedule) with K iterations
+ *       per level: ns_estimate_seconds() before, wall time after
+ *       (bench/estimate.sh prints the table).
+ *   bench-engine isa     [--size N] [--reps R] [--threads T]
+ *       The fused Winograd 3x3 conv (128 -> 128 channels, N x N) on every
+ *       instruction set this CPU runs: GFLOP/s of each, for the per-ISA
+ *       factor of the time estimate (engine/estimate.c).
  *   bench-engine profile --model F --size N [--reps R] [--threads T]
  *       Per-layer times of one evaluation: the same conv / pool / ReLU /
  *       loss ops the network calls, timed one by one (median of R), next
  *       to the time of a whole ns_objective_eval.
  *
- *   bench-engine estimate --model F --size N [--reps R]
+ *   bench-engine estimate-cost --model F --size N [--reps R]
  *       The job-free estimates the dialog shows on every slider move
  *       (ns_estimate_memory + ns_estimate_seconds, default parameters, one
  *       style): their values and the median milliseconds of R calls.
@@ -31,6 +39,8 @@
  */
 #include "neural_style.h"
 #include "conv.h"
+#include "conv_wino_fused.h"
+#include "model.h"
 #include "image_ops.h"
 #include "losses.h"
 #include "objective.h"
@@ -400,6 +410,100 @@ mode_full (NsModel *model, int size, int threads)
   return 0;
 }
 
+/* ------------------------------------------------------------ estimate */
+
+static int
+mode_estimate (NsModel *model, int size, int iters, int threads)
+{
+  GError *err = NULL;
+  NsImage *content = make_image (size, size, 0, NULL);
+  NsImage *style = make_image (size, size, 1, NULL);
+  NsParams p;
+  ns_params_init (&p);   /* default schedule */
+  p.size = size;
+  p.iterations = iters;
+  p.threads = threads;
+  double est = ns_estimate_seconds (model, &p, size, size, 1);
+  FullRec rec = { 0 };
+  double t0 = now_s ();
+  NsJob *job = ns_job_new (model, content, &p, &err);
+  NsImage *out = NULL;
+  if (job && ns_job_add_style (job, style, 1.0, 1.0, &err))
+    {
+      ns_job_set_progress (job, on_full, &rec);
+      out = ns_job_run (job, &err);
+    }
+  double wall = now_s () - t0;
+  if (!out)
+    {
+      fprintf (stderr, "estimate: %s\n", err ? err->message : "failed");
+      return 1;
+    }
+  printf ("arch=%s\nsize=%d\niters=%d\nlevels=%d\nevaluations=%d\nest_seconds=%.2f\n"
+          "wall_s=%.2f\nratio=%.2f\n", ns_arch_name (model->arch), size, iters, rec.levels,
+          ns_job_get_evaluations (job), est, wall, wall / est);
+  fprintf (stderr, "%s %d px, %d iterations/level: estimate %.1f s, measured %.1f s\n",
+           ns_arch_name (model->arch), size, iters, est, wall);
+  ns_image_free (out);
+  ns_job_free (job);
+  ns_image_free (content);
+  ns_image_free (style);
+  return 0;
+}
+
+/* One 128 -> 128 channel 3x3 conv of an n x n image per ISA, median of reps. */
+static int
+mode_isa (int n, int reps, int threads)
+{
+  set_threads (threads);
+  const int c = 128;
+  float *weight = g_new0 (float, (size_t) c * c * 9), *bias = g_new0 (float, c);
+  for (size_t i = 0; i < (size_t) c * c * 9; i++)
+    weight[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+  NsConvSpec spec = { c, c, 3, 3, 1, 1, weight, bias };
+  float *packed = g_new (float, ns_wino_packed_floats (c, c));
+  ns_wino_pack (&spec, 0, packed);
+  int nth = omp_get_max_threads ();
+  size_t sf = ns_wino_scratch_floats (c, nth);
+  float *scratch = g_new (float, sf);
+  float *in = g_new (float, (size_t) c * n * n), *out = g_new (float, (size_t) c * n * n);
+  for (size_t i = 0; i < (size_t) c * n * n; i++)
+    in[i] = (float) (i % 97) / 97.0f;
+  double flop = 2.0 * c * c * 9 * n * n;
+  double ref = 0;
+  for (NsWinoIsa isa = NS_WINO_ISA_GENERIC; isa <= NS_WINO_ISA_AVX512; isa++)
+    {
+      if (!ns_wino_isa_supported (isa))
+        continue;
+      double t[64];
+      int r = MIN (reps, 64);
+      for (int i = 0; i < r; i++)
+        {
+          double t0 = now_s ();
+          ns_wino_fused_conv (isa, packed, c, c, in, n, n, spec.bias, 1, 0, out, scratch, sf);
+          t[i] = now_s () - t0;
+        }
+      for (int i = 1; i < r; i++)      /* insertion sort for the median */
+        for (int j = i; j > 0 && t[j] < t[j - 1]; j--)
+          {
+            double x = t[j]; t[j] = t[j - 1]; t[j - 1] = x;
+          }
+      double gflops = flop / t[r / 2] / 1e9;
+      if (isa == NS_WINO_ISA_GENERIC)
+        ref = gflops;
+      printf ("isa_%s_gflops=%.1f\n", ns_wino_isa_name (isa), gflops);
+      fprintf (stderr, "%-8s %6.1f GFLOP/s (%.2f x generic)\n", ns_wino_isa_name (isa), gflops,
+               ref > 0 ? gflops / ref : 0);
+    }
+  g_free (weight);
+  g_free (bias);
+  g_free (packed);
+  g_free (scratch);
+  g_free (in);
+  g_free (out);
+  return 0;
+}
+
 /* ------------------------------------------------------------ profile */
 
 /* Where one evaluation's time goes, per node of the real network path
@@ -479,7 +583,7 @@ mode_profile (NsModel *model, int size, int reps, int threads)
 /* ------------------------------------------------------------ main */
 
 static int
-mode_estimate (const NsModel *model, int size, int reps)
+mode_estimate_cost (const NsModel *model, int size, int reps)
 {
   NsParams p;
   ns_params_init (&p);
@@ -524,7 +628,12 @@ main (int argc, char **argv)
   GOptionContext *ctx = g_option_context_new ("iter|full|profile|estimate - engine benchmarks");
   g_option_context_add_main_entries (ctx, entries, NULL);
   GError *err = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &err) || argc != 2 || !model_path
+  if (g_option_context_parse (ctx, &argc, &argv, &err) && argc == 2 && strcmp (argv[1], "isa") == 0)
+    {
+      g_option_context_free (ctx);
+      return mode_isa (size, reps, threads);
+    }
+  if (err || argc != 2 || !model_path
       || size < 16 || iters < 1 || reps < 1)
     {
       fprintf (stderr, "%s\nusage: bench-engine iter|full|profile|estimate --model FILE [options]\n",
@@ -544,10 +653,12 @@ main (int argc, char **argv)
     rc = mode_iter (model, size, iters, threads, dump, mem_limit);
   else if (strcmp (argv[1], "full") == 0)
     rc = mode_full (model, size, threads);
+  else if (strcmp (argv[1], "estimate") == 0)
+    rc = mode_estimate (model, size, iters, threads);
   else if (strcmp (argv[1], "profile") == 0)
     rc = mode_profile (model, size, reps, threads);
-  else if (strcmp (argv[1], "estimate") == 0)
-    rc = mode_estimate (model, size, reps);
+  else if (strcmp (argv[1], "estimate-cost") == 0)
+    rc = mode_estimate_cost (model, size, reps);
   else
     {
       fprintf (stderr, "unknown mode %s\n", argv[1]);

@@ -122,7 +122,7 @@ echo
 echo "| size | memory MiB | seconds | ms to compute both |"
 echo "|---:|---:|---:|---:|"
 for s in $SIZES 1024; do
-  "$BUILD/bench/bench-engine" estimate --model "$MODEL" --size "$s" --reps 15 > "$OUT/est$s" 2>/dev/null
+  "$BUILD/bench/bench-engine" estimate-cost --model "$MODEL" --size "$s" --reps 15 > "$OUT/est$s" 2>/dev/null
   printf "| %s | %s | %s | %s |\n" "$s" \
     "$(awk -v b="$(kv "$OUT/est$s" est_memory_bytes)" 'BEGIN{printf "%.1f", b/1048576}')" \
     "$(kv "$OUT/est$s" est_seconds)" "$(kv "$OUT/est$s" est_ms_median)"

@@ -20,13 +20,40 @@
 
 #include <math.h>
 
-/* Sustained rate (conv FLOPs counted as direct convolution) assumed for time
- * estimates: bench/run.sh measured 710-790 "GFLOP/s" per VGG-19 iteration
- * at 256-1024 px on 2 AVX-512 cores with the fused Winograd path (less at
- * 128 px), and the default 512 px run at 52.5 s, which 700 predicts to ~1%;
- * machines with AVX2 only will be slower.  At run time the ETA uses the
- * measured speed instead. */
-#define NS_ASSUMED_GFLOPS 700.0
+/* Sustained rate per architecture (conv FLOPs counted as direct
+ * convolution, the unit of ns_network_forward_flops) on the reference
+ * machine: 2 AVX-512 cores, fused Winograd path.
+ *   VGG-19/16: bench/run.sh measured 710-790 "GFLOP/s" per iteration at
+ *     256-1024 px and the default 512 px run at 52.5 s, which 700 predicts
+ *     to ~1%.
+ *   SqueezeNet 1.1: its 1x1 "fire" convs are small, so per-pixel work the
+ *     count leaves out (Gram matrices, losses, L-BFGS vectors, more line
+ *     search steps) dominates: runs took 9.3 s (512 px, 50 iterations) and
+ *     6.7 s (256 px, 200) where 700 predicted 0.42 s and 0.27 s, i.e. ~30.
+ *   BVLC GoogLeNet: its branchy 1x1 convs and LRN likewise: at 700 the
+ *     estimate was 10-15x short of the runs (engine layout work), so ~55.
+ * The rates live in the architecture table (NsArchInfo.est_gflops).
+ * bench/estimate.sh prints estimate vs measured for both at 256-1024 px. */
+static double
+arch_gflops (NsArch arch)
+{
+  return ns_arch_info (arch)->est_gflops;
+}
+
+/* The instruction set's share of the reference (AVX-512) rate: the fused
+ * Winograd conv measured 47 / 88 (AVX2+FMA) and 21 / 88 (SSE2) GFLOP/s on
+ * the reference machine (bench-engine isa; bench/estimate.sh prints it). */
+static double
+isa_factor (void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+  if (__builtin_cpu_supports ("avx512f"))
+    return 1.0;
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return 0.5;
+#endif
+  return 0.22;
+}
 
 /* style_pixels: pixels of the style images as given (the job keeps a copy). */
 guint64
@@ -84,5 +111,5 @@ ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, in
                       + 1 + MAX (n_styles, 1));
     }
   ns_objective_free (obj);
-  return flops / (NS_ASSUMED_GFLOPS * 1e9);
+  return flops / (arch_gflops (model->arch) * isa_factor () * 1e9);
 }

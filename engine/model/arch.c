@@ -149,24 +149,26 @@ static const NsArchInfo archs[NS_ARCH_COUNT] = {
   [NS_ARCH_VGG19] = {
     .name = "vgg19", .layers = vgg19_layers, .n_layers = G_N_ELEMENTS (vgg19_layers),
     .style_layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1",
-    .content_layers = "relu4_2,relu5_2", .auto_level_side = 128,
+    .content_layers = "relu4_2,relu5_2", .auto_level_side = 128, .est_gflops = 700,
     .signature = "features.34.weight", .torchvision = 1 },
   [NS_ARCH_VGG16] = {
     .name = "vgg16", .layers = vgg16_layers, .n_layers = G_N_ELEMENTS (vgg16_layers),
     .style_layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1",
-    .content_layers = "relu4_2,relu5_2", .auto_level_side = 128,
+    .content_layers = "relu4_2,relu5_2", .auto_level_side = 128, .est_gflops = 700,
     .signature = "features.28.weight", .torchvision = 1 },
   [NS_ARCH_SQUEEZENET1_1] = {
     .name = "squeezenet1_1", .layers = squeezenet_layers,
     .n_layers = G_N_ELEMENTS (squeezenet_layers),
     .style_layers = "relu1,fire2,fire3,fire4,fire5", .content_layers = "fire5,fire7",
-    .auto_level_side = 256, .signature = "features.3.squeeze.weight", .torchvision = 1 },
+    .auto_level_side = 256, .signature = "features.3.squeeze.weight", .torchvision = 1,
+    .est_gflops = 30 },
   [NS_ARCH_GOOGLENET_BVLC] = {
     .name = "googlenet_bvlc", .layers = googlenet_layers,
     .n_layers = G_N_ELEMENTS (googlenet_layers),
     .style_layers = "conv1/7x7_s2,conv2/3x3,inception_3a/output,inception_3b/output,"
                     "inception_4a/output",
     .content_layers = "inception_3b/output,inception_4b/output", .auto_level_side = 256,
+    .est_gflops = 55,
     .signature = "inception_3a/1x1.weight", .graph = 1, .input_size = 224 },
 };
 

@@ -83,6 +83,8 @@ typedef struct
   int graph;                     /* layers name their bottoms (branches, concat) */
   int torchvision;               /* the .pth importer recognises it */
   int input_size;                /* classifier input side (0: no classifier) */
+  double est_gflops;             /* effective rate of the time estimate on the
+                                  * reference machine (engine/estimate.c) */
 } NsArchInfo;
 
 /* The weighted sub-layers of a layer, stated once: CONV one, FIRE three

@@ -107,6 +107,10 @@ nsp_values_validate (const NspValues  *vals,
       || !check_weight (vals->style_weight, "style-weight", error)
       || !check_weight (vals->tv_weight, "tv-weight", error))
     return FALSE;
+  if (vals->content_weight == 0.0 && vals->style_weight == 0.0 && vals->tv_weight == 0.0)
+    return nsp_set_error (error, NSP_ERROR_CALLING,
+                          _("The content, style and smoothness weights are all 0: there is nothing to "
+                            "optimise. Make at least one of them positive."));
 
   if (vals->iterations < 0 || vals->iterations > NSP_MAX_ITERATIONS)
     return nsp_set_error (error, NSP_ERROR_CALLING, _("iterations must be between 0 and %d (got %d)."),

@@ -41,6 +41,20 @@ all_finite (const NsImage *img)
   return TRUE;
 }
 
+/* Accepted iterations over all levels (the history also holds each
+ * level's iteration 0, the starting picture). */
+static gint
+iterations_run (const NsJob *job)
+{
+  gint                     n = 0, count = 0;
+  const NsIterationRecord *h = ns_job_get_history (job, &n);
+
+  for (gint i = 0; i < n; i++)
+    if (h[i].iteration > 0)
+      count++;
+  return count;
+}
+
 /* Map an engine error to ours: bad arguments/images are calling errors. */
 static gboolean
 engine_error (GError **error, GError *err, const char *context)
@@ -61,6 +75,7 @@ nsp_result_clear (NspResult *r)
   g_free (r->model_path);
   g_free (r->layer_name);
   g_free (r->parasite_text);
+  g_free (r->warning);
   memset (r, 0, sizeof *r);
 }
 
@@ -116,9 +131,11 @@ nsp_run (const NspValues *vals,
   model = ns_model_load (out->model_path, &err);
   if (!model)
     {
-      gchar *ctx = g_strdup_printf (_("Could not load the model '%s'"), out->model_path);
-      engine_error (error, err, ctx);
-      g_free (ctx);
+      gchar *msg = nsp_model_error_text (out->model_path, err);
+
+      nsp_set_error (error, (err->domain == NS_ERROR && err->code == NS_ERROR_INVALID_ARG)
+                            ? NSP_ERROR_CALLING : NSP_ERROR_EXECUTION, "%s", msg);
+      g_free (msg);
       goto out;
     }
 
@@ -168,6 +185,23 @@ nsp_run (const NspValues *vals,
       engine_error (error, err, _("The style transfer failed"));
       goto out;
     }
+  out->stop_reason    = ns_job_get_stop_reason (job);
+  out->iterations_run = iterations_run (job);
+  if (out->stop_reason == NS_STOP_NONFINITE)
+    {
+      if (out->iterations_run == 0)
+        {
+          nsp_set_error (error, NSP_ERROR_EXECUTION,
+                         _("The optimisation failed: the loss became infinite or not a number "
+                           "before the first step, so there is no result. Use smaller weights "
+                           "(content, style, smoothness) or the L-BFGS optimizer."));
+          goto out;
+        }
+      out->warning = g_strdup_printf (_("The optimisation stopped after %d of %d iterations because "
+                                        "the loss became infinite or not a number; the result is the "
+                                        "best picture found until then. Smaller weights avoid this."),
+                                      out->iterations_run, vals->iterations);
+    }
   if (!all_finite (result))
     {
       nsp_set_error (error, NSP_ERROR_EXECUTION,
@@ -198,9 +232,14 @@ nsp_run (const NspValues *vals,
     for (gint i = 0; i < vals->n_styles; i++)
       names[i] = host->style_name (host->data, i);
     out->layer_name    = nsp_layer_name (vals, (const gchar *const *) names);
-    out->parasite_text = nsp_values_to_parasite_text (vals, (const gchar *const *) names,
-                                                      out->model_path, out->seed,
-                                                      out->work_width, out->work_height);
+    gchar *settings = nsp_values_to_parasite_text (vals, (const gchar *const *) names,
+                                                   out->model_path, out->seed,
+                                                   out->work_width, out->work_height);
+    gchar *outcome  = nsp_outcome_parasite_text (out->iterations_run, out->stop_reason);
+
+    out->parasite_text = g_strconcat (settings, outcome, NULL);
+    g_free (settings);
+    g_free (outcome);
     for (gint i = 0; i < vals->n_styles; i++)
       g_free (names[i]);
   }

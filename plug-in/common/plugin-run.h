@@ -32,12 +32,19 @@ typedef struct
   guint32  seed;           /* the seed actually used */
   gint     work_width, work_height;
   gchar   *layer_name;     /* nsp_layer_name() */
-  gchar   *parasite_text;  /* nsp_values_to_parasite_text() */
+  gchar   *parasite_text;  /* nsp_values_to_parasite_text() + the outcome */
+  gint          iterations_run;  /* accepted iterations over all levels */
+  NsStopReason  stop_reason;     /* why the (last) level stopped */
+  gchar        *warning;         /* NULL, or a message the host shows: the
+                                    run hit a non-finite loss and the best
+                                    picture found before is returned */
 } NspResult;
 
 /* Run the style transfer on a region_w x region_h region.  FALSE with
  * error set on failure (NSP_ERROR_CALLING for bad input, _CANCELLED when
- * stopped, _EXECUTION otherwise); `result` is then empty. */
+ * stopped, _EXECUTION otherwise, also when the loss became non-finite
+ * before any iteration was accepted); `result` is then empty.  A loss that
+ * became non-finite later gives the best picture found and a warning. */
 gboolean nsp_run          (const NspValues *vals,
                            gint             region_w,
                            gint             region_h,

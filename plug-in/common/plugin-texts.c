@@ -3,7 +3,9 @@
 #include "plugin-texts.h"
 #include "plugin-i18n.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 gchar *
@@ -19,6 +21,21 @@ nsp_style_display_name (const gchar *image_name,
   dot = strrchr (name, '.');
   if (dot && dot != name)
     *dot = '\0';
+  return name;
+}
+
+gchar *
+nsp_style_name_for_file (const gchar *file_path,
+                         const gchar *image_name,
+                         gint         image_id)
+{
+  gchar *base, *name;
+
+  if (file_path == NULL || *file_path == '\0')
+    return nsp_style_display_name (image_name, image_id);
+  base = g_path_get_basename (file_path);
+  name = nsp_style_display_name (base, image_id);
+  g_free (base);
   return name;
 }
 
@@ -97,6 +114,97 @@ nsp_values_to_parasite_text (const NspValues    *vals,
 #undef PUT_D
 #undef PUT_I
   return g_string_free (s, FALSE);
+}
+
+gchar *
+nsp_outcome_parasite_text (gint         iterations_run,
+                           NsStopReason reason)
+{
+  return g_strdup_printf ("iterations-run=%d\nstop-reason=%s\n",
+                          iterations_run, ns_stop_reason_to_string (reason));
+}
+
+gchar *
+nsp_parasite_text_get (const gchar *text,
+                       const gchar *key)
+{
+  gchar **lines;
+  gchar  *value = NULL;
+  gsize   n = strlen (key);
+
+  if (!text)
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (gchar **l = lines; *l && !value; l++)
+    if (strncmp (*l, key, n) == 0 && (*l)[n] == '=')
+      value = g_strdup (*l + n + 1);
+  g_strfreev (lines);
+  return value;
+}
+
+const gchar *
+nsp_stop_reason_text (NsStopReason reason)
+{
+  switch (reason)
+    {
+    case NS_STOP_ITERATIONS: return _("all iterations ran");
+    case NS_STOP_TOLERANCE:  return _("the picture stopped changing (tolerance)");
+    case NS_STOP_CONVERGED:  return _("the optimiser found no further improvement");
+    case NS_STOP_CANCELLED:  return _("cancelled");
+    case NS_STOP_NONFINITE:  return _("the loss became infinite or not a number (weights too large?)");
+    case NS_STOP_NONE:       break;
+    }
+  return _("unknown");
+}
+
+gboolean
+nsp_file_looks_like_safetensors (const gchar *path)
+{
+  FILE    *f = g_fopen (path, "rb");
+  guchar   head[9];
+  guint64  n = 0;
+  gboolean ok = FALSE;
+
+  if (!f)
+    return FALSE;
+  if (fread (head, 1, sizeof head, f) == sizeof head && head[8] == '{')
+    {
+      for (gint i = 7; i >= 0; i--)
+        n = (n << 8) | head[i];
+      /* a JSON header of a plausible length (a truncated file still
+       * looks like one: the loader says what is wrong with it) */
+      ok = n >= 2 && n <= 100 * 1024 * 1024;
+    }
+  fclose (f);
+  return ok;
+}
+
+gchar *
+nsp_model_error_text (const gchar  *path,
+                      const GError *err)
+{
+  const gchar *detail = err ? err->message : "?";
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !nsp_file_looks_like_safetensors (path))
+    /* TRANSLATORS: model file, the loader's details */
+    return g_strdup_printf (_("'%s' is not a safetensors model file (%s)"), path, detail);
+  /* TRANSLATORS: model file, the loader's details */
+  return g_strdup_printf (_("Could not load the model '%s': %s"), path, detail);
+}
+
+gchar *
+nsp_scale_note_text (gint work_w, gint work_h,
+                     gint region_w, gint region_h)
+{
+  gdouble factor = (gdouble) MAX (region_w, region_h) / MAX (1, MAX (work_w, work_h));
+
+  if (factor <= 1.005)
+    /* TRANSLATORS: working width, height */
+    return g_strdup_printf (_("The result is computed at %d × %d, the layer's own size."),
+                            work_w, work_h);
+  /* TRANSLATORS: working width, height, enlargement factor */
+  return g_strdup_printf (_("The result is computed at %d × %d and enlarged %.1f× to the layer."),
+                          work_w, work_h, factor);
 }
 
 static gchar *
@@ -190,7 +298,25 @@ nsp_model_for_dialog (const gchar *file,
   else if (!*path)
     *label = g_strdup (_("No model installed: choose a .safetensors file."));
   else
-    *label = g_strdup_printf (_("The model cannot be used: %s"), err ? err->message : "?");
+    {
+      gchar *msg = nsp_model_error_text (*path, err);
+
+      *label = g_strdup_printf (_("The model cannot be used: %s"), msg);
+      g_free (msg);
+    }
   g_clear_error (&err);
   return model;
+}
+
+gchar *
+nsp_help_uri (void)
+{
+  const gchar *dir  = g_getenv ("NEURAL_STYLE_DOCDIR");
+  gchar       *path = g_build_filename (dir && *dir ? dir : NS_DOCDIR, "plugin.md", NULL);
+  gchar       *uri  = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    uri = g_filename_to_uri (path, NULL, NULL);
+  g_free (path);
+  return uri;
 }

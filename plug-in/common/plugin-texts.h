@@ -11,6 +11,14 @@
 gchar *nsp_style_display_name      (const gchar *image_name,
                                     gint         image_id);
 
+/* A style image's display name after its file: the file's name without
+ * extension ("/photos/scream.jpg" -> "scream"); without a file (a new,
+ * unsaved image) nsp_style_display_name (image_name, image_id).  GIMP's
+ * image names ("[scream] (imported)") are only the fallback. */
+gchar *nsp_style_name_for_file     (const gchar *file_path,
+                                    const gchar *image_name,
+                                    gint         image_id);
+
 /* "Neural Style: Scream 75% + Dog 25%" (one style: no percentage);
  * style_names[i] is style i's display name. */
 gchar *nsp_layer_name              (const NspValues    *vals,
@@ -23,6 +31,36 @@ gchar *nsp_values_to_parasite_text (const NspValues    *vals,
                                     guint32             seed,
                                     gint                work_width,
                                     gint                work_height);
+
+/* The outcome lines appended to the parasite text:
+ * "iterations-run=N\nstop-reason=<ns_stop_reason_to_string>\n". */
+gchar *nsp_outcome_parasite_text   (gint         iterations_run,
+                                    NsStopReason reason);
+
+/* The value of `key` in key=value lines (a parasite text), or NULL. */
+gchar *nsp_parasite_text_get       (const gchar *text,
+                                    const gchar *key);
+
+/* Why the run stopped, in words for the user ("the picture stopped
+ * changing", …). */
+const gchar *nsp_stop_reason_text  (NsStopReason reason);
+
+/* The message for a model file that ns_model_load() refused with `err`:
+ * "'<path>' is not a safetensors model file (<details>)" when the file does
+ * not even start like one (a text file, an image), else "Could not load
+ * the model '<path>': <details>". */
+gchar *nsp_model_error_text        (const gchar  *path,
+                                    const GError *err);
+
+/* TRUE when `path` starts like a safetensors file: an 8-byte little-endian
+ * header length of at most 100 MiB, then '{'. */
+gboolean nsp_file_looks_like_safetensors (const gchar *path);
+
+/* The note beside the working size: "The result is computed at 512 × 384
+ * and enlarged 3.9× to the layer." (or "…at the layer's size." when it is
+ * not enlarged). */
+gchar *nsp_scale_note_text         (gint work_w, gint work_h,
+                                    gint region_w, gint region_h);
 
 /* "Level 2/3 · Iteration 40/100 · loss 0.31 · ETA 0:12" (no level part
  * for a single-scale run). */
@@ -42,5 +80,9 @@ gchar *nsp_estimate_text           (const NsModel   *model,
 NsModel *nsp_model_for_dialog      (const gchar *file,
                                     gchar      **path,
                                     gchar      **label);
+
+/* The URI of the plug-in's help page: $NEURAL_STYLE_DOCDIR (an uninstalled
+ * build) or NS_DOCDIR, file plugin.md; NULL when it is not there. */
+gchar *nsp_help_uri                (void);
 
 #endif /* PLUGIN_TEXTS_H */

@@ -17,6 +17,7 @@
 
 #include <libgimp/gimpui.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RESPONSE_RESET      1
@@ -41,8 +42,12 @@ typedef struct
 struct Dialog
 {
   gint32      image_id;
-  gint32      drawable_id;
+  gint32      drawable_id;          /* the content the run will use */
+  gint32      active_id;            /* the drawable the plug-in was called on */
+  gint32      source_id;            /* active_id is a result: its source layer, else -1 */
   gint        region_w, region_h;   /* the processed part of the layer */
+  GtkWidget  *content_label;
+  GtkWidget  *scale_note;           /* "computed at … and enlarged …×" */
 
   GtkWidget  *dialog;
   GtkWidget  *rows_box;
@@ -64,6 +69,7 @@ struct Dialog
 
   NsModel    *model;                /* loaded once, for the estimate */
   gchar      *model_path;
+  gchar      *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean    building;             /* suppress updates while constructing */
 };
 
@@ -117,6 +123,24 @@ combo_value (GtkWidget *combo)
   return v;
 }
 
+/* TRUE when a and b name the same file (the chooser gives canonical
+ * paths, $NEURAL_STYLE_MODEL may hold "..", symlinks). */
+static gboolean
+same_file (const gchar *a, const gchar *b)
+{
+  gchar   *ra, *rb;
+  gboolean same;
+
+  if (!a || !b)
+    return FALSE;
+  ra = realpath (a, NULL);
+  rb = realpath (b, NULL);
+  same = ra && rb ? strcmp (ra, rb) == 0 : strcmp (a, b) == 0;
+  free (ra);
+  free (rb);
+  return same;
+}
+
 /* ------------------------------------------------------------ values */
 
 static void
@@ -157,6 +181,9 @@ dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
   {
     gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
 
+    /* The default model shown in the chooser stays "" (= the default). */
+    if (file && same_file (file, dlg->default_model))
+      g_clear_pointer (&file, g_free);
     g_strlcpy (vals->model, file ? file : "", sizeof vals->model);
     g_free (file);
   }
@@ -178,6 +205,17 @@ update_estimate (Dialog *dlg)
   text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
+  if (dlg->scale_note)
+    {
+      NsParams p;
+      gint     w, h;
+
+      nsp_values_to_ns_params (&vals, 0, &p);
+      ns_working_size (&p, dlg->region_w, dlg->region_h, &w, &h);
+      text = nsp_scale_note_text (w, h, dlg->region_w, dlg->region_h);
+      gtk_label_set_text (GTK_LABEL (dlg->scale_note), text);
+      g_free (text);
+    }
 }
 
 static void
@@ -193,8 +231,12 @@ static void
 load_model (Dialog *dlg)
 {
   gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
-  gchar *path = file ? g_strdup (file) : ns_model_find_default (NULL);
+  gchar *path;
   gchar *text;
+
+  if (file && same_file (file, dlg->default_model))
+    g_clear_pointer (&file, g_free);   /* the default, shown */
+  path = file ? g_strdup (file) : g_strdup (dlg->default_model);
 
   if (g_strcmp0 (path, dlg->model_path) == 0 && (dlg->model || !path))
     {
@@ -214,6 +256,21 @@ load_model (Dialog *dlg)
   update_estimate (dlg);
 }
 
+/* The chooser shows the model that will run: the default one when none
+ * was chosen ("(None)" only when there is no model at all). */
+static void
+show_default_model (Dialog *dlg)
+{
+  gboolean was_building = dlg->building;
+
+  dlg->building = TRUE;
+  if (dlg->default_model)
+    gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (dlg->model_chooser), dlg->default_model);
+  else
+    gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+  dlg->building = was_building;
+}
+
 static void
 on_model_changed (GtkFileChooser *chooser, Dialog *dlg)
 {
@@ -226,7 +283,7 @@ static void
 on_model_default (GtkButton *button, Dialog *dlg)
 {
   (void) button;
-  gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+  show_default_model (dlg);
   load_model (dlg);
 }
 
@@ -299,6 +356,32 @@ on_remove_row (GtkButton *button, StyleRow *row)
   update_estimate (dlg);
 }
 
+/* GimpImageComboBox labels images "kite.jpg-3" (or "[kite] (imported)-3");
+ * show the name the result layer will use ("kite") with the ID only
+ * where two open images share a name. */
+static gboolean
+relabel_one (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpointer data)
+{
+  gint   id = -1;
+  gchar *name, *label;
+
+  (void) path;
+  (void) data;
+  gtk_tree_model_get (model, iter, GIMP_INT_STORE_VALUE, &id, -1);
+  name = nsp_image_display_name (id);
+  label = g_strdup_printf ("%s (%d)", name, id);
+  gtk_list_store_set (GTK_LIST_STORE (model), iter, GIMP_INT_STORE_LABEL, label, -1);
+  g_free (label);
+  g_free (name);
+  return FALSE;
+}
+
+static void
+relabel_images (GtkWidget *combo)
+{
+  gtk_tree_model_foreach (gtk_combo_box_get_model (GTK_COMBO_BOX (combo)), relabel_one, NULL);
+}
+
 static void
 add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
 {
@@ -313,6 +396,7 @@ add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
   gtk_box_pack_start (GTK_BOX (row->box), row->thumb, FALSE, FALSE, 0);
 
   row->combo = gimp_image_combo_box_new (NULL, NULL);
+  relabel_images (row->combo);
   if (image_id > 0)
     gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (row->combo), image_id);
   gimp_help_set_help_data (row->combo, _("A style image; its visible layers are used"), NULL);
@@ -321,9 +405,12 @@ add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
 
   row->weight = gtk_adjustment_new (weight, 0.0, WEIGHT_MAX, 1.0, 10.0, 0.0);
   hscale = gtk_hscale_new (GTK_ADJUSTMENT (row->weight));
-  gtk_scale_set_draw_value (GTK_SCALE (hscale), FALSE);
-  gtk_widget_set_size_request (hscale, 100, -1);
-  gimp_help_set_help_data (hscale, _("Weight of this style in the blend"), NULL);
+  gtk_scale_set_draw_value (GTK_SCALE (hscale), TRUE);
+  gtk_scale_set_value_pos (GTK_SCALE (hscale), GTK_POS_LEFT);
+  gtk_scale_set_digits (GTK_SCALE (hscale), 0);
+  gtk_widget_set_size_request (hscale, 130, -1);
+  gimp_help_set_help_data (hscale, _("Weight of this style (0–100). The weights are relative: "
+                                     "the percentage beside shows this style's share of the blend."), NULL);
   gtk_box_pack_start (GTK_BOX (row->box), hscale, FALSE, FALSE, 0);
 
   row->percent = gtk_label_new ("100 %");
@@ -383,14 +470,19 @@ on_add_row (GtkButton *button, Dialog *dlg)
   gint32  pick = -1;
 
   (void) button;
+  gdouble sum = 0.0;
+  gint    rows = 0;
+
+  /* An image not used yet; none (the user picks one) rather than the same
+   * image twice. */
   for (gint i = 0; i < n && pick < 0; i++)
     if (ids[i] != dlg->image_id && !image_in_rows (dlg, ids[i]))
       pick = ids[i];
-  for (gint i = 0; i < n && pick < 0; i++)
-    if (ids[i] != dlg->image_id)
-      pick = ids[i];
   g_free (ids);
-  add_row (dlg, pick, 50.0, 1.0);
+  /* The new style gets an equal share: the mean of the weights so far. */
+  for (GList *l = dlg->rows; l; l = l->next, rows++)
+    sum += adj_value (((StyleRow *) l->data)->weight);
+  add_row (dlg, pick, rows > 0 && sum > 0.0 ? sum / rows : 50.0, 1.0);
 }
 
 /* Rows from the last values if their images are still open, else one row
@@ -465,7 +557,7 @@ set_parameters (Dialog *dlg, const NspValues *vals)
   if (vals->model[0])
     gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (dlg->model_chooser), vals->model);
   else
-    gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+    show_default_model (dlg);
 }
 
 static void
@@ -489,22 +581,31 @@ reset_parameters (Dialog *dlg)
 
 /* ------------------------------------------------------------ build */
 
-static GtkWidget *
-build_content (Dialog *dlg)
+/* The processed region of dlg->drawable_id. */
+static void
+compute_region (Dialog *dlg)
 {
-  GtkWidget *hbox  = gtk_hbox_new (FALSE, 12);
-  GdkPixbuf *thumb = gimp_drawable_get_thumbnail (dlg->drawable_id, THUMB_SIZE, THUMB_SIZE,
-                                                  GIMP_PIXBUF_SMALL_CHECKS);
-  gchar     *image_name = gimp_image_get_name (dlg->image_id);
-  gchar     *layer_name = gimp_item_get_name (dlg->drawable_id);
-  gchar     *text;
-  GtkWidget *label;
+  NspRegion region;
 
-  if (thumb)
+  if (nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL))
     {
-      gtk_box_pack_start (GTK_BOX (hbox), gtk_image_new_from_pixbuf (thumb), FALSE, FALSE, 0);
-      g_object_unref (thumb);
+      dlg->region_w = region.width;
+      dlg->region_h = region.height;
     }
+  else
+    {
+      dlg->region_w = MAX (1, gimp_drawable_width (dlg->drawable_id));
+      dlg->region_h = MAX (1, gimp_drawable_height (dlg->drawable_id));
+    }
+}
+
+static void
+update_content_label (Dialog *dlg)
+{
+  gchar *image_name = gimp_image_get_name (dlg->image_id);
+  gchar *layer_name = gimp_item_get_name (dlg->drawable_id);
+  gchar *text;
+
   if (dlg->region_w != gimp_drawable_width (dlg->drawable_id)
       || dlg->region_h != gimp_drawable_height (dlg->drawable_id))
     /* TRANSLATORS: image name, layer name, layer size, processed size */
@@ -518,13 +619,58 @@ build_content (Dialog *dlg)
     text = g_strdup_printf (_("%s — %s\n%d × %d pixels"),
                             image_name ? image_name : "?", layer_name ? layer_name : "?",
                             dlg->region_w, dlg->region_h);
-  label = gtk_label_new (text);
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
-  gtk_box_pack_start (GTK_BOX (hbox), label, TRUE, TRUE, 0);
+  gtk_label_set_text (GTK_LABEL (dlg->content_label), text);
   g_free (text);
   g_free (image_name);
   g_free (layer_name);
-  return hbox;
+}
+
+/* The active layer is a result: stylise its source (ticked) or the result. */
+static void
+on_use_source (GtkToggleButton *toggle, Dialog *dlg)
+{
+  dlg->drawable_id = gtk_toggle_button_get_active (toggle) ? dlg->source_id : dlg->active_id;
+  compute_region (dlg);
+  update_content_label (dlg);
+  update_estimate (dlg);
+}
+
+static GtkWidget *
+build_content (Dialog *dlg)
+{
+  GtkWidget *vbox  = gtk_vbox_new (FALSE, 6);
+  GtkWidget *hbox  = gtk_hbox_new (FALSE, 12);
+  GdkPixbuf *thumb = gimp_drawable_get_thumbnail (dlg->drawable_id, THUMB_SIZE, THUMB_SIZE,
+                                                  GIMP_PIXBUF_SMALL_CHECKS);
+
+  gtk_box_pack_start (GTK_BOX (vbox), hbox, FALSE, FALSE, 0);
+  if (thumb)
+    {
+      gtk_box_pack_start (GTK_BOX (hbox), gtk_image_new_from_pixbuf (thumb), FALSE, FALSE, 0);
+      g_object_unref (thumb);
+    }
+  dlg->content_label = gtk_label_new ("");
+  gtk_misc_set_alignment (GTK_MISC (dlg->content_label), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (hbox), dlg->content_label, TRUE, TRUE, 0);
+  update_content_label (dlg);
+
+  if (dlg->source_id > 0)
+    {
+      gchar     *name = gimp_item_get_name (dlg->source_id);
+      gchar     *text = g_strdup_printf (_("The active layer is a Neural Style result. "
+                                           "Stylise its _source layer “%s” instead"), name);
+      GtkWidget *toggle = gtk_check_button_new_with_mnemonic (text);
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+      gimp_help_set_help_data (toggle,
+                               _("Untick to stylise the result itself again (a second pass "
+                                 "over an already stylised picture)."), NULL);
+      g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
+      gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
+      g_free (text);
+      g_free (name);
+    }
+  return vbox;
 }
 
 static GtkWidget *
@@ -606,23 +752,28 @@ scale_entry (GtkWidget *table, gint row, const gchar *label, gdouble value,
   return adj;
 }
 
+/* The picture-level wording (what changes in the result) is the label;
+ * the technical name follows in the tooltip. */
 static GtkWidget *
 build_loss (Dialog *dlg)
 {
   GtkWidget *table = new_table (5);
 
-  dlg->content_weight = scale_entry (table, 0, _("C_ontent weight:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 2, TRUE,
-                                     _("How strongly the result keeps the content's shapes"), dlg);
-  dlg->style_weight = scale_entry (table, 1, _("St_yle weight:"), 10.0, 0.0, 10000.0, 1.0, 10.0, 2, TRUE,
-                                   _("How strongly the result takes on the style"), dlg);
-  dlg->tv_weight = scale_entry (table, 2, _("_Smoothness (TV) weight:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 3, TRUE,
-                                _("Total-variation weight: higher values give smoother results"), dlg);
-  dlg->content_blend = scale_entry (table, 3, _("Content layer _blend:"), 1.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
-                                    _("Share of the content weight on the primary content layer "
-                                      "(the rest goes to the secondary one)"), dlg);
-  dlg->layer_exp = scale_entry (table, 4, _("Style layer _exponent:"), 1.0, 0.1, 10.0, 0.1, 0.5, 2, FALSE,
-                                _("Style layer k gets weight proportional to exponent^k: "
-                                  "> 1 favours coarse structures, < 1 fine textures"), dlg);
+  dlg->content_weight = scale_entry (table, 0, _("Keep the ph_oto:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 2, TRUE,
+                                     _("Content weight. More keeps the photo's shapes and details "
+                                       "recognisable; less lets the style take over."), dlg);
+  dlg->style_weight = scale_entry (table, 1, _("Amount of st_yle:"), 10.0, 0.0, 10000.0, 1.0, 10.0, 2, TRUE,
+                                   _("Style weight. More style: stronger colours, textures and brush "
+                                     "strokes of the style images; less: closer to the photo."), dlg);
+  dlg->tv_weight = scale_entry (table, 2, _("_Smoothness:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 3, TRUE,
+                                _("Total-variation weight. More gives a smoother, less grainy picture; "
+                                  "too much blurs fine brush strokes."), dlg);
+  dlg->content_blend = scale_entry (table, 3, _("Photo _detail kept:"), 1.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
+                                    _("Content layer blend. 1 keeps the photo's finer shapes; towards 0 "
+                                      "only its rough layout is kept and the style repaints more."), dlg);
+  dlg->layer_exp = scale_entry (table, 4, _("_Brush strokes:"), 1.0, 0.1, 10.0, 0.1, 0.5, 2, FALSE,
+                                _("Style layer exponent. Above 1: coarser, larger brush strokes and "
+                                  "shapes of the style; below 1: finer textures."), dlg);
   return table;
 }
 
@@ -630,44 +781,68 @@ static GtkWidget *
 build_optimisation (Dialog *dlg)
 {
   GtkWidget *table = new_table (5);
+  gchar     *tip;
 
-  dlg->iterations = scale_entry (table, 0, _("_Iterations:"), 50, 0, 2000, 1, 10, 0, FALSE,
-                                 _("Optimiser steps per resolution level"), dlg);
-  dlg->tolerance = scale_entry (table, 1, _("_Tolerance:"), 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE,
-                                _("Stop early when the loss changes less than this (0 = off)"), dlg);
-  dlg->multires = scale_entry (table, 2, _("Resolution _levels:"), 0, 0, NSP_MAX_MULTIRES, 1, 1, 0, FALSE,
-                               _("Coarse-to-fine levels (0 = automatic, 1 = single scale)"), dlg);
+  /* One limit: the slider covers the usual range, the entry takes up to
+   * the PDB's maximum. */
+  tip = g_strdup_printf (_("Optimiser steps per pass. More steps refine the picture further and take "
+                           "longer. The slider goes to 2000; type up to %d."), NSP_MAX_ITERATIONS);
+  dlg->iterations = GTK_OBJECT (gimp_scale_entry_new (GTK_TABLE (table), 0, 0, _("_Iterations:"), 120, 6,
+                                                      50, 0, 2000, 1, 10, 0,
+                                                      FALSE, 0, NSP_MAX_ITERATIONS, tip, NULL));
+  g_signal_connect (dlg->iterations, "value-changed", G_CALLBACK (on_changed), dlg);
+  g_free (tip);
+  dlg->tolerance = scale_entry (table, 1, _("Stop _early below:"), 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE,
+                                _("Tolerance. Stop earlier when the picture stops changing: the run ends "
+                                  "once the loss changes by less than this fraction per step "
+                                  "(0 = always run all iterations)."), dlg);
+  dlg->multires = scale_entry (table, 2, _("Coarse-to-fine _passes:"), 0, 0, NSP_MAX_MULTIRES, 1, 1, 0, FALSE,
+                               _("Resolution levels. The picture is painted small first, then refined "
+                                 "at larger sizes, so large brush strokes stay coherent. 0 = automatic "
+                                 "(more passes for larger working sizes), 1 = one pass."), dlg);
 
   dlg->optimizer = gimp_int_combo_box_new (_("L-BFGS"), NS_OPTIMIZER_LBFGS,
                                            _("Adam"), NS_OPTIMIZER_ADAM, NULL);
   add_combo_row (GTK_TABLE (table), 3, _("O_ptimizer:"), dlg->optimizer);
+  gimp_help_set_help_data (dlg->optimizer,
+                           _("L-BFGS reaches a good picture in fewer steps (recommended); "
+                             "Adam needs more steps but less memory."), NULL);
   g_signal_connect (dlg->optimizer, "changed", G_CALLBACK (on_changed), dlg);
 
   dlg->pooling = gimp_int_combo_box_new (_("Max"), NS_POOLING_MAX,
                                          _("Average"), NS_POOLING_AVG, NULL);
   add_combo_row (GTK_TABLE (table), 4, _("Poo_ling:"), dlg->pooling);
+  gimp_help_set_help_data (dlg->pooling,
+                           _("How the network shrinks its feature maps. Average gives softer, "
+                             "smoother textures; Max crisper ones."), NULL);
   return table;
 }
 
 static GtkWidget *
 build_output (Dialog *dlg)
 {
-  GtkWidget *table = new_table (5);
+  GtkWidget *table = new_table (6);
   gint       longest = MAX (dlg->region_w, dlg->region_h);
 
   dlg->size = scale_entry (table, 0, _("_Working size:"), MIN (longest, DEFAULT_SIZE_CAP),
                            NSP_MIN_SIZE, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1),
                            1, 64, 0, FALSE,
-                           _("Longest side of the image the network works on; the result is "
-                             "scaled to the layer's size. Time and memory grow with its square."),
+                           _("Longest side of the picture the network paints; the result is then "
+                             "enlarged to the layer's size. Time and memory grow with its square."),
                            dlg);
+  dlg->scale_note = gtk_label_new ("");
+  gtk_misc_set_alignment (GTK_MISC (dlg->scale_note), 0.0, 0.5);
+  gtk_table_attach (GTK_TABLE (table), dlg->scale_note, 0, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 0);
 
   dlg->init = gimp_int_combo_box_new (_("Content"), NS_INIT_CONTENT,
                                       _("Noise"), NS_INIT_NOISE, NULL);
-  add_combo_row (GTK_TABLE (table), 1, _("Start _from:"), dlg->init);
+  add_combo_row (GTK_TABLE (table), 2, _("Start _from:"), dlg->init);
+  gimp_help_set_help_data (dlg->init,
+                           _("Content: start from the photo (keeps more of it, converges sooner); "
+                             "Noise: start from random noise (more style, needs more iterations)."), NULL);
 
-  dlg->noiseblend = scale_entry (table, 2, _("_Noise blend:"), 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
-                                 _("Share of random noise mixed into the starting image"), dlg);
+  dlg->noiseblend = scale_entry (table, 3, _("_Noise blend:"), 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
+                                 _("Share of random noise mixed into the starting picture"), dlg);
 
   dlg->seed = g_random_int () & 0x7fffffff;
   dlg->seed_box = gimp_random_seed_new (&dlg->seed, &dlg->random_seed);
@@ -679,14 +854,34 @@ build_output (Dialog *dlg)
     gtk_adjustment_set_upper (adj, G_MAXINT32);
     gtk_adjustment_set_value (adj, g_random_int () & 0x7fffffff);
   }
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 3, _("R_andom seed:"), 0.0, 0.5,
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, _("R_andom seed:"), 0.0, 0.5,
                              dlg->seed_box, 2, TRUE);
 
   dlg->preserve = gtk_check_button_new_with_mnemonic (_("_Preserve the content's colours"));
   gimp_help_set_help_data (dlg->preserve,
                            _("Take only the stylised brightness; keep the colours of the layer"), NULL);
-  gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 5, 6, GTK_FILL, GTK_FILL, 0, 0);
   return table;
+}
+
+/* Help: the plug-in's own page (GIMP's manual has none), opened in the
+ * web browser through GIMP's plug-in-web-browser. */
+static void
+show_help (const gchar *help_id, gpointer help_data)
+{
+  gchar *uri = nsp_help_uri ();
+  gint   n_return = 0;
+
+  (void) help_id;
+  (void) help_data;
+  if (uri)
+    gimp_destroy_params (gimp_run_procedure ("plug-in-web-browser", &n_return,
+                                             GIMP_PDB_STRING, uri, GIMP_PDB_END),
+                         n_return);
+  else
+    g_message (_("The Neural Style help page is not installed; see the section "
+                 "“The GIMP plug-in” of README.md in the plug-in's sources."));
+  g_free (uri);
 }
 
 /* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
@@ -741,14 +936,36 @@ prune_closed_images (Dialog *dlg)
   return dlg->rows != NULL;
 }
 
+/* The source layer of a result layer (by the tattoo in its parasite), or -1. */
+static gint32
+result_source_layer (gint32 image_id, gint32 drawable_id)
+{
+  GimpParasite *parasite = gimp_item_get_parasite (drawable_id, PLUG_IN_PARASITE);
+  gint32        source = -1;
+
+  if (parasite)
+    {
+      gchar *text = g_strndup (gimp_parasite_data (parasite), gimp_parasite_data_size (parasite));
+      gchar *tattoo = nsp_parasite_text_get (text, "source-layer-tattoo");
+
+      if (tattoo)
+        source = gimp_image_get_layer_by_tattoo (image_id, (gint) g_ascii_strtoull (tattoo, NULL, 10));
+      if (source == drawable_id || (source > 0 && !gimp_item_is_valid (source)))
+        source = -1;
+      g_free (tattoo);
+      g_free (text);
+      gimp_parasite_free (parasite);
+    }
+  return source > 0 ? source : -1;
+}
+
 gboolean
 nsp_dialog_run (gint32     image_id,
-                gint32     drawable_id,
+                gint32    *drawable_id,
                 NspValues *vals,
                 gint32    *style_images)
 {
   Dialog     dlg;
-  NspRegion  region;
   GtkWidget *main_hbox, *left, *right;
   gboolean   ok = FALSE;
   AutoResponse auto_resp = { NULL, NULL, 0 };
@@ -756,22 +973,16 @@ nsp_dialog_run (gint32     image_id,
 
   memset (&dlg, 0, sizeof dlg);
   dlg.image_id    = image_id;
-  dlg.drawable_id = drawable_id;
+  dlg.active_id   = *drawable_id;
+  dlg.source_id   = result_source_layer (image_id, *drawable_id);
+  dlg.drawable_id = dlg.source_id > 0 ? dlg.source_id : *drawable_id;
+  dlg.default_model = ns_model_find_default (NULL);
   dlg.building    = TRUE;
-  if (nsp_region_compute (image_id, drawable_id, &region, NULL))
-    {
-      dlg.region_w = region.width;
-      dlg.region_h = region.height;
-    }
-  else
-    {
-      dlg.region_w = MAX (1, gimp_drawable_width (drawable_id));
-      dlg.region_h = MAX (1, gimp_drawable_height (drawable_id));
-    }
+  compute_region (&dlg);
 
   dlg.dialog = gimp_dialog_new (_("Neural Style"), PLUG_IN_ROLE,
                                 NULL, 0,
-                                gimp_standard_help_func, PLUG_IN_PROC,
+                                show_help, PLUG_IN_PROC,
                                 _("_Reset"),  RESPONSE_RESET,
                                 _("_Cancel"), GTK_RESPONSE_CANCEL,
                                 _("_OK"),     GTK_RESPONSE_OK,
@@ -853,6 +1064,7 @@ nsp_dialog_run (gint32     image_id,
           }
         *vals = tmp;
         memcpy (style_images, ids, sizeof ids);
+        *drawable_id = dlg.drawable_id;
         ok = TRUE;
         break;
       }
@@ -867,5 +1079,6 @@ nsp_dialog_run (gint32     image_id,
   if (dlg.model)
     ns_model_free (dlg.model);
   g_free (dlg.model_path);
+  g_free (dlg.default_model);
   return ok;
 }

@@ -7,9 +7,11 @@
 /* Show the dialog for the content `drawable_id` of `image_id`, starting
  * from `vals` and `style_images` (NSP_MAX_STYLES IDs; last values or
  * defaults).  TRUE and both updated when the user pressed OK; FALSE (both
- * untouched) on Cancel.  Needs gimp_ui_init. */
+ * untouched) on Cancel.  When *drawable_id is a result layer (it has the
+ * parameters parasite naming its source layer) the dialog offers the
+ * source as content; *drawable_id is then set to the content chosen.  Needs gimp_ui_init. */
 gboolean nsp_dialog_run (gint32     image_id,
-                         gint32     drawable_id,
+                         gint32    *drawable_id,
                          NspValues *vals,
                          gint32    *style_images);
 

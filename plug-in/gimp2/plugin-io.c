@@ -31,6 +31,14 @@ nsp_region_compute (gint32      image_id,
   if (!gimp_item_is_layer (drawable_id))
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content must be a layer (not a channel or a layer mask)."));
+  if (gimp_item_is_group (drawable_id))
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("The content is a layer group; choose one of its layers "
+                       "(or merge the group first: Layer > Merge Down)."));
+  if (gimp_layer_is_floating_sel (drawable_id))
+    return io_error (error, NSP_ERROR_CALLING,
+                     _("The content is a floating selection; anchor it (Layer > Anchor Layer) "
+                       "or make it a new layer first."));
   if (gimp_item_get_image (drawable_id) != image_id)
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content layer does not belong to the given image."));
@@ -138,6 +146,21 @@ nsp_read_image_composite (gint32    image_id,
   gimp_image_undo_disable (dup);
   if (gimp_image_base_type (dup) == GIMP_INDEXED)
     gimp_image_convert_rgb (dup);
+
+  /* Scale the copy in GIMP before reading it, so a huge style image never
+   * reaches this process at full size (an 8000 x 8000 one would be
+   * 768 MB of floats). */
+  if (max_side > 0)
+    {
+      gint w = gimp_image_width (dup), h = gimp_image_height (dup);
+
+      if (MAX (w, h) > max_side)
+        {
+          gdouble f = (gdouble) max_side / MAX (w, h);
+
+          gimp_image_scale (dup, MAX (1, (gint) (w * f + 0.5)), MAX (1, (gint) (h * f + 0.5)));
+        }
+    }
 
   layer = gimp_image_flatten (dup);   /* visible composite, alpha removed */
   if (layer < 0)

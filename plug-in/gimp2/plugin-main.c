@@ -73,6 +73,14 @@ query (void)
   gimp_plugin_domain_register (GETTEXT_PACKAGE, nsp_localedir ());
 }
 
+/* The last values stored by an interactive run, if there are any. */
+static gboolean
+last_values_get (NspLastValues *last)
+{
+  return gimp_get_data_size (PLUG_IN_PROC) == (gint) sizeof *last
+         && gimp_get_data (PLUG_IN_PROC, last);
+}
+
 static GimpPDBStatusType
 status_for_error (const GError *error)
 {
@@ -84,6 +92,45 @@ status_for_error (const GError *error)
       case NSP_ERROR_EXECUTION: return GIMP_PDB_EXECUTION_ERROR;
       }
   return GIMP_PDB_EXECUTION_ERROR;
+}
+
+/* Is there a display for the dialog?  `gimp -i` (no interface) still
+ * lets scripts call us with RUN-INTERACTIVE; gimp_ui_init() would then end
+ * the plug-in with "cannot open display".  Opens the display GIMP names
+ * (as gimp_ui_init() does) with the non-fatal gtk_init_check(). */
+static gboolean
+display_available (void)
+{
+  const gchar *name = gimp_display_name ();
+
+  if (name && *name)
+    g_setenv ("DISPLAY", name, TRUE);
+  return gtk_init_check (NULL, NULL);
+}
+
+/* RUN-INTERACTIVE without a display: the arguments given, else the last
+ * values; a clear error when neither is usable. */
+static gboolean
+values_without_display (NspLastValues *last, gint n_params, const GimpParam *param,
+                        GError **error)
+{
+  GError *pdb_error = NULL;
+
+  if (nsp_values_from_pdb (&last->vals, last->style_images, n_params, param, &pdb_error)
+      && nsp_validate_with_images (&last->vals, last->style_images, NULL))
+    return TRUE;
+  if (last_values_get (last))
+    {
+      g_clear_error (&pdb_error);
+      return TRUE;
+    }
+  g_set_error (error, NSP_ERROR, NSP_ERROR_CALLING,
+               _("There is no display for the Neural Style dialog (GIMP runs without a "
+                 "user interface), the arguments cannot be used (%s) and there are no "
+                 "previous settings. Call it with RUN-NONINTERACTIVE and full arguments."),
+               pdb_error ? pdb_error->message : "?");
+  g_clear_error (&pdb_error);
+  return FALSE;
 }
 
 static void
@@ -135,12 +182,25 @@ run (const gchar      *name,
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
     last.style_images[i] = -1;
 
+  /* Menu runs on a layer mask work on its layer, as GIMP's filters that
+   * need a layer do. */
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && gimp_item_is_valid (drawable_id)
+      && gimp_item_is_layer_mask (drawable_id))
+    drawable_id = gimp_layer_from_mask (drawable_id);
+
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
+      if (!display_available ())
+        {
+          if (!values_without_display (&last, n_params, param, &error))
+            goto done;
+          run_mode = GIMP_RUN_WITH_LAST_VALS;   /* no dialog, nothing stored */
+          break;
+        }
       gimp_get_data (PLUG_IN_PROC, &last);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run (image_id, drawable_id, vals, last.style_images))
+      if (!nsp_dialog_run (image_id, &drawable_id, vals, last.style_images))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -153,8 +213,7 @@ run (const gchar      *name,
       break;
 
     case GIMP_RUN_WITH_LAST_VALS:
-      if (gimp_get_data_size (PLUG_IN_PROC) != (gint) sizeof last
-          || !gimp_get_data (PLUG_IN_PROC, &last))
+      if (!last_values_get (&last))
         {
           g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
                                _("There are no previous settings to repeat; run Neural Style interactively first."));

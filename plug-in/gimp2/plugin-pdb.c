@@ -152,9 +152,14 @@ nsp_validate_with_images (const NspValues *vals,
 gchar *
 nsp_image_display_name (gint32 image_id)
 {
-  gchar *name = gimp_image_is_valid (image_id) ? gimp_image_get_name (image_id) : NULL;
-  gchar *display = nsp_style_display_name (name, image_id);
+  gboolean valid = gimp_image_is_valid (image_id);
+  /* The file the image was loaded from, imported from or saved as; GIMP's
+   * image name ("[scream] (imported)") only when there is none. */
+  gchar   *file = valid ? gimp_image_get_filename (image_id) : NULL;
+  gchar   *name = valid ? gimp_image_get_name (image_id) : NULL;
+  gchar   *display = nsp_style_name_for_file (file, name, image_id);
 
+  g_free (file);
   g_free (name);
   return display;
 }

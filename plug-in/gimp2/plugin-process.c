@@ -6,6 +6,11 @@
 #include "plugin-run.h"
 #include "plugin-i18n.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 typedef struct
 {
   gint32             drawable_id;
@@ -59,6 +64,28 @@ host_style_name (gpointer data, gint index)
   return nsp_image_display_name (h->style_images[index]);
 }
 
+/* Test hook (tests/gimp): $NEURAL_STYLE_TEST_PEAK_LOG names a file to
+ * which each run appends this process's peak resident memory in KiB
+ * (VmHWM), so a test can compare runs. */
+static void
+log_peak_memory (void)
+{
+  const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PEAK_LOG");
+  gchar       *status = NULL;
+  const gchar *hwm;
+  FILE        *f;
+
+  if (!log || !*log || !g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return;
+  hwm = strstr (status, "VmHWM:");
+  if (hwm && (f = g_fopen (log, "a")))
+    {
+      fprintf (f, "%ld\n", strtol (hwm + 6, NULL, 10));
+      fclose (f);
+    }
+  g_free (status);
+}
+
 gint32
 nsp_process (gint32            image_id,
              gint32            drawable_id,
@@ -83,13 +110,21 @@ nsp_process (gint32            image_id,
 
   if (nsp_run (vals, region.width, region.height, &host, &res, error))
     {
+      /* The source layer, so a later run on the result can offer it. */
+      gchar *parasite = g_strdup_printf ("%ssource-layer-tattoo=%u\n", res.parasite_text,
+                                         (guint) gimp_item_get_tattoo (drawable_id));
+
       gimp_progress_set_text (_("Writing the result layer…"));
       layer = nsp_write_result (image_id, drawable_id, &region, res.image, res.alpha,
-                                res.layer_name, res.parasite_text, error);
+                                res.layer_name, parasite, error);
+      g_free (parasite);
+      if (layer >= 0 && res.warning)
+        g_message ("%s", res.warning);   /* a dialog, or the error console / stderr */
       gimp_progress_update (1.0);
       nsp_result_clear (&res);
     }
 
+  log_peak_memory ();
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();
   return layer;

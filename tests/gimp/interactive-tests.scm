@@ -37,6 +37,38 @@
 ; (GIMP appends " #1" to the second layer of the same name)
 (ns-check (and r1 r2 (ns-contains? (ns-name-of r2) (ns-name-of r1))) "last-vals/same-styles" (ns-name-of r2))
 
+; #19 item 10: the active layer is a result: the dialog offers its source
+; layer as the content (ticked by default), so Re-Show does not stylise the
+; stylised layer again.
+(define r2b (if r1 (ns-try (lambda ()
+                             (plug-in-neural-style RUN-INTERACTIVE img (car r1) 0 (vector) 0 (vector) 0 (vector)
+                                                   0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "")))
+                #f))
+(ns-check (and r2b (> (car r2b) 0)) "result-layer/runs" ns-last-error)
+(if r2b
+  (let ((p (ns-try (lambda () (gimp-item-get-parasite (car r2b) "neural-style-parameters")))))
+    (ns-check (and p (ns-contains? (caddr (car p))
+                                   (string-append "source-layer-tattoo="
+                                                  (ns-num (car (gimp-item-get-tattoo layer))) "\n")))
+              "result-layer/source-used" (if p (caddr (car p)) "no parasite"))
+    (ns-check (= (+ 1 (car (gimp-image-get-item-position img (car r2b))))
+                 (car (gimp-image-get-item-position img layer)))
+              "result-layer/above-source" "not directly above the source layer")))
+
+; #19 item 9: a layer mask as the active drawable: its layer is the content.
+(define masked (car (gimp-image-duplicate img)))
+(define masked-layer (car (gimp-image-get-active-layer masked)))
+(define mask (car (gimp-layer-create-mask masked-layer ADD-MASK-WHITE)))
+(gimp-layer-add-mask masked-layer mask)
+(define r2c (ns-try (lambda ()
+                      (plug-in-neural-style RUN-WITH-LAST-VALS masked mask 0 (vector) 0 (vector) 0 (vector)
+                                            0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 ""))))
+(ns-check (and r2c (> (car r2c) 0)) "layer-mask/uses-its-layer" ns-last-error)
+(if r2c
+  (ns-check (= (+ 1 (car (gimp-image-get-item-position masked (car r2c))))
+               (car (gimp-image-get-item-position masked masked-layer)))
+            "layer-mask/result-above-layer" "not above the mask's layer"))
+
 ; 3. A style image of the last values has been closed: the dialog drops it.
 (gimp-image-delete scream)
 (define r3 (ns-mode-call RUN-INTERACTIVE))

@@ -39,7 +39,14 @@
     (let ((p (ns-try (lambda () (gimp-item-get-parasite r1 "neural-style-parameters")))))
       (ns-check (and p (ns-contains? (caddr (car p)) "iterations=8")
                      (ns-contains? (caddr (car p)) "style-1-name=scream"))
-                "one-style/parasite" "missing or incomplete"))
+                "one-style/parasite" "missing or incomplete")
+      ; #19 item 9: how many iterations ran and why the run stopped.
+      (ns-check (and p (ns-contains? (caddr (car p)) "iterations-run=8\n")
+                     (ns-contains? (caddr (car p)) "stop-reason=iterations\n")
+                     (ns-contains? (caddr (car p))
+                                   (string-append "source-layer-tattoo="
+                                                  (ns-num (car (gimp-item-get-tattoo content-layer))))))
+                "one-style/parasite-outcome" (if p (caddr (car p)) "no parasite")))
     (ns-pix "one-style/pixels-changed" "differ" (ns-png r1 "one-style") content-before "2.0")))
 (ns-check (= (car (gimp-image-is-dirty scream)) 0) "one-style/style-image-not-dirty" "dirty")
 (ns-check (= (ns-n-layers scream) 1) "one-style/style-image-layers" (ns-num (ns-n-layers scream)))
@@ -150,6 +157,65 @@
         "does not exist")
 (ns-bad "corrupt-model" (list scream) (list (cons 'model ns-corrupt-model)) "failed: Could not load the model")
 (ns-bad "not-a-model" (list scream) (list (cons 'model ns-images)) "does not exist")
+
+; #19 item 3: a loss that is infinite from the start is an execution error
+; (the CLI's stop_reason non-finite), not a success with the noisy start.
+(ns-bad "non-finite-loss" (list scream) '((content-weight . 1e300) (iterations . 3)) "infinite or not a number")
+; #19 item 4: all three weights 0: nothing to optimise.
+(ns-bad "all-weights-zero" (list scream) '((content-weight . 0.0) (style-weight . 0.0) (tv-weight . 0.0))
+        "are all 0")
+; #19 item 9: a text file as the model says what it is first.
+(let ((txt (string-append ns-tmp "/notes.safetensors")))
+  (let ((port (open-output-file txt))) (write "just some text, not a model" port) (close-output-port port))
+  (ns-bad "text-file-as-model" (list scream) (list (cons 'model txt)) "is not a safetensors model file"))
+
+; #19 items 5, 6: a layer group or a floating selection is refused.
+(define grp-img (car (gimp-image-new 64 48 RGB)))
+(define grp-layer (car (gimp-layer-new grp-img 64 48 RGB-IMAGE "bg" 100 LAYER-MODE-NORMAL)))
+(gimp-image-insert-layer grp-img grp-layer 0 0)
+(gimp-drawable-fill grp-layer FILL-WHITE)
+(define grp (car (gimp-layer-group-new grp-img)))
+(gimp-image-insert-layer grp-img grp 0 0)
+(define grp-child (car (gimp-layer-new grp-img 64 48 RGB-IMAGE "in group" 100 LAYER-MODE-NORMAL)))
+(gimp-image-insert-layer grp-img grp-child grp 0)
+(gimp-drawable-fill grp-child FILL-FOREGROUND)
+(gimp-image-clean-all grp-img)
+(let ((r (ns-try (lambda () (ns-call grp-img grp (list scream) '())))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "is a layer group"))
+            "error/layer-group" (if r "succeeded" ns-last-error))
+  (ns-check (and (= (ns-n-layers grp-img) 2) (= (car (gimp-image-is-dirty grp-img)) 0))
+            "error/layer-group/image-unchanged" "image modified"))
+; a layer inside a group is fine; the result goes into the group, above it
+(define r-in-grp (ns-run "layer-in-group" grp-img grp-child (list scream) '((iterations . 2))))
+(if (> r-in-grp 0)
+  (ns-check (= (car (gimp-item-get-parent r-in-grp)) grp) "layer-in-group/result-in-group"
+            (ns-num (car (gimp-item-get-parent r-in-grp)))))
+(gimp-edit-copy grp-layer)
+(define floating (car (gimp-edit-paste grp-layer FALSE)))
+(gimp-image-clean-all grp-img)
+(let ((r (ns-try (lambda () (ns-call grp-img floating (list scream) '())))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "floating selection"))
+            "error/floating-selection" (if r "succeeded" ns-last-error))
+  (ns-check (and (= (car (gimp-layer-is-floating-sel floating)) 1)
+                 (= (car (gimp-image-is-dirty grp-img)) 0))
+            "error/floating-selection/unchanged" "floating selection changed"))
+(gimp-floating-sel-remove floating)
+
+; #19 item 8: RUN-INTERACTIVE without a display (this session has none):
+; the given arguments are used; unusable ones and no previous settings give
+; a clear error instead of "Plug-in crashed".
+(let ((r (ns-try (lambda ()
+                   (plug-in-neural-style RUN-INTERACTIVE content content-layer 1 (vector scream) 0 (vector)
+                                         0 (vector) 5.0 100.0 0.001 2 0.0 0 0 1.0 1.0 48 1 0.0 7 0 1
+                                         ns-model)))))
+  (ns-check (and r (> (car r) 0)) "no-display/interactive-uses-arguments" ns-last-error)
+  (if r (ns-check (= (car (gimp-drawable-width (car r))) 96) "no-display/result-size" "wrong size")))
+(let ((r (ns-try (lambda ()
+                   (plug-in-neural-style RUN-INTERACTIVE bad bad-layer 0 (vector) 0 (vector) 0 (vector)
+                                         0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "")))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "no display"))
+            "no-display/clear-error" (if r "succeeded" ns-last-error))
+  (ns-check (= (ns-n-layers bad) 1) "no-display/image-unchanged" "image modified"))
 
 (let ((r (ns-try (lambda () (plug-in-neural-style RUN-WITH-LAST-VALS bad bad-layer 0 (vector) 0 (vector) 0 (vector)
                                                   0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "")))))

@@ -71,8 +71,10 @@ run_session () {
 }
 
 start=$(date +%s)
-sessions="main cancel"
-run_session main neural-style-tests.scm
+sessions="main cancel bigstyle"
+# No display in the main session (RUN-INTERACTIVE there must not crash).
+run_session main neural-style-tests.scm env -u DISPLAY
+NEURAL_STYLE_TEST_PEAK_LOG="$WORK/peak.log" run_session bigstyle bigstyle-tests.scm
 NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de run_session cancel cancel-tests.scm
 if command -v xvfb-run >/dev/null 2>&1; then
   sessions="$sessions interactive"
@@ -119,6 +121,11 @@ while read -r tag kind name rest; do
           in=$(echo "$r" | sed -n 's/.*inside=\([0-9.]*\).*/\1/p')
           out=$(echo "$r" | sed -n 's/.*outside=\([0-9.]*\).*/\1/p')
           if [ -n "$in" ] && gt "$in" 1.0 && le "$out" 0; then ok "$name ($r)"; else bad "$name" "$r"; fi ;;
+        peak)        # MIB: the 2nd run's peak memory exceeds the 1st's by less than MIB
+          p1=$(sed -n 1p "$WORK/peak.log" 2>/dev/null); p2=$(sed -n 2p "$WORK/peak.log" 2>/dev/null)
+          if [ -n "$p1" ] && [ -n "$p2" ] && [ $(( (p2 - p1) / 1024 )) -lt "$1" ]; then
+            ok "$name (peak $((p1 / 1024)) -> $((p2 / 1024)) MiB)"
+          else bad "$name" "peak ${p1:-?} -> ${p2:-?} KiB, limit +$1 MiB"; fi ;;
         finite)      # RAW: float32 samples all finite
           r=$(pixcheck finite "$1")
           case "$r" in finite*) ok "$name ($r)" ;; *) bad "$name" "$r" ;; esac ;;

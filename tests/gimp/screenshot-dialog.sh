@@ -7,6 +7,9 @@
 # Script-Fu command, and after a delay the dialog window (or, if it cannot
 # be found, the whole screen) is grabbed with ImageMagick's `import`.
 # Needs xvfb-run, imagemagick, x11-utils (xwininfo) and ../shared/images.
+# HOVER="X Y" (pixels inside the dialog) also moves the pointer there with
+# xdotool (Debian package xdotool) and grabs the screen area of the dialog,
+# so the tooltip of the widget under the pointer is in the picture.
 set -eu
 
 BUILD_DIR=$(cd "${1:?usage: screenshot-dialog.sh BUILD_DIR SOURCE_DIR [OUT]}" && pwd)
@@ -15,6 +18,7 @@ OUT=${3:-$SOURCE_DIR/docs/dialog.png}
 IMAGES="$SOURCE_DIR/../shared/images"
 MODEL="$SOURCE_DIR/../shared/models/squeezenet1_1.safetensors"
 DELAY=${DELAY:-25}
+HOVER=${HOVER:-}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
@@ -47,7 +51,13 @@ gimp -d -f -s -b '(load "$WORK/shot.scm")' > "$WORK/gimp.log" 2>&1 &
 pid=\$!
 sleep $DELAY
 win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
-if [ -n "\$win" ]; then
+if [ -n "\$win" ] && [ -n "$HOVER" ]; then
+  xdotool mousemove --window "\$win" $HOVER
+  sleep 3
+  geo=\$(xwininfo -id "\$win" | awk '/Absolute upper-left X/ {x=\$NF} /Absolute upper-left Y/ {y=\$NF}
+                                    /Width/ {w=\$NF} /Height/ {h=\$NF} END {print w "x" h "+" x "+" y}')
+  import -window root -crop "\$geo" +repage "$WORK/dialog.png"
+elif [ -n "\$win" ]; then
   import -window "\$win" "$WORK/dialog.png"
 else
   echo "dialog window not found; grabbing the screen"

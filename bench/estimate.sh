@@ -1,0 +1,63 @@
+#!/bin/bash
+# bench/estimate.sh — the dialog's time estimate (ns_estimate_seconds) against
+# the measured wall time of a default stylisation (multi-resolution schedule),
+# for VGG-19 (seeded random weights) and SqueezeNet 1.1 (../shared/models)
+# at 256/512/1024 px, plus the fused Winograd conv's rate on each instruction
+# set (the per-ISA factor of engine/estimate.c).  Target: measured/estimate
+# within 1/1.5 .. 1.5.  Never a test: prints a table, exits 0.
+#
+# Environment: BUILD (default build-bench), THREADS (2), ITERS (iterations per
+# level, default 20), SIZES ("256 512 1024"), ARCHS ("vgg19 squeezenet").
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build-bench}
+THREADS=${THREADS:-2}
+ITERS=${ITERS:-20}
+SIZES=${SIZES:-"256 512 1024"}
+ARCHS=${ARCHS:-"vgg19 squeezenet"}
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
+ninja -C "$BUILD" bench/bench-engine tools/ns-make-random-model >/dev/null || exit 1
+DATA="$BUILD/bench/data"
+mkdir -p "$DATA"
+VGG="$DATA/vgg19-seed1.safetensors"
+[ -f "$VGG" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$VGG" || exit 1
+SQZ=../shared/models/squeezenet1_1.safetensors
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+kv() { sed -n "s/^$2=//p" "$1" | head -1; }
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS"
+
+echo "# time estimate vs measured — $(date -u '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD 2>/dev/null)"
+echo "# CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; threads $THREADS; $ITERS iterations per level"
+echo "# load average at start: $(load)"
+echo
+echo "Fused Winograd 3x3 conv, 128 -> 128 channels, 128 x 128 (the per-ISA factor):"
+"$BUILD/bench/bench-engine" isa --size 128 --reps 9 --threads "$THREADS" 2>&1 >/dev/null | sed 's/^/    /'
+echo
+echo "The machine is shared: under load the measured times grow for both models alike, so the"
+echo "last column divides each ratio by VGG-19's at the same size, measured just before (VGG-19's"
+echo "700 GFLOP/s were calibrated on the quiet machine: bench/README.md, default run 52.5 s)."
+echo
+echo "| model | size | levels | evaluations | estimate s | measured s | measured/estimate | load (1 min) | ratio / VGG-19's |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for s in $SIZES; do
+  ref=""
+  for a in $ARCHS; do
+    case $a in
+      vgg19) m=$VGG ;;
+      squeezenet) m=$SQZ; [ -f "$m" ] || { echo "| squeezenet | (no ../shared model) |||||||"; continue; } ;;
+      *) echo "unknown arch $a" >&2; continue ;;
+    esac
+    f="$OUT/$a-$s"
+    if "$BUILD/bench/bench-engine" estimate --model "$m" --size "$s" --iters "$ITERS" \
+         --threads "$THREADS" > "$f" 2> "$f.err"; then
+      r=$(kv "$f" ratio)
+      [ "$a" = vgg19 ] && ref=$r
+      rel=$( [ -n "$ref" ] && awk -v r="$r" -v q="$ref" 'BEGIN { printf "%.2f", r / q }' || echo "—")
+      echo "| $a | $s | $(kv "$f" levels) | $(kv "$f" evaluations) | $(kv "$f" est_seconds) | $(kv "$f" wall_s) | $r | $(load | cut -d' ' -f1) | $rel |"
+    else
+      echo "| $a | $s | failed: $(tail -1 "$f.err") ||||||||"
+    fi
+  done
+done

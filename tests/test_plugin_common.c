@@ -1,0 +1,308 @@
+/* test_plugin_common.c — the version-neutral plug-in logic (plug-in/common):
+ * validation, style names, parasite text, model errors, the scale note, and
+ * nsp_run's handling of the engine's stop reason with a fake host on the
+ * real SqueezeNet (../shared; those parts are skipped without it outside CI).
+ */
+#include "plugin-params.h"
+#include "plugin-run.h"
+#include "plugin-texts.h"
+#include "test_util.h"
+
+#include <glib/gstdio.h>
+
+/* ------------------------------------------------------------ fake host */
+
+typedef struct { gint styles_read, max_side_seen; } FakeHost;
+
+static void     fake_status   (gpointer d, const gchar *t) { (void) d; (void) t; }
+static gboolean fake_progress (gpointer d, const gchar *t, gdouble f) { (void) d; (void) t; (void) f; return TRUE; }
+
+/* A smooth colour gradient with a few stripes (the "photo"). */
+static NsImage *
+pattern (gint w, gint h, gint kind)
+{
+  NsImage *img = ns_image_new (w, h);
+
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gfloat *p = img->data + 3 * ((gsize) y * w + x);
+
+        p[0] = kind ? (gfloat) ((x / 4 + y / 4) % 2) : (gfloat) x / w;
+        p[1] = kind ? (gfloat) (x % 7) / 7.0f : (gfloat) y / h;
+        p[2] = kind ? 0.3f : (gfloat) ((x / 8) % 2) * 0.5f + 0.25f;
+      }
+  return img;
+}
+
+static NsImage *
+fake_content (gpointer d, gfloat **alpha, GError **e)
+{
+  (void) d; (void) e;
+  *alpha = NULL;
+  return pattern (48, 40, 0);
+}
+
+static NsImage *
+fake_style (gpointer d, gint index, gint max_side, GError **e)
+{
+  FakeHost *h = d;
+
+  (void) index; (void) e;
+  h->styles_read++;
+  h->max_side_seen = max_side;
+  return pattern (MIN (max_side, 64), MIN (max_side, 64), 1);
+}
+
+static gchar *
+fake_name (gpointer d, gint index)
+{
+  (void) d;
+  return g_strdup_printf ("style%d", index + 1);
+}
+
+static gboolean
+run_fake (NspValues *v, NspResult *res, GError **error)
+{
+  FakeHost fh = { 0, 0 };
+  NspHost  host = { &fh, fake_status, fake_progress, fake_content, fake_style, fake_name };
+
+  return nsp_run (v, 48, 40, &host, res, error);
+}
+
+static void
+small_values (NspValues *v, const gchar *model)
+{
+  nsp_values_init (v);
+  v->n_styles = 1;
+  v->size = 32;
+  v->iterations = 4;
+  v->multires = 1;
+  v->seed = 3;
+  v->init = NS_INIT_CONTENT;
+  g_strlcpy (v->model, model, sizeof v->model);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void
+test_validation (void)
+{
+  NspValues v;
+  GError   *err = NULL;
+
+  nsp_values_init (&v);
+  v.n_styles = 1;
+  CHECK (nsp_values_validate (&v, NULL, NULL, &err), "defaults valid: %s", err ? err->message : "");
+  g_clear_error (&err);
+
+  /* Item 4: all three weights 0 — nothing to optimise. */
+  v.content_weight = v.style_weight = v.tv_weight = 0.0;
+  CHECK (!nsp_values_validate (&v, NULL, NULL, &err), "all-zero weights refused");
+  CHECK (err && err->code == NSP_ERROR_CALLING && strstr (err->message, "all 0"),
+         "message: %s", err ? err->message : "(none)");
+  g_clear_error (&err);
+
+  /* One positive weight is enough (content only = a reconstruction). */
+  v.content_weight = 1.0;
+  CHECK (nsp_values_validate (&v, NULL, NULL, &err), "content only valid: %s", err ? err->message : "");
+  g_clear_error (&err);
+  v.content_weight = 0.0;
+  v.tv_weight = 0.5;
+  CHECK (nsp_values_validate (&v, NULL, NULL, &err), "smoothness only valid");
+  g_clear_error (&err);
+}
+
+static void
+test_names (void)
+{
+  gchar *n;
+
+  /* Item 1: the file names the style, not GIMP's "[scream] (imported)". */
+  n = nsp_style_name_for_file ("/photos/scream.jpg", "[scream] (imported)", 3);
+  CHECK (g_strcmp0 (n, "scream") == 0, "file name: %s", n);
+  g_free (n);
+  n = nsp_style_name_for_file ("/photos/my.holiday.png", "my.holiday.png-2", 3);
+  CHECK (g_strcmp0 (n, "my.holiday") == 0, "last extension only: %s", n);
+  g_free (n);
+  n = nsp_style_name_for_file (NULL, "Untitled", 4);
+  CHECK (g_strcmp0 (n, "Untitled") == 0, "no file: image name: %s", n);
+  g_free (n);
+  n = nsp_style_name_for_file ("", NULL, 5);
+  CHECK (g_strcmp0 (n, "Image 5") == 0, "no file, no name: %s", n);
+  g_free (n);
+}
+
+static void
+test_parasite_and_notes (void)
+{
+  gchar *t, *v;
+
+  t = nsp_outcome_parasite_text (17, NS_STOP_TOLERANCE);
+  CHECK (g_strcmp0 (t, "iterations-run=17\nstop-reason=tolerance\n") == 0, "outcome: %s", t);
+  v = nsp_parasite_text_get (t, "stop-reason");
+  CHECK (g_strcmp0 (v, "tolerance") == 0, "get stop-reason: %s", v);
+  g_free (v);
+  v = nsp_parasite_text_get (t, "iterations");
+  CHECK (v == NULL, "'iterations' is not 'iterations-run': %s", v);
+  g_free (v);
+  g_free (t);
+  v = nsp_parasite_text_get ("a=1\nsource-layer-tattoo=42\n", "source-layer-tattoo");
+  CHECK (g_strcmp0 (v, "42") == 0, "tattoo: %s", v);
+  g_free (v);
+
+  /* Item 9: the enlargement is stated. */
+  t = nsp_scale_note_text (512, 384, 2048, 1536);
+  CHECK (strstr (t, "512 × 384") && strstr (t, "4.0×"), "note: %s", t);
+  g_free (t);
+  t = nsp_scale_note_text (300, 200, 300, 200);
+  CHECK (strstr (t, "own size") && !strstr (t, "enlarged"), "note 1:1: %s", t);
+  g_free (t);
+  CHECK (nsp_stop_reason_text (NS_STOP_NONFINITE)[0] != '\0', "stop text");
+
+  /* Item 9: Help opens the plug-in's own page when it is there. */
+  g_setenv ("NEURAL_STYLE_DOCDIR", NS_SOURCE_DIR "/docs", TRUE);
+  t = nsp_help_uri ();
+  CHECK (t && g_str_has_prefix (t, "file://") && g_str_has_suffix (t, "/docs/plugin.md"), "help: %s", t);
+  g_free (t);
+  g_setenv ("NEURAL_STYLE_DOCDIR", NS_SOURCE_DIR "/no-such-dir", TRUE);
+  t = nsp_help_uri ();
+  CHECK (t == NULL, "no help page: %s", t);
+  g_free (t);
+  g_unsetenv ("NEURAL_STYLE_DOCDIR");
+}
+
+static void
+test_model_errors (const gchar *model)
+{
+  gchar  *dir = g_dir_make_tmp ("ns-plugin-XXXXXX", NULL);
+  gchar  *txt = g_build_filename (dir, "notes.safetensors", NULL);
+  GError *err = NULL, *e2;
+  gchar  *msg;
+
+  g_file_set_contents (txt, "This is a text file, not a model at all.\n", -1, NULL);
+  CHECK (!nsp_file_looks_like_safetensors (txt), "text file is not safetensors");
+  e2 = g_error_new_literal (NS_ERROR, NS_ERROR_INVALID_ARG, "header length 7526676540175443304 is absurd");
+  msg = nsp_model_error_text (txt, e2);
+  CHECK (strstr (msg, "is not a safetensors model file (header length") != NULL, "text model: %s", msg);
+  g_free (msg);
+  g_error_free (e2);
+
+  if (model)
+    {
+      NspValues v;
+      NspResult res;
+
+      gchar *head = NULL, *cut = g_build_filename (dir, "cut.safetensors", NULL);
+      gsize  len = 0;
+
+      CHECK (nsp_file_looks_like_safetensors (model), "real model looks like safetensors");
+      /* A damaged (truncated) model is still called a model, the loader's
+       * details follow. */
+      if (g_file_get_contents (model, &head, &len, NULL) && len > 4096)
+        {
+          g_file_set_contents (cut, head, 4096, NULL);
+          e2 = g_error_new_literal (NS_ERROR, NS_ERROR_INVALID_ARG, "truncated");
+          msg = nsp_model_error_text (cut, e2);
+          CHECK (g_str_has_prefix (msg, "Could not load the model"), "truncated model: %s", msg);
+          g_free (msg);
+          g_error_free (e2);
+          g_unlink (cut);
+        }
+      g_free (head);
+      g_free (cut);
+      small_values (&v, txt);
+      CHECK (!run_fake (&v, &res, &err), "text file as model refused");
+      CHECK (err && strstr (err->message, "not a safetensors model file"), "run message: %s",
+             err ? err->message : "(none)");
+      g_clear_error (&err);
+    }
+  g_unlink (txt);
+  g_rmdir (dir);
+  g_free (txt);
+  g_free (dir);
+}
+
+static void
+test_run_outcome (const gchar *model)
+{
+  NspValues v;
+  NspResult res;
+  GError   *err = NULL;
+  gchar    *s;
+
+  /* A normal run: the parasite says how many iterations ran and why it stopped. */
+  small_values (&v, model);
+  CHECK (run_fake (&v, &res, &err), "small run: %s", err ? err->message : "");
+  g_clear_error (&err);
+  CHECK (res.image && res.image->width == 48 && res.image->height == 40, "region-sized result");
+  CHECK (res.stop_reason == NS_STOP_ITERATIONS && res.iterations_run == 4,
+         "stop %d after %d", res.stop_reason, res.iterations_run);
+  s = nsp_parasite_text_get (res.parasite_text, "iterations-run");
+  CHECK (g_strcmp0 (s, "4") == 0, "parasite iterations-run: %s", s);
+  g_free (s);
+  s = nsp_parasite_text_get (res.parasite_text, "iterations");
+  CHECK (g_strcmp0 (s, "4") == 0, "parasite requested iterations: %s", s);
+  g_free (s);
+  CHECK (res.warning == NULL, "no warning");
+  nsp_result_clear (&res);
+
+  /* Item 3: a loss that is non-finite from the start is an error, no result. */
+  small_values (&v, model);
+  v.content_weight = 1e300;
+  CHECK (!run_fake (&v, &res, &err), "content-weight 1e300 is not a success");
+  CHECK (err && err->domain == NSP_ERROR && err->code == NSP_ERROR_EXECUTION
+         && strstr (err->message, "infinite"), "message: %s", err ? err->message : "(none)");
+  CHECK (res.image == NULL && res.parasite_text == NULL, "no result");
+  g_clear_error (&err);
+
+  small_values (&v, model);
+  v.optimizer = NS_OPTIMIZER_ADAM;
+  v.style_weight = 1e30;
+  if (run_fake (&v, &res, &err))
+    {
+      /* Adam may take finite steps first: then the best picture + a warning. */
+      fprintf (stderr, "Adam, style weight 1e30: stop %s after %d iterations%s%s\n",
+               ns_stop_reason_to_string (res.stop_reason), res.iterations_run,
+               res.warning ? "; warning: " : "", res.warning ? res.warning : "");
+      CHECK (res.stop_reason != NS_STOP_NONFINITE || (res.warning && res.iterations_run > 0),
+             "Adam 1e30: stop %d, %d iterations, warning %s", res.stop_reason,
+             res.iterations_run, res.warning ? res.warning : "(none)");
+      nsp_result_clear (&res);
+    }
+  else
+    {
+      fprintf (stderr, "Adam, style weight 1e30: error: %s\n", err ? err->message : "(none)");
+      CHECK (err && strstr (err->message, "infinite"), "Adam 1e30: %s", err ? err->message : "(none)");
+      g_clear_error (&err);
+    }
+}
+
+int
+main (void)
+{
+  const gchar *shared = g_getenv ("NS_SHARED_DIR");
+  gchar       *model;
+
+  test_begin ("plugin_common");
+  model = g_build_filename (shared ? shared : NS_SOURCE_DIR "/../shared",
+                            "models", "squeezenet1_1.safetensors", NULL);
+  if (!g_file_test (model, G_FILE_TEST_IS_REGULAR))
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        {
+          fprintf (stderr, "FAIL: no ../shared model (CI=true)\n");
+          return 1;
+        }
+      fprintf (stderr, "no ../shared model: the runs are skipped\n");
+      g_clear_pointer (&model, g_free);
+    }
+  test_validation ();
+  test_names ();
+  test_parasite_and_notes ();
+  test_model_errors (model);
+  if (model)
+    test_run_outcome (model);
+  g_free (model);
+  return test_finish ();
+}
