@@ -32,11 +32,11 @@ nsp_region_compute (gint32      image_id,
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content must be a layer (not a channel or a layer mask)."));
   if (gimp_item_is_group (drawable_id))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content is a layer group; choose one of its layers "
                        "(or merge the group first: Layer > Merge Down)."));
   if (gimp_layer_is_floating_sel (drawable_id))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content is a floating selection; anchor it (Layer > Anchor Layer) "
                        "or make it a new layer first."));
   if (gimp_item_get_image (drawable_id) != image_id)

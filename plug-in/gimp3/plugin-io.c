@@ -7,13 +7,6 @@
 
 #include <string.h>
 
-static gboolean
-io_error (GError **error, NspErrorCode code, const char *msg)
-{
-  g_set_error_literal (error, NSP_ERROR, code, msg);
-  return FALSE;
-}
-
 /* "R'G'B' float" / "R'G'B'A float" in the colour space of the drawable, so
  * babl converts from whatever the image holds (gray, linear, 8..32 bit). */
 static const Babl *
@@ -35,15 +28,15 @@ nsp_region_compute (GimpImage     *image,
   gint dw, dh;
 
   if (!drawable || !gimp_item_is_valid (GIMP_ITEM (drawable)))
-    return io_error (error, NSP_ERROR_CALLING, _("The content drawable is not valid."));
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s", _("The content drawable is not valid."));
   if (!gimp_item_is_layer (GIMP_ITEM (drawable)))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content must be a layer (not a channel or a layer mask)."));
   if (gimp_item_get_image (GIMP_ITEM (drawable)) != image)
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content layer does not belong to the given image."));
   if (gimp_drawable_is_indexed (drawable))
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("Indexed images are not supported; convert the image to RGB first (Image > Mode > RGB)."));
 
   dw = gimp_drawable_get_width (drawable);
@@ -55,7 +48,7 @@ nsp_region_compute (GimpImage     *image,
 
   /* The selection's bounding box, in drawable coordinates, clipped. */
   if (!gimp_drawable_mask_intersect (drawable, &x, &y, &w, &h) || w <= 0 || h <= 0)
-    return io_error (error, NSP_ERROR_CALLING,
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The selection does not overlap the layer."));
 
   nsp_region_selection (region, dw, dh, x, y, w, h);
@@ -80,14 +73,14 @@ nsp_read_drawable (GimpDrawable     *drawable,
   img = ns_image_new (region->width, region->height);
   if (!img)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the layer's pixels."));
       return NULL;
     }
   buffer = gimp_drawable_get_buffer (drawable);
   if (!buffer)
     {
       ns_image_free (img);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not read the layer's pixels."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not read the layer's pixels."));
       return NULL;
     }
 
@@ -102,7 +95,7 @@ nsp_read_drawable (GimpDrawable     *drawable,
           g_free (a);
           g_object_unref (buffer);
           ns_image_free (img);
-          io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the layer's pixels."));
+          nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the layer's pixels."));
           return NULL;
         }
       /* Non-premultiplied: the colour of a (semi-)transparent pixel is kept. */
@@ -133,7 +126,7 @@ nsp_read_image_composite (GimpImage  *image,
 
   if (!image || !gimp_image_is_valid (image))
     {
-      io_error (error, NSP_ERROR_CALLING, _("A style image was closed before it could be read."));
+      nsp_set_error (error, NSP_ERROR_CALLING, "%s", _("A style image was closed before it could be read."));
       return NULL;
     }
 
@@ -141,7 +134,7 @@ nsp_read_image_composite (GimpImage  *image,
   dup = gimp_image_duplicate (image);
   if (!dup)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not duplicate a style image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not duplicate a style image."));
       return NULL;
     }
   gimp_image_undo_disable (dup);
@@ -152,7 +145,7 @@ nsp_read_image_composite (GimpImage  *image,
   if (!layer)
     {
       gimp_image_delete (dup);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not flatten a copy of a style image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not flatten a copy of a style image."));
       return NULL;
     }
 
@@ -196,7 +189,7 @@ nsp_write_result (GimpImage        *image,
   pixels = nsp_rgba_join (result, alpha, has_alpha);
   if (!pixels)
     {
-      io_error (error, NSP_ERROR_EXECUTION, _("Not enough memory for the result layer."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Not enough memory for the result layer."));
       return NULL;
     }
 
@@ -209,7 +202,7 @@ nsp_write_result (GimpImage        *image,
     {
       gimp_image_undo_group_end (image);
       g_free (pixels);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not create the result layer."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not create the result layer."));
       return NULL;
     }
   gimp_drawable_get_offsets (drawable, &off_x, &off_y);
@@ -223,7 +216,7 @@ nsp_write_result (GimpImage        *image,
       gimp_item_delete (GIMP_ITEM (layer));
       gimp_image_undo_group_end (image);
       g_free (pixels);
-      io_error (error, NSP_ERROR_EXECUTION, _("Could not add the result layer to the image."));
+      nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not add the result layer to the image."));
       return NULL;
     }
 
@@ -247,7 +240,7 @@ nsp_write_result (GimpImage        *image,
         {
           gimp_image_remove_layer (image, layer);
           gimp_image_undo_group_end (image);
-          io_error (error, NSP_ERROR_EXECUTION, _("Could not add the selection mask to the result layer."));
+          nsp_set_error (error, NSP_ERROR_EXECUTION, "%s", _("Could not add the selection mask to the result layer."));
           return NULL;
         }
     }
