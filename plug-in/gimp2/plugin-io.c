@@ -147,14 +147,13 @@ nsp_read_image_composite (gint32    image_id,
   if (gimp_image_base_type (dup) == GIMP_INDEXED)
     gimp_image_convert_rgb (dup);
 
-  /* Scale the copy in GIMP before reading it, so a huge style image never
-   * reaches this process at full size (an 8000 x 8000 one would be
-   * 768 MB of floats). */
+  /* Scale a huge copy in GIMP before reading it, so it never reaches this
+   * process at full size (NSP_STYLE_SCALE_IN_GIMP_ABOVE). */
   if (max_side > 0)
     {
       gint w = gimp_image_width (dup), h = gimp_image_height (dup);
 
-      if (MAX (w, h) > max_side)
+      if (MAX (w, h) > MAX (max_side, NSP_STYLE_SCALE_IN_GIMP_ABOVE))
         {
           gdouble f = (gdouble) max_side / MAX (w, h);
 
