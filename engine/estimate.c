@@ -17,6 +17,7 @@
 #include "objective.h"
 #include "optimizer.h"
 #include "schedule.h"
+#include "conv_wino_fused.h"   /* ns_isa_in_use */
 
 #include <math.h>
 
@@ -46,13 +47,12 @@ arch_gflops (NsArch arch)
 static double
 isa_factor (void)
 {
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-  if (__builtin_cpu_supports ("avx512f"))
-    return 1.0;
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return 0.5;
-#endif
-  return 0.22;
+  switch (ns_isa_in_use ())
+    {
+    case NS_WINO_ISA_AVX512: return 1.0;
+    case NS_WINO_ISA_AVX2:   return 0.5;
+    default:                 return 0.22;
+    }
 }
 
 /* style_pixels: pixels of the style images as given (the job keeps a copy). */

@@ -9,6 +9,7 @@
  * program once with it set.
  */
 #include "neural_style.h"
+#include "conv_wino_fused.h"
 
 #include <unistd.h>
 
@@ -21,4 +22,10 @@ ns_process_init (char **argv)
     return;
   execv ("/proc/self/exe", argv);
   /* exec failed (no /proc?): carry on with the default policy */
+}
+
+const char *
+ns_kernel_isa (void)
+{
+  return ns_wino_isa_name (ns_isa_in_use ());
 }

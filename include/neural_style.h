@@ -269,6 +269,11 @@ char    *ns_model_find_default (GError **error);
  * spinning against OpenBLAS's threads; 25–45% faster on 2 cores).  Returns
  * normally when the variable is already set or exec is impossible. */
 void     ns_process_init      (char **argv);
+/* The instruction set the engine's own kernels run with on this machine:
+ * "avx512", "avx2" or "generic"; the environment variable NS_ISA
+ * (avx512|avx2|generic) lowers it, to see what a CPU without AVX-512/AVX2
+ * gets (OpenBLAS: OPENBLAS_CORETYPE). */
+const char *ns_kernel_isa     (void);
 
 /* ---------------------------------------------------------- import */
 

@@ -199,9 +199,9 @@ cmd_info (int argc, char **argv)
       g_error_free (err);
       return 1;
     }
-  printf ("architecture: %s\nstyle layers: %s\ncontent layers: %s\n",
+  printf ("architecture: %s\nstyle layers: %s\ncontent layers: %s\nkernels: %s\n",
           ns_model_architecture (m), ns_model_default_style_layers (m),
-          ns_model_default_content_layers (m));
+          ns_model_default_content_layers (m), ns_kernel_isa ());
   ns_model_free (m);
   return 0;
 }

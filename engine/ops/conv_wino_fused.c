@@ -9,6 +9,7 @@
  */
 #include "conv_wino_fused.h"
 
+#include <glib.h>
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +29,20 @@ typedef void (*GroupFn) (const float *, int, int, int, const float *, float *, i
                          int, int, const float *, int, int, float *);
 typedef struct { BlockFn block; InputFn input; GroupFn group; } Kernels;
 
+NsWinoIsa
+ns_isa_ceiling (void)
+{
+  const char *env = g_getenv ("NS_ISA");
+  if (env == NULL)
+    return NS_WINO_ISA_AVX512;
+  if (g_ascii_strcasecmp (env, "generic") == 0 || g_ascii_strcasecmp (env, "sse") == 0
+      || g_ascii_strcasecmp (env, "sse2") == 0)
+    return NS_WINO_ISA_GENERIC;
+  if (g_ascii_strcasecmp (env, "avx2") == 0)
+    return NS_WINO_ISA_AVX2;
+  return NS_WINO_ISA_AVX512;
+}
+
 int
 ns_wino_isa_supported (NsWinoIsa isa)
 {
@@ -38,13 +53,21 @@ ns_wino_isa_supported (NsWinoIsa isa)
       return 1;
 #ifdef NS_PER_ISA_X86
     case NS_WINO_ISA_AVX2:
-      return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+      return ns_isa_ceiling () >= NS_WINO_ISA_AVX2
+             && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
     case NS_WINO_ISA_AVX512:
-      return __builtin_cpu_supports ("avx512f");
+      return ns_isa_ceiling () >= NS_WINO_ISA_AVX512 && __builtin_cpu_supports ("avx512f");
 #endif
     default:
       return 0;
     }
+}
+
+NsWinoIsa
+ns_isa_in_use (void)
+{
+  return ns_wino_isa_supported (NS_WINO_ISA_AVX512) ? NS_WINO_ISA_AVX512
+       : ns_wino_isa_supported (NS_WINO_ISA_AVX2) ? NS_WINO_ISA_AVX2 : NS_WINO_ISA_GENERIC;
 }
 
 const char *
@@ -59,8 +82,7 @@ kernels (NsWinoIsa isa, Kernels *k)
 {
 #ifdef NS_PER_ISA_X86
   if (isa == NS_WINO_ISA_AUTO)
-    isa = ns_wino_isa_supported (NS_WINO_ISA_AVX512) ? NS_WINO_ISA_AVX512
-        : ns_wino_isa_supported (NS_WINO_ISA_AVX2) ? NS_WINO_ISA_AVX2 : NS_WINO_ISA_GENERIC;
+    isa = ns_isa_in_use ();
   if (isa == NS_WINO_ISA_AVX512 && ns_wino_isa_supported (isa))
     {
       *k = (Kernels) { block_avx512, input_transform_avx512, group_avx512 };

@@ -25,8 +25,16 @@ typedef enum
   NS_WINO_ISA_AVX512,       /* AVX-512F */
 } NsWinoIsa;
 
-/* TRUE if this build and CPU can run isa (AUTO, GENERIC: always). */
+/* TRUE if this build and CPU can run isa (AUTO, GENERIC: always) and the
+ * environment's NS_ISA does not forbid it (ns_isa_ceiling). */
 int    ns_wino_isa_supported (NsWinoIsa isa);
+/* NS_ISA=avx512|avx2|generic (sse, sse2: generic): the highest instruction
+ * set the engine's own kernels may use, to measure or debug what a machine
+ * without AVX-512 (or AVX2) gets; unset, empty, "auto" or anything else: no
+ * limit.  OpenBLAS has its own switch (OPENBLAS_CORETYPE). */
+NsWinoIsa ns_isa_ceiling (void);
+/* The instruction set the kernels run with: the best supported one. */
+NsWinoIsa ns_isa_in_use (void);
 const char *ns_wino_isa_name (NsWinoIsa isa);
 
 /* Packed filters: floats for a conv with cout outputs and cin inputs

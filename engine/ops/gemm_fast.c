@@ -11,6 +11,7 @@
  * zero-padded copy.
  */
 #include "gemm_fast.h"
+#include "conv_wino_fused.h"   /* ns_isa_in_use */
 
 #include <glib.h>
 #include <omp.h>
@@ -31,10 +32,12 @@ static TileFn
 tile_fn (void)
 {
 #ifdef NS_PER_ISA_X86
-  if (__builtin_cpu_supports ("avx512f"))
-    return tile_avx512;
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    return tile_avx2;
+  switch (ns_isa_in_use ())
+    {
+    case NS_WINO_ISA_AVX512: return tile_avx512;
+    case NS_WINO_ISA_AVX2:   return tile_avx2;
+    default:                 break;
+    }
 #endif
   return tile_generic;
 }

@@ -69,6 +69,17 @@ for arch in vgg19 vgg16; do
     && '$cli' --model '$tmp/$arch.safetensors' --content '$dog' --style '$scream' --size 40 --iterations 2 --threads 2 --quiet \
        --pooling avg --content-weight-blend 0.5 --output '$tmp/$arch.png' --report '$tmp/$arch.json' \
     && test \"\$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r[\"parameters\"][\"architecture\"], len(r[\"iterations\"]))' '$tmp/$arch.json')\" = '$arch 3'"
+  if [ $arch = vgg19 ]; then
+    # NS_ISA lowers the kernels' instruction set (what a CPU without AVX-512 or AVX2 runs);
+    # the same run through each gives the same objective to float rounding.
+    for isa in generic avx2; do
+      check "NS_ISA=$isa: info never names a higher ISA; the VGG-19 run's iteration losses within 1e-4 of the default kernels'" bash -c \
+        "NS_ISA=$isa '$cli' info '$model' | grep -E -q 'kernels: (generic$( [ $isa = avx2 ] && echo '|avx2'))\$' \
+         && NS_ISA=$isa '$cli' --model '$tmp/$arch.safetensors' --content '$dog' --style '$scream' --size 40 --iterations 2 --threads 2 --quiet \
+            --pooling avg --content-weight-blend 0.5 --output '$tmp/$arch-$isa.png' --report '$tmp/$arch-$isa.json' \
+         && $py -c 'import json,sys; L=[[i[\"total\"] for i in json.load(open(f))[\"iterations\"]] for f in sys.argv[1:]]; assert len(L[0]) == len(L[1]) and all(abs(a - b) <= 1e-4 * abs(b) for a, b in zip(*L)), L' '$tmp/$arch-$isa.json' '$tmp/$arch.json'"
+    done
+  fi
   rm -f "$tmp/$arch.safetensors"
 done
 
