@@ -856,8 +856,9 @@ show_help (const gchar *help_id, gpointer help_data)
 }
 
 /* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
- * separated list of responses ("reset", "ok", "cancel") the dialog gives
- * itself, one every 300 ms, once it is shown. */
+ * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
+ * chooses preset N) the dialog takes itself, one every 300 ms, once it is
+ * shown. */
 typedef struct
 {
   GtkWidget *dialog;
@@ -874,7 +875,12 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
-  if (g_strcmp0 (step, "reset") == 0)
+  if (g_str_has_prefix (step, "preset="))
+    /* choose a preset as a user would (the combo's "changed") */
+    gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (g_object_get_data (G_OBJECT (ar->dialog),
+                                                                          "nsp-preset-combo")),
+                                   atoi (step + 7));
+  else if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
   else if (g_strcmp0 (step, "ok") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_OK);
@@ -984,6 +990,7 @@ nsp_dialog_run (gint32     image_id,
                                GTK_ADJUSTMENT (dlg.tv_weight), GTK_ADJUSTMENT (dlg.noiseblend));
   gtk_box_pack_start (GTK_BOX (loss), preset, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (loss), preset, 0);
+  g_object_set_data (G_OBJECT (dlg.dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
