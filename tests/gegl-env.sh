@@ -26,10 +26,10 @@ stamp=
 if [ "${1:-}" = --stamp ]; then stamp=$2; shift 2; fi
 formats=${*:-png jpeg tiff exr}
 gegl_dir=$(pkg-config --variable=pluginsdir gegl-0.4)
-# babl's pkg-config name: "babl" (Debian 12), "babl-0.1" (Debian 13)
-babl_pc=babl-0.1
-pkg-config --exists "$babl_pc" || babl_pc=babl
-babl_dir=$(pkg-config --variable=libdir "$babl_pc")/babl-0.1
+# babl's pkg-config name is "babl" on Debian 12, "babl-0.1" on Debian 13.
+babl_pc=babl
+pkg-config --exists babl || babl_pc=babl-0.1
+babl_dir=$(pkg-config --variable=libdir $babl_pc)/babl-0.1
 rm -rf "$dir/gegl" "$dir/babl"
 mkdir -p "$dir/gegl" "$dir/babl"
 link() {  # link SOURCE DEST_DIR: a symlink, or exit 1 if SOURCE is missing

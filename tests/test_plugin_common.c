@@ -3,7 +3,10 @@
  * nsp_run's handling of the engine's stop reason with a fake host on the
  * real SqueezeNet (../shared; those parts are skipped without it outside CI).
  */
+#include "plugin-labels.h"
 #include "plugin-params.h"
+#include "plugin-pixels.h"
+#include "plugin-preset.h"
 #include "plugin-run.h"
 #include "plugin-texts.h"
 #include "test_util.h"
@@ -133,6 +136,98 @@ test_names (void)
   g_free (n);
 }
 
+/* #20: the dialogs' Preset combo maps onto the engine's one table. */
+static void
+test_presets (void)
+{
+  NspValues d, v;
+
+  nsp_values_init (&d);
+  /* The defaults are the balanced preset. */
+  CHECK (nsp_values_preset (&d) == NS_PRESET_BALANCED, "defaults: %d", nsp_values_preset (&d));
+  for (gint i = 0; i < NS_PRESET_COUNT; i++)
+    {
+      NsParams p;
+
+      ns_params_init (&p);
+      ns_params_apply_preset (&p, (NsPreset) i);
+      v = d;
+      v.iterations = 77;
+      v.style_layer_weight_exp = 2.5;
+      nsp_values_apply_preset (&v, (NsPreset) i);
+      CHECK (v.content_weight == p.content_weight && v.style_weight == p.style_weight
+             && v.tv_weight == p.tv_weight && v.initial_noiseblend == p.initial_noiseblend,
+             "%s: %g %g %g %g vs the engine's %g %g %g %g", ns_preset_name ((NsPreset) i),
+             v.content_weight, v.style_weight, v.tv_weight, v.initial_noiseblend,
+             p.content_weight, p.style_weight, p.tv_weight, p.initial_noiseblend);
+      CHECK (v.iterations == 77 && v.style_layer_weight_exp == 2.5,
+             "%s: other settings kept", ns_preset_name ((NsPreset) i));
+      CHECK (nsp_values_preset (&v) == i, "%s recognised: %d", ns_preset_name ((NsPreset) i),
+             nsp_values_preset (&v));
+      CHECK (nsp_preset_label (i)[0] && nsp_preset_tooltip (i)[0], "texts of %d", i);
+    }
+  /* Weights edited by hand: Custom; a spin button's rounding still matches. */
+  nsp_values_apply_preset (&v, NS_PRESET_STRONG);
+  v.content_weight *= 1.0 + 1e-12;
+  CHECK (nsp_values_preset (&v) == NS_PRESET_STRONG, "rounding: %d", nsp_values_preset (&v));
+  v.content_weight = 11.0;
+  CHECK (nsp_values_preset (&v) == NSP_PRESET_CUSTOM, "edited weight: %d", nsp_values_preset (&v));
+  nsp_values_apply_preset (&v, NS_PRESET_SUBTLE);
+  v.initial_noiseblend = 0.2;
+  CHECK (nsp_values_preset (&v) == NSP_PRESET_CUSTOM, "edited noise blend: %d", nsp_values_preset (&v));
+  CHECK (g_strcmp0 (nsp_preset_label (NSP_PRESET_CUSTOM), "Custom") == 0, "custom label");
+}
+
+/* #19 item 7: only huge style images are scaled in GIMP before reading;
+ * the others are read whole (the CLI's pixels). */
+static void
+test_style_read_policy (void)
+{
+  gint w = 0, h = 0;
+
+  CHECK (nsp_style_scale_in_host (8000, 8000, 96, &w, &h) && w == 96 && h == 96,
+         "8000 x 8000 for 96: %d x %d", w, h);
+  CHECK (nsp_style_scale_in_host (6000, 4000, 1024, &w, &h) && w == 1024 && h == 683,
+         "24 MP for 1024: %d x %d", w, h);
+  CHECK (!nsp_style_scale_in_host (460, 460, 96, &w, &h), "a small style is read whole");
+  CHECK (!nsp_style_scale_in_host (4000, 4000, 96, &w, &h), "16 MP is read whole");
+  CHECK (!nsp_style_scale_in_host (9000, 9000, 9000, &w, &h), "not larger than needed");
+  CHECK (!nsp_style_scale_in_host (9000, 9000, 0, &w, &h), "no limit");
+}
+
+/* #19 item 9: one wording of each setting for both dialogs. */
+static void
+test_labels (void)
+{
+  const gchar *props[] = { "content-weight", "style-weight", "tv-weight", "content-weight-blend",
+                           "style-layer-weight-exp", "iterations", "tolerance", "multires",
+                           "optimizer", "pooling", "size", "init", "initial-noiseblend",
+                           "seed", "preserve-colors" };
+  gchar *t;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (props); i++)
+    {
+      const gchar *label = nsp_control_label (props[i]);
+      gchar       *nick  = nsp_control_nick (props[i]);
+      gchar       *tip   = nsp_control_tooltip (props[i]);
+
+      CHECK (g_strcmp0 (label, props[i]) != 0 && strchr (label, '_'), "%s: label %s", props[i], label);
+      CHECK (!g_str_has_suffix (nick, ":") && g_str_has_prefix (label, nick), "%s: nick %s", props[i], nick);
+      CHECK (tip && strlen (tip) > 10, "%s: tooltip", props[i]);
+      g_free (nick);
+      g_free (tip);
+    }
+  t = nsp_control_nick ("content-weight");
+  CHECK (g_strcmp0 (t, "_Keep the photo") == 0, "nick: %s", t);
+  g_free (t);
+  /* One iteration limit, stated. */
+  t = nsp_control_tooltip ("iterations");
+  CHECK (strstr (t, "2000") && strstr (t, "100000"), "iterations tooltip: %s", t);
+  g_free (t);
+  CHECK (g_strcmp0 (nsp_control_label ("no-such"), "no-such") == 0 && !nsp_control_tooltip ("no-such"),
+         "unknown setting");
+}
+
 static void
 test_parasite_and_notes (void)
 {
@@ -150,6 +245,14 @@ test_parasite_and_notes (void)
   v = nsp_parasite_text_get ("a=1\nsource-layer-tattoo=42\n", "source-layer-tattoo");
   CHECK (g_strcmp0 (v, "42") == 0, "tattoo: %s", v);
   g_free (v);
+  /* Item 10: the source layer recorded and read back. */
+  t = nsp_parasite_with_source ("seed=3\n", 4000000000u);
+  CHECK (g_strcmp0 (t, "seed=3\nsource-layer-tattoo=4000000000\n") == 0, "with source: %s", t);
+  CHECK (nsp_parasite_source_tattoo (t) == 4000000000u, "source tattoo");
+  g_free (t);
+  CHECK (nsp_parasite_source_tattoo ("seed=3\n") == 0, "no source");
+  CHECK (nsp_parasite_source_tattoo ("source-layer-tattoo=12x\n") == 0, "bad source");
+  CHECK (nsp_parasite_source_tattoo (NULL) == 0, "no text");
 
   /* Item 9: the enlargement is stated. */
   t = nsp_scale_note_text (512, 384, 2048, 1536);
@@ -158,6 +261,15 @@ test_parasite_and_notes (void)
   t = nsp_scale_note_text (300, 200, 300, 200);
   CHECK (strstr (t, "own size") && !strstr (t, "enlarged"), "note 1:1: %s", t);
   g_free (t);
+  {
+    NspValues vals;
+
+    nsp_values_init (&vals);
+    vals.size = 500;
+    t = nsp_values_scale_note (&vals, 2000, 1000);
+    CHECK (strstr (t, "500 × 250") && strstr (t, "4.0×"), "note from values: %s", t);
+    g_free (t);
+  }
   CHECK (nsp_stop_reason_text (NS_STOP_NONFINITE)[0] != '\0', "stop text");
 
   /* Item 9: Help opens the plug-in's own page when it is there. */
@@ -299,6 +411,9 @@ main (void)
     }
   test_validation ();
   test_names ();
+  test_presets ();
+  test_style_read_policy ();
+  test_labels ();
   test_parasite_and_notes ();
   test_model_errors (model);
   if (model)

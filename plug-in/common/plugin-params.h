@@ -25,11 +25,6 @@
 #define NSP_MAX_ITERATIONS  100000
 #define NSP_MAX_MULTIRES    8
 #define NSP_MAX_STYLE_SCALE 8.0
-/* A style image whose longest side exceeds this is scaled in GIMP to the side
- * the engine needs before it is read (an 8000 x 8000 one would be 768 MB of
- * floats); smaller ones are read whole and shrunk by the engine's own
- * resampler, so the result has the CLI's pixels. */
-#define NSP_STYLE_SCALE_IN_GIMP_ABOVE 2048
 #define NSP_MODEL_PATH_MAX  4096
 
 typedef struct

@@ -72,3 +72,18 @@ nsp_image_shrink (NsImage *img, gint max_side)
   ns_image_free (img);
   return small;
 }
+
+gboolean
+nsp_style_scale_in_host (gint width, gint height, gint max_side,
+                         gint *out_w, gint *out_h)
+{
+  int w, h;
+
+  if (max_side <= 0 || MAX (width, height) <= max_side
+      || (gint64) width * height <= NSP_STYLE_READ_WHOLE_MAX_PIXELS)
+    return FALSE;
+  ns_image_fit_size (width, height, max_side, &w, &h);
+  *out_w = w;
+  *out_h = h;
+  return TRUE;
+}

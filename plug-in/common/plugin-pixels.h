@@ -37,4 +37,17 @@ gfloat  *nsp_rgba_join        (const NsImage *result, const gfloat *alpha,
  * else a shrunk copy (img is freed).  Out of memory keeps img. */
 NsImage *nsp_image_shrink     (NsImage *img, gint max_side);
 
+/* Style images of more pixels than this are scaled inside GIMP, before
+ * they are read, to the size they are used at (#19 item 7: an 8000 x 8000
+ * one would be 732 MiB of floats in the plug-in).  Smaller ones are read
+ * whole and shrunk by the engine exactly as the CLI shrinks its style
+ * files, so the plug-ins give the CLI's pixels (GIMP's interpolation
+ * differs from the engine's). */
+#define NSP_STYLE_READ_WHOLE_MAX_PIXELS (16 * 1024 * 1024)
+
+/* TRUE when a width x height style image read for `max_side` should be
+ * scaled in GIMP first; *out_w x *out_h is then the size to scale it to. */
+gboolean nsp_style_scale_in_host (gint width, gint height, gint max_side,
+                                  gint *out_w, gint *out_h);
+
 #endif /* PLUGIN_PIXELS_H */

@@ -3,7 +3,9 @@
 #include "plugin-texts.h"
 #include "plugin-i18n.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,4 +261,23 @@ out:
   if (!ok)
     nsp_result_clear (out);
   return ok;
+}
+
+void
+nsp_log_peak_memory (void)
+{
+  const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PEAK_LOG");
+  gchar       *status = NULL;
+  const gchar *hwm;
+  FILE        *f;
+
+  if (!log || !*log || !g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return;
+  hwm = strstr (status, "VmHWM:");
+  if (hwm && (f = g_fopen (log, "a")))
+    {
+      fprintf (f, "%ld\n", strtol (hwm + 6, NULL, 10));
+      fclose (f);
+    }
+  g_free (status);
 }

@@ -53,4 +53,9 @@ gboolean nsp_run          (const NspValues *vals,
                            GError         **error);
 void     nsp_result_clear (NspResult *result);
 
+/* Test hook (tests/gimp, tests/gimp3): $NEURAL_STYLE_TEST_PEAK_LOG names a
+ * file to which each call appends this process's peak resident memory in
+ * KiB (VmHWM), so a test can compare runs.  Nothing without it. */
+void     nsp_log_peak_memory (void);
+
 #endif /* PLUGIN_RUN_H */

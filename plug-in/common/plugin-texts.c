@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 gchar *
@@ -125,6 +126,31 @@ nsp_outcome_parasite_text (gint         iterations_run,
 }
 
 gchar *
+nsp_parasite_with_source (const gchar *text,
+                          guint        source_tattoo)
+{
+  return g_strdup_printf ("%ssource-layer-tattoo=%u\n", text ? text : "", source_tattoo);
+}
+
+guint
+nsp_parasite_source_tattoo (const gchar *text)
+{
+  gchar *value = nsp_parasite_text_get (text, "source-layer-tattoo");
+  guint  tattoo = 0;
+
+  if (value)
+    {
+      gchar  *end = NULL;
+      guint64 v   = g_ascii_strtoull (value, &end, 10);
+
+      if (end != value && *end == '\0' && v <= G_MAXUINT)
+        tattoo = (guint) v;
+      g_free (value);
+    }
+  return tattoo;
+}
+
+gchar *
 nsp_parasite_text_get (const gchar *text,
                        const gchar *key)
 {
@@ -205,6 +231,19 @@ nsp_scale_note_text (gint work_w, gint work_h,
   /* TRANSLATORS: working width, height, enlargement factor */
   return g_strdup_printf (_("The result is computed at %d × %d and enlarged %.1f× to the layer."),
                           work_w, work_h, factor);
+}
+
+gchar *
+nsp_values_scale_note (const NspValues *vals,
+                       gint             region_w,
+                       gint             region_h)
+{
+  NsParams p;
+  gint     w, h;
+
+  nsp_values_to_ns_params (vals, 0, &p);
+  ns_working_size (&p, region_w, region_h, &w, &h);
+  return nsp_scale_note_text (w, h, region_w, region_h);
 }
 
 static gchar *
@@ -319,4 +358,21 @@ nsp_help_uri (void)
     uri = g_filename_to_uri (path, NULL, NULL);
   g_free (path);
   return uri;
+}
+
+gboolean
+nsp_same_file (const gchar *a,
+               const gchar *b)
+{
+  gchar   *ra, *rb;
+  gboolean same;
+
+  if (!a || !b)
+    return FALSE;
+  ra = realpath (a, NULL);
+  rb = realpath (b, NULL);
+  same = ra && rb ? strcmp (ra, rb) == 0 : strcmp (a, b) == 0;
+  free (ra);
+  free (rb);
+  return same;
 }

@@ -37,6 +37,16 @@ gchar *nsp_values_to_parasite_text (const NspValues    *vals,
 gchar *nsp_outcome_parasite_text   (gint         iterations_run,
                                     NsStopReason reason);
 
+/* The parasite text of a result made from the layer with tattoo
+ * `source_tattoo`: `text` + "source-layer-tattoo=N\n", so a later run on
+ * the result can offer its source layer. */
+gchar *nsp_parasite_with_source    (const gchar *text,
+                                    guint        source_tattoo);
+
+/* The source layer's tattoo recorded in a result's parasite text, 0 when
+ * there is none (not a result, or an older one). */
+guint  nsp_parasite_source_tattoo  (const gchar *text);
+
 /* The value of `key` in key=value lines (a parasite text), or NULL. */
 gchar *nsp_parasite_text_get       (const gchar *text,
                                     const gchar *key);
@@ -62,6 +72,12 @@ gboolean nsp_file_looks_like_safetensors (const gchar *path);
 gchar *nsp_scale_note_text         (gint work_w, gint work_h,
                                     gint region_w, gint region_h);
 
+/* nsp_scale_note_text() for the working size these values give on a
+ * region_w x region_h region. */
+gchar *nsp_values_scale_note       (const NspValues *vals,
+                                    gint             region_w,
+                                    gint             region_h);
+
 /* "Level 2/3 · Iteration 40/100 · loss 0.31 · ETA 0:12" (no level part
  * for a single-scale run). */
 gchar *nsp_progress_text           (const NsProgress *p);
@@ -80,6 +96,11 @@ gchar *nsp_estimate_text           (const NsModel   *model,
 NsModel *nsp_model_for_dialog      (const gchar *file,
                                     gchar      **path,
                                     gchar      **label);
+
+/* TRUE when a and b name the same file (a file chooser gives canonical
+ * paths; $NEURAL_STYLE_MODEL may hold "..", symlinks). */
+gboolean nsp_same_file             (const gchar *a,
+                                    const gchar *b);
 
 /* The URI of the plug-in's help page: $NEURAL_STYLE_DOCDIR (an uninstalled
  * build) or NS_DOCDIR, file plugin.md; NULL when it is not there. */

@@ -12,7 +12,9 @@
 #include "plugin-dialog.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
+#include "plugin-labels.h"
 #include "plugin-texts.h"
+#include "plugin-preset-combo.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimpui.h>
@@ -123,24 +125,6 @@ combo_value (GtkWidget *combo)
   return v;
 }
 
-/* TRUE when a and b name the same file (the chooser gives canonical
- * paths, $NEURAL_STYLE_MODEL may hold "..", symlinks). */
-static gboolean
-same_file (const gchar *a, const gchar *b)
-{
-  gchar   *ra, *rb;
-  gboolean same;
-
-  if (!a || !b)
-    return FALSE;
-  ra = realpath (a, NULL);
-  rb = realpath (b, NULL);
-  same = ra && rb ? strcmp (ra, rb) == 0 : strcmp (a, b) == 0;
-  free (ra);
-  free (rb);
-  return same;
-}
-
 /* ------------------------------------------------------------ values */
 
 static void
@@ -182,7 +166,7 @@ dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
     gchar *file = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (dlg->model_chooser));
 
     /* The default model shown in the chooser stays "" (= the default). */
-    if (file && same_file (file, dlg->default_model))
+    if (file && nsp_same_file (file, dlg->default_model))
       g_clear_pointer (&file, g_free);
     g_strlcpy (vals->model, file ? file : "", sizeof vals->model);
     g_free (file);
@@ -234,7 +218,7 @@ load_model (Dialog *dlg)
   gchar *path;
   gchar *text;
 
-  if (file && same_file (file, dlg->default_model))
+  if (file && nsp_same_file (file, dlg->default_model))
     g_clear_pointer (&file, g_free);   /* the default, shown */
   path = file ? g_strdup (file) : g_strdup (dlg->default_model);
 
@@ -738,14 +722,28 @@ build_model (Dialog *dlg)
   return vbox;
 }
 
-static GtkObject *
-scale_entry (GtkWidget *table, gint row, const gchar *label, gdouble value,
-             gdouble lower, gdouble upper, gdouble step, gdouble page, guint digits,
-             gboolean logarithmic, const gchar *tooltip, Dialog *dlg)
+/* The tooltip of the setting `property` on `widget`. */
+static void
+set_tooltip (GtkWidget *widget, const gchar *property)
 {
-  GtkObject *adj = gimp_scale_entry_new (GTK_TABLE (table), 0, row, label, 120, 6,
-                                         value, lower, upper, step, page, digits,
+  gchar *tooltip = nsp_control_tooltip (property);
+
+  gimp_help_set_help_data (widget, tooltip, NULL);
+  g_free (tooltip);
+}
+
+/* A scale entry for the setting `property` (label and tooltip from
+ * plug-in/common/plugin-labels.c). */
+static GtkObject *
+scale_entry (GtkWidget *table, gint row, const gchar *property, gdouble value,
+             gdouble lower, gdouble upper, gdouble step, gdouble page, guint digits,
+             gboolean logarithmic, Dialog *dlg)
+{
+  gchar     *tooltip = nsp_control_tooltip (property);
+  GtkObject *adj = gimp_scale_entry_new (GTK_TABLE (table), 0, row, nsp_control_label (property),
+                                         120, 6, value, lower, upper, step, page, digits,
                                          TRUE, 0, 0, tooltip, NULL);
+  g_free (tooltip);
   if (logarithmic)
     gimp_scale_entry_set_logarithmic (adj, TRUE);
   g_signal_connect (adj, "value-changed", G_CALLBACK (on_changed), dlg);
@@ -759,21 +757,11 @@ build_loss (Dialog *dlg)
 {
   GtkWidget *table = new_table (5);
 
-  dlg->content_weight = scale_entry (table, 0, _("Keep the ph_oto:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 2, TRUE,
-                                     _("Content weight. More keeps the photo's shapes and details "
-                                       "recognisable; less lets the style take over."), dlg);
-  dlg->style_weight = scale_entry (table, 1, _("Amount of st_yle:"), 10.0, 0.0, 10000.0, 1.0, 10.0, 2, TRUE,
-                                   _("Style weight. More style: stronger colours, textures and brush "
-                                     "strokes of the style images; less: closer to the photo."), dlg);
-  dlg->tv_weight = scale_entry (table, 2, _("_Smoothness:"), 1.0, 0.0, 1000.0, 0.1, 1.0, 3, TRUE,
-                                _("Total-variation weight. More gives a smoother, less grainy picture; "
-                                  "too much blurs fine brush strokes."), dlg);
-  dlg->content_blend = scale_entry (table, 3, _("Photo _detail kept:"), 1.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
-                                    _("Content layer blend. 1 keeps the photo's finer shapes; towards 0 "
-                                      "only its rough layout is kept and the style repaints more."), dlg);
-  dlg->layer_exp = scale_entry (table, 4, _("_Brush strokes:"), 1.0, 0.1, 10.0, 0.1, 0.5, 2, FALSE,
-                                _("Style layer exponent. Above 1: coarser, larger brush strokes and "
-                                  "shapes of the style; below 1: finer textures."), dlg);
+  dlg->content_weight = scale_entry (table, 0, "content-weight", 1.0, 0.0, 1000.0, 0.1, 1.0, 2, TRUE, dlg);
+  dlg->style_weight = scale_entry (table, 1, "style-weight", 10.0, 0.0, 10000.0, 1.0, 10.0, 2, TRUE, dlg);
+  dlg->tv_weight = scale_entry (table, 2, "tv-weight", 1.0, 0.0, 1000.0, 0.1, 1.0, 3, TRUE, dlg);
+  dlg->content_blend = scale_entry (table, 3, "content-weight-blend", 1.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE, dlg);
+  dlg->layer_exp = scale_entry (table, 4, "style-layer-weight-exp", 1.0, 0.1, 10.0, 0.1, 0.5, 2, FALSE, dlg);
   return table;
 }
 
@@ -785,36 +773,26 @@ build_optimisation (Dialog *dlg)
 
   /* One limit: the slider covers the usual range, the entry takes up to
    * the PDB's maximum. */
-  tip = g_strdup_printf (_("Optimiser steps per pass. More steps refine the picture further and take "
-                           "longer. The slider goes to 2000; type up to %d."), NSP_MAX_ITERATIONS);
-  dlg->iterations = GTK_OBJECT (gimp_scale_entry_new (GTK_TABLE (table), 0, 0, _("_Iterations:"), 120, 6,
+  tip = nsp_control_tooltip ("iterations");
+  dlg->iterations = GTK_OBJECT (gimp_scale_entry_new (GTK_TABLE (table), 0, 0,
+                                                      nsp_control_label ("iterations"), 120, 6,
                                                       50, 0, 2000, 1, 10, 0,
                                                       FALSE, 0, NSP_MAX_ITERATIONS, tip, NULL));
   g_signal_connect (dlg->iterations, "value-changed", G_CALLBACK (on_changed), dlg);
   g_free (tip);
-  dlg->tolerance = scale_entry (table, 1, _("Stop _early below:"), 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE,
-                                _("Tolerance. Stop earlier when the picture stops changing: the run ends "
-                                  "once the loss changes by less than this fraction per step "
-                                  "(0 = always run all iterations)."), dlg);
-  dlg->multires = scale_entry (table, 2, _("Coarse-to-fine _passes:"), 0, 0, NSP_MAX_MULTIRES, 1, 1, 0, FALSE,
-                               _("Resolution levels. The picture is painted small first, then refined "
-                                 "at larger sizes, so large brush strokes stay coherent. 0 = automatic "
-                                 "(more passes for larger working sizes), 1 = one pass."), dlg);
+  dlg->tolerance = scale_entry (table, 1, "tolerance", 0.0, 0.0, 0.1, 0.0001, 0.001, 4, FALSE, dlg);
+  dlg->multires = scale_entry (table, 2, "multires", 0, 0, NSP_MAX_MULTIRES, 1, 1, 0, FALSE, dlg);
 
   dlg->optimizer = gimp_int_combo_box_new (_("L-BFGS"), NS_OPTIMIZER_LBFGS,
                                            _("Adam"), NS_OPTIMIZER_ADAM, NULL);
-  add_combo_row (GTK_TABLE (table), 3, _("O_ptimizer:"), dlg->optimizer);
-  gimp_help_set_help_data (dlg->optimizer,
-                           _("L-BFGS reaches a good picture in fewer steps (recommended); "
-                             "Adam needs more steps but less memory."), NULL);
+  add_combo_row (GTK_TABLE (table), 3, nsp_control_label ("optimizer"), dlg->optimizer);
+  set_tooltip (dlg->optimizer, "optimizer");
   g_signal_connect (dlg->optimizer, "changed", G_CALLBACK (on_changed), dlg);
 
   dlg->pooling = gimp_int_combo_box_new (_("Max"), NS_POOLING_MAX,
                                          _("Average"), NS_POOLING_AVG, NULL);
-  add_combo_row (GTK_TABLE (table), 4, _("Poo_ling:"), dlg->pooling);
-  gimp_help_set_help_data (dlg->pooling,
-                           _("How the network shrinks its feature maps. Average gives softer, "
-                             "smoother textures; Max crisper ones."), NULL);
+  add_combo_row (GTK_TABLE (table), 4, nsp_control_label ("pooling"), dlg->pooling);
+  set_tooltip (dlg->pooling, "pooling");
   return table;
 }
 
@@ -824,25 +802,19 @@ build_output (Dialog *dlg)
   GtkWidget *table = new_table (6);
   gint       longest = MAX (dlg->region_w, dlg->region_h);
 
-  dlg->size = scale_entry (table, 0, _("_Working size:"), MIN (longest, DEFAULT_SIZE_CAP),
+  dlg->size = scale_entry (table, 0, "size", MIN (longest, DEFAULT_SIZE_CAP),
                            NSP_MIN_SIZE, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1),
-                           1, 64, 0, FALSE,
-                           _("Longest side of the picture the network paints; the result is then "
-                             "enlarged to the layer's size. Time and memory grow with its square."),
-                           dlg);
+                           1, 64, 0, FALSE, dlg);
   dlg->scale_note = gtk_label_new ("");
   gtk_misc_set_alignment (GTK_MISC (dlg->scale_note), 0.0, 0.5);
   gtk_table_attach (GTK_TABLE (table), dlg->scale_note, 0, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 0);
 
   dlg->init = gimp_int_combo_box_new (_("Content"), NS_INIT_CONTENT,
                                       _("Noise"), NS_INIT_NOISE, NULL);
-  add_combo_row (GTK_TABLE (table), 2, _("Start _from:"), dlg->init);
-  gimp_help_set_help_data (dlg->init,
-                           _("Content: start from the photo (keeps more of it, converges sooner); "
-                             "Noise: start from random noise (more style, needs more iterations)."), NULL);
+  add_combo_row (GTK_TABLE (table), 2, nsp_control_label ("init"), dlg->init);
+  set_tooltip (dlg->init, "init");
 
-  dlg->noiseblend = scale_entry (table, 3, _("_Noise blend:"), 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE,
-                                 _("Share of random noise mixed into the starting picture"), dlg);
+  dlg->noiseblend = scale_entry (table, 3, "initial-noiseblend", 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE, dlg);
 
   dlg->seed = g_random_int () & 0x7fffffff;
   dlg->seed_box = gimp_random_seed_new (&dlg->seed, &dlg->random_seed);
@@ -854,12 +826,11 @@ build_output (Dialog *dlg)
     gtk_adjustment_set_upper (adj, G_MAXINT32);
     gtk_adjustment_set_value (adj, g_random_int () & 0x7fffffff);
   }
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, _("R_andom seed:"), 0.0, 0.5,
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, nsp_control_label ("seed"), 0.0, 0.5,
                              dlg->seed_box, 2, TRUE);
 
-  dlg->preserve = gtk_check_button_new_with_mnemonic (_("_Preserve the content's colours"));
-  gimp_help_set_help_data (dlg->preserve,
-                           _("Take only the stylised brightness; keep the colours of the layer"), NULL);
+  dlg->preserve = gtk_check_button_new_with_mnemonic (nsp_control_label ("preserve-colors"));
+  set_tooltip (dlg->preserve, "preserve-colors");
   gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 5, 6, GTK_FILL, GTK_FILL, 0, 0);
   return table;
 }
@@ -885,8 +856,9 @@ show_help (const gchar *help_id, gpointer help_data)
 }
 
 /* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
- * separated list of responses ("reset", "ok", "cancel") the dialog gives
- * itself, one every 300 ms, once it is shown. */
+ * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
+ * chooses preset N) the dialog takes itself, one every 300 ms, once it is
+ * shown. */
 typedef struct
 {
   GtkWidget *dialog;
@@ -903,7 +875,12 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
-  if (g_strcmp0 (step, "reset") == 0)
+  if (g_str_has_prefix (step, "preset="))
+    /* choose a preset as a user would (the combo's "changed") */
+    gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (g_object_get_data (G_OBJECT (ar->dialog),
+                                                                          "nsp-preset-combo")),
+                                   atoi (step + 7));
+  else if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
   else if (g_strcmp0 (step, "ok") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_OK);
@@ -945,14 +922,13 @@ result_source_layer (gint32 image_id, gint32 drawable_id)
 
   if (parasite)
     {
-      gchar *text = g_strndup (gimp_parasite_data (parasite), gimp_parasite_data_size (parasite));
-      gchar *tattoo = nsp_parasite_text_get (text, "source-layer-tattoo");
+      gchar *text   = g_strndup (gimp_parasite_data (parasite), gimp_parasite_data_size (parasite));
+      guint  tattoo = nsp_parasite_source_tattoo (text);
 
       if (tattoo)
-        source = gimp_image_get_layer_by_tattoo (image_id, (gint) g_ascii_strtoull (tattoo, NULL, 10));
+        source = gimp_image_get_layer_by_tattoo (image_id, (gint) tattoo);
       if (source == drawable_id || (source > 0 && !gimp_item_is_valid (source)))
         source = -1;
-      g_free (tattoo);
       g_free (text);
       gimp_parasite_free (parasite);
     }
@@ -966,7 +942,7 @@ nsp_dialog_run (gint32     image_id,
                 gint32    *style_images)
 {
   Dialog     dlg;
-  GtkWidget *main_hbox, *left, *right;
+  GtkWidget *main_hbox, *left, *right, *loss, *preset;
   gboolean   ok = FALSE;
   AutoResponse auto_resp = { NULL, NULL, 0 };
   guint      auto_source = 0;
@@ -1004,9 +980,17 @@ nsp_dialog_run (gint32     image_id,
   add_frame (left, _("Content"), build_content (&dlg));
   add_frame (left, _("Style Images"), build_styles (&dlg, vals, style_images));
   add_frame (left, _("Model"), build_model (&dlg));
-  add_frame (right, _("Loss Weights"), build_loss (&dlg));
+  loss = gtk_vbox_new (FALSE, 6);
+  gtk_box_pack_start (GTK_BOX (loss), build_loss (&dlg), FALSE, FALSE, 0);
+  add_frame (right, _("Loss Weights"), loss);
   add_frame (right, _("Optimization"), build_optimisation (&dlg));
   add_frame (right, _("Output"), build_output (&dlg));
+  /* The Preset row on top of the weights (its settings exist only now). */
+  preset = nsp_preset_row_new (GTK_ADJUSTMENT (dlg.content_weight), GTK_ADJUSTMENT (dlg.style_weight),
+                               GTK_ADJUSTMENT (dlg.tv_weight), GTK_ADJUSTMENT (dlg.noiseblend));
+  gtk_box_pack_start (GTK_BOX (loss), preset, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (loss), preset, 0);
+  g_object_set_data (G_OBJECT (dlg.dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */

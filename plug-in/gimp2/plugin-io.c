@@ -2,6 +2,7 @@
  * writing the result layer, through GEGL buffers and babl formats. */
 #include "plugin-io.h"
 #include "plugin-params.h"
+#include "plugin-pixels.h"
 #include "plugin-i18n.h"
 
 #include <string.h>
@@ -147,19 +148,14 @@ nsp_read_image_composite (gint32    image_id,
   if (gimp_image_base_type (dup) == GIMP_INDEXED)
     gimp_image_convert_rgb (dup);
 
-  /* Scale a huge copy in GIMP before reading it, so it never reaches this
-   * process at full size (NSP_STYLE_SCALE_IN_GIMP_ABOVE). */
-  if (max_side > 0)
-    {
-      gint w = gimp_image_width (dup), h = gimp_image_height (dup);
+  /* A huge style image is scaled in GIMP before it is read, so it never
+   * reaches this process at full size (nsp_style_scale_in_host). */
+  {
+    gint w, h;
 
-      if (MAX (w, h) > MAX (max_side, NSP_STYLE_SCALE_IN_GIMP_ABOVE))
-        {
-          gdouble f = (gdouble) max_side / MAX (w, h);
-
-          gimp_image_scale (dup, MAX (1, (gint) (w * f + 0.5)), MAX (1, (gint) (h * f + 0.5)));
-        }
-    }
+    if (nsp_style_scale_in_host (gimp_image_width (dup), gimp_image_height (dup), max_side, &w, &h))
+      gimp_image_scale (dup, w, h);
+  }
 
   layer = gimp_image_flatten (dup);   /* visible composite, alpha removed */
   if (layer < 0)

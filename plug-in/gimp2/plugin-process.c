@@ -4,12 +4,9 @@
 #include "plugin-pdb.h"
 #include "plugin-progress.h"
 #include "plugin-run.h"
+#include "plugin-texts.h"
 #include "plugin-i18n.h"
 
-#include <glib/gstdio.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 typedef struct
 {
@@ -64,28 +61,6 @@ host_style_name (gpointer data, gint index)
   return nsp_image_display_name (h->style_images[index]);
 }
 
-/* Test hook (tests/gimp): $NEURAL_STYLE_TEST_PEAK_LOG names a file to
- * which each run appends this process's peak resident memory in KiB
- * (VmHWM), so a test can compare runs. */
-static void
-log_peak_memory (void)
-{
-  const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PEAK_LOG");
-  gchar       *status = NULL;
-  const gchar *hwm;
-  FILE        *f;
-
-  if (!log || !*log || !g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return;
-  hwm = strstr (status, "VmHWM:");
-  if (hwm && (f = g_fopen (log, "a")))
-    {
-      fprintf (f, "%ld\n", strtol (hwm + 6, NULL, 10));
-      fclose (f);
-    }
-  g_free (status);
-}
-
 gint32
 nsp_process (gint32            image_id,
              gint32            drawable_id,
@@ -111,8 +86,8 @@ nsp_process (gint32            image_id,
   if (nsp_run (vals, region.width, region.height, &host, &res, error))
     {
       /* The source layer, so a later run on the result can offer it. */
-      gchar *parasite = g_strdup_printf ("%ssource-layer-tattoo=%u\n", res.parasite_text,
-                                         (guint) gimp_item_get_tattoo (drawable_id));
+      gchar *parasite = nsp_parasite_with_source (res.parasite_text,
+                                                  (guint) gimp_item_get_tattoo (drawable_id));
 
       gimp_progress_set_text (_("Writing the result layer…"));
       layer = nsp_write_result (image_id, drawable_id, &region, res.image, res.alpha,
@@ -124,7 +99,7 @@ nsp_process (gint32            image_id,
       nsp_result_clear (&res);
     }
 
-  log_peak_memory ();
+  nsp_log_peak_memory ();
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();
   return layer;

@@ -2,6 +2,7 @@
  * The descriptions are the 2.10 PDB's; choices are named (lbfgs/adam,
  * max/avg, noise/content) instead of numbered. */
 #include "plugin-config.h"
+#include "plugin-labels.h"
 #include "plugin-texts.h"
 #include "plugin-i18n.h"
 
@@ -37,6 +38,19 @@ choice_nick (gint id, const gchar *id0_nick, const gchar *id1_nick, gint id1)
   return id == id1 ? id1_nick : id0_nick;
 }
 
+/* The dialog's plain label of a setting (plug-in/common/plugin-labels.c),
+ * as the argument's nick: GimpProcedureDialog shows it.  Interned, as
+ * GParamSpec keeps nicks. */
+static const gchar *
+nick (const gchar *property)
+{
+  gchar       *text = nsp_control_nick (property);
+  const gchar *interned = g_intern_string (text);
+
+  g_free (text);
+  return interned;
+}
+
 void
 nsp_config_add_arguments (GimpProcedure *procedure)
 {
@@ -62,48 +76,48 @@ nsp_config_add_arguments (GimpProcedure *procedure)
     "Size of each style image relative to the working size (> 0, <= 8); empty = all 1.0",
     G_PARAM_READWRITE);
 
-  gimp_procedure_add_double_argument (procedure, "content-weight", _("Co_ntent weight"),
+  gimp_procedure_add_double_argument (procedure, "content-weight", nick ("content-weight"),
     "Weight of the content loss (>= 0)", 0.0, 1e12, d.content_weight, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "style-weight", _("St_yle weight"),
+  gimp_procedure_add_double_argument (procedure, "style-weight", nick ("style-weight"),
     "Weight of the style loss (>= 0)", 0.0, 1e12, d.style_weight, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "tv-weight", _("S_moothness (TV)"),
+  gimp_procedure_add_double_argument (procedure, "tv-weight", nick ("tv-weight"),
     "Weight of the total-variation (smoothness) loss (>= 0)", 0.0, 1e12, d.tv_weight,
     G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "iterations", _("_Iterations"),
+  gimp_procedure_add_int_argument (procedure, "iterations", nick ("iterations"),
     "Optimiser iterations per resolution level (>= 0)", 0, NSP_MAX_ITERATIONS, d.iterations,
     G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "tolerance", _("_Tolerance"),
+  gimp_procedure_add_double_argument (procedure, "tolerance", nick ("tolerance"),
     "Stop when the relative loss change falls below this (0 = off)", 0.0, 1.0, d.tolerance,
     G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "optimizer", _("O_ptimizer"),
+  gimp_procedure_add_choice_argument (procedure, "optimizer", nick ("optimizer"),
     "Optimiser: lbfgs or adam", optimizer_choice (),
     choice_nick (d.optimizer, "lbfgs", "adam", NS_OPTIMIZER_ADAM), G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "pooling", _("Poolin_g"),
+  gimp_procedure_add_choice_argument (procedure, "pooling", nick ("pooling"),
     "Pooling in the network: max or avg", pooling_choice (),
     choice_nick (d.pooling, "max", "avg", NS_POOLING_AVG), G_PARAM_READWRITE);
   gimp_procedure_add_double_argument (procedure, "style-layer-weight-exp",
-    _("Style layer e_xponent"),
+    nick ("style-layer-weight-exp"),
     "Style layer k gets weight proportional to exp^k (> 0; 1 = equal)", 0.0, 100.0,
     d.style_layer_weight_exp, G_PARAM_READWRITE);
   gimp_procedure_add_double_argument (procedure, "content-weight-blend",
-    _("Content _blend"),
+    nick ("content-weight-blend"),
     "Share of the content weight on the primary content layer (0..1)", 0.0, 1.0,
     d.content_weight_blend, G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "size", _("_Working size"),
+  gimp_procedure_add_int_argument (procedure, "size", nick ("size"),
     "Longest side of the working image in pixels (0 = the layer's size; 16..8192)",
     0, NSP_MAX_SIZE, d.size, G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "init", _("Start _from"),
+  gimp_procedure_add_choice_argument (procedure, "init", nick ("init"),
     "Initial image: noise or content", init_choice (),
     choice_nick (d.init, "noise", "content", NS_INIT_CONTENT), G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "initial-noiseblend", _("Noise bl_end"),
+  gimp_procedure_add_double_argument (procedure, "initial-noiseblend", nick ("initial-noiseblend"),
     "Share of noise mixed into the initial image (0..1)", 0.0, 1.0, d.initial_noiseblend,
     G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "seed", _("R_andom seed"),
+  gimp_procedure_add_int_argument (procedure, "seed", nick ("seed"),
     "Random seed (-1 = random)", -1, G_MAXINT32, d.seed, G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "preserve-colors", _("Preser_ve colors"),
+  gimp_procedure_add_boolean_argument (procedure, "preserve-colors", nick ("preserve-colors"),
     "Keep the content's colours, take only the stylised luminance", d.preserve_colors != 0,
     G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "multires", _("Resol_ution levels"),
+  gimp_procedure_add_int_argument (procedure, "multires", nick ("multires"),
     "Number of resolution levels (0 = automatic, 1 = single scale, <= 8)", 0,
     NSP_MAX_MULTIRES, d.multires, G_PARAM_READWRITE);
   gimp_procedure_add_string_argument (procedure, "model", _("Mo_del"),
@@ -251,30 +265,39 @@ nsp_validate_with_images (const NspValues *vals,
   return nsp_values_validate (vals, check_style_image, style_images, error);
 }
 
-/* GIMP 3 names an imported, never saved image "[Untitled]": prefer the
- * file's name (the imported file, else the XCF). */
+/* The file the image was imported from, else its XCF; NULL without one. */
 static gchar *
-image_file_name (GimpImage *image)
+image_file_path (GimpImage *image)
 {
   GFile *file = gimp_image_get_imported_file (image);
-  gchar *name = NULL;
+  gchar *path = NULL;
 
   if (!file)
     file = gimp_image_get_file (image);
   if (file)
     {
-      name = g_file_get_basename (file);
+      path = g_file_get_path (file);
+      if (!path)
+        path = g_file_get_basename (file);   /* a URI without a local path */
       g_object_unref (file);
     }
-  return name ? name : gimp_image_get_name (image);
+  return path;
 }
 
+/* Named after its file ("scream.jpg" -> "scream"), as in GIMP 2.10; GIMP's
+ * image name ("[Untitled]", "[scream] (imported)") only without a file.
+ * (GIMP 3.0's gimp-file-load leaves an image imported by a script without
+ * any file: "[Untitled]"; opened in the GUI, or loaded from an XCF, it has
+ * one.) */
 gchar *
 nsp_image_display_name (GimpImage *image)
 {
-  gchar *name    = (image && gimp_image_is_valid (image)) ? image_file_name (image) : NULL;
-  gchar *display = nsp_style_display_name (name, image ? gimp_image_get_id (image) : -1);
+  gboolean valid   = image && gimp_image_is_valid (image);
+  gchar   *path    = valid ? image_file_path (image) : NULL;
+  gchar   *name    = valid ? gimp_image_get_name (image) : NULL;
+  gchar   *display = nsp_style_name_for_file (path, name, image ? gimp_image_get_id (image) : -1);
 
+  g_free (path);
   g_free (name);
   return display;
 }

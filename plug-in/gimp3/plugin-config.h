@@ -34,7 +34,8 @@ gboolean nsp_validate_with_images (const NspValues *vals,
                                    GimpImage      **style_images,
                                    GError         **error);
 
-/* A style image's display name (its name without the file extension). */
+/* A style image's display name: its file's name without the extension
+ * (nsp_style_name_for_file). */
 gchar   *nsp_image_display_name   (GimpImage *image);
 
 #endif /* PLUGIN_CONFIG_H */

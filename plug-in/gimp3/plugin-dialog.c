@@ -13,11 +13,15 @@
  */
 #include "plugin-dialog.h"
 #include "plugin-config.h"
+#include "plugin-help.h"
 #include "plugin-io.h"
+#include "plugin-labels.h"
+#include "plugin-preset-combo.h"
 #include "plugin-texts.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimpui.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_SIZE_CAP    512     /* default working size: layer size capped here */
@@ -43,8 +47,12 @@ struct Dialog
 {
   GimpProcedureConfig *config;
   GimpImage           *image;
-  GimpDrawable        *drawable;
+  GimpDrawable        *drawable;             /* the content the run will use */
+  GimpDrawable        *active;               /* the drawable the plug-in was called on */
+  GimpLayer           *source;               /* active is a result: its source layer */
   gint                 region_w, region_h;   /* the processed part of the layer */
+  GtkWidget           *content_label;
+  GtkWidget           *scale_note;           /* "computed at … and enlarged …×" */
 
   GtkWidget           *dialog;
   GtkWidget           *rows_box;
@@ -56,6 +64,7 @@ struct Dialog
 
   NsModel             *model;                /* loaded once, for the estimate */
   gchar               *model_path;
+  gchar               *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean             building;             /* suppress updates while constructing */
 };
 
@@ -112,6 +121,9 @@ update_estimate (Dialog *dlg)
   text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
+  text = nsp_values_scale_note (&vals, dlg->region_w, dlg->region_h);
+  gtk_label_set_text (GTK_LABEL (dlg->scale_note), text);
+  g_free (text);
 }
 
 static void
@@ -135,7 +147,7 @@ load_model (Dialog *dlg)
   g_object_get (dlg->config, "model", &file, NULL);
   if (file && !*file)
     g_clear_pointer (&file, g_free);
-  path = file ? g_strdup (file) : ns_model_find_default (NULL);
+  path = file ? g_strdup (file) : g_strdup (dlg->default_model);
   if (g_strcmp0 (path, dlg->model_path) == 0 && (dlg->model || !path))
     {
       g_free (path);
@@ -163,18 +175,34 @@ on_model_changed (GtkFileChooser *chooser, Dialog *dlg)
       g_free (file);
       return;
     }
+  /* The default model shown in the chooser stays "" (= the default). */
+  if (file && nsp_same_file (file, dlg->default_model))
+    g_clear_pointer (&file, g_free);
   g_object_set (dlg->config, "model", file ? file : "", NULL);
   g_free (file);
   load_model (dlg);
+}
+
+/* The chooser shows the model that will run: the default one when none
+ * was chosen ("(None)" only when there is no model at all). */
+static void
+show_default_model (Dialog *dlg)
+{
+  gboolean was_building = dlg->building;
+
+  dlg->building = TRUE;
+  if (dlg->default_model)
+    gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (dlg->model_chooser), dlg->default_model);
+  else
+    gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
+  dlg->building = was_building;
 }
 
 static void
 on_model_default (GtkButton *button, Dialog *dlg)
 {
   (void) button;
-  dlg->building = TRUE;
-  gtk_file_chooser_unselect_all (GTK_FILE_CHOOSER (dlg->model_chooser));
-  dlg->building = FALSE;
+  show_default_model (dlg);
   g_object_set (dlg->config, "model", "", NULL);
   load_model (dlg);
 }
@@ -242,6 +270,45 @@ on_remove_row (GtkButton *button, StyleRow *row)
   update_estimate (dlg);
 }
 
+/* GimpImageComboBox labels images "[scream] (imported)-3" (or
+ * "[Untitled]-3"); show the name the result layer will use ("scream") and
+ * the ID. */
+static gboolean
+relabel_one (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpointer data)
+{
+  gint       id = -1;
+  GimpImage *image;
+  gchar     *name, *label;
+
+  (void) path;
+  (void) data;
+  gtk_tree_model_get (model, iter, GIMP_INT_STORE_VALUE, &id, -1);
+  image = gimp_image_get_by_id (id);
+  if (!image)
+    return FALSE;
+  name  = nsp_image_display_name (image);
+  label = g_strdup_printf ("%s (%d)", name, id);
+  gtk_list_store_set (GTK_LIST_STORE (model), iter, GIMP_INT_STORE_LABEL, label, -1);
+  g_free (label);
+  g_free (name);
+  return FALSE;
+}
+
+static void
+relabel_images (GtkWidget *combo)
+{
+  gtk_tree_model_foreach (gtk_combo_box_get_model (GTK_COMBO_BOX (combo)), relabel_one, NULL);
+}
+
+/* The combo refills its list when it pops up: label it again after that. */
+static void
+on_combo_popup (GObject *combo, GParamSpec *pspec, gpointer data)
+{
+  (void) pspec;
+  (void) data;
+  relabel_images (GTK_WIDGET (combo));
+}
+
 static void
 add_row (Dialog *dlg, GimpImage *image, gdouble weight, gdouble scale)
 {
@@ -256,6 +323,8 @@ add_row (Dialog *dlg, GimpImage *image, gdouble weight, gdouble scale)
   gtk_box_pack_start (GTK_BOX (row->box), row->thumb, FALSE, FALSE, 0);
 
   row->combo = gimp_image_combo_box_new (NULL, NULL, NULL);
+  relabel_images (row->combo);
+  g_signal_connect_after (row->combo, "notify::popup-shown", G_CALLBACK (on_combo_popup), NULL);
   if (image)
     gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (row->combo), gimp_image_get_id (image));
   gimp_help_set_help_data (row->combo, _("A style image; its visible layers are used"), NULL);
@@ -264,9 +333,12 @@ add_row (Dialog *dlg, GimpImage *image, gdouble weight, gdouble scale)
 
   row->weight = gtk_adjustment_new (weight, 0.0, WEIGHT_MAX, 1.0, 10.0, 0.0);
   hscale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, row->weight);
-  gtk_scale_set_draw_value (GTK_SCALE (hscale), FALSE);
-  gtk_widget_set_size_request (hscale, 100, -1);
-  gimp_help_set_help_data (hscale, _("Weight of this style in the blend"), NULL);
+  gtk_scale_set_draw_value (GTK_SCALE (hscale), TRUE);
+  gtk_scale_set_value_pos (GTK_SCALE (hscale), GTK_POS_LEFT);
+  gtk_scale_set_digits (GTK_SCALE (hscale), 0);
+  gtk_widget_set_size_request (hscale, 130, -1);
+  gimp_help_set_help_data (hscale, _("Weight of this style (0–100). The weights are relative: "
+                                     "the percentage beside shows this style's share of the blend."), NULL);
   gtk_box_pack_start (GTK_BOX (row->box), hscale, FALSE, FALSE, 0);
 
   row->percent = gtk_label_new ("100 %");
@@ -312,16 +384,20 @@ on_add_row (GtkButton *button, Dialog *dlg)
 {
   GimpImage **images = gimp_get_images ();
   GimpImage  *pick = NULL;
+  gdouble     sum = 0.0;
+  gint        rows = 0;
 
   (void) button;
+  /* An image not used yet; none (the user picks one) rather than the same
+   * image twice. */
   for (gint i = 0; images[i] && !pick; i++)
     if (images[i] != dlg->image && !image_in_rows (dlg, images[i]))
       pick = images[i];
-  for (gint i = 0; images[i] && !pick; i++)
-    if (images[i] != dlg->image)
-      pick = images[i];
   g_free (images);
-  add_row (dlg, pick, 50.0, 1.0);
+  /* The new style gets an equal share: the mean of the weights so far. */
+  for (GList *l = dlg->rows; l; l = l->next, rows++)
+    sum += gtk_adjustment_get_value (((StyleRow *) l->data)->weight);
+  add_row (dlg, pick, rows > 0 && sum > 0.0 ? sum / rows : 50.0, 1.0);
   update_estimate (dlg);
 }
 
@@ -379,24 +455,33 @@ add_frame (GtkWidget *box, const gchar *title, GtkWidget *child)
   return frame;
 }
 
-static GtkWidget *
-build_content (Dialog *dlg)
+/* The processed region of dlg->drawable. */
+static void
+compute_region (Dialog *dlg)
 {
-  GtkWidget *hbox   = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GdkPixbuf *thumb  = gimp_drawable_get_thumbnail (dlg->drawable, THUMB_SIZE, THUMB_SIZE,
-                                                   GIMP_PIXBUF_SMALL_CHECKS);
-  gchar     *image_name = gimp_image_get_name (dlg->image);
-  gchar     *layer_name = g_strdup (gimp_item_get_name (GIMP_ITEM (dlg->drawable)));
-  gint       w = gimp_drawable_get_width (dlg->drawable);
-  gint       h = gimp_drawable_get_height (dlg->drawable);
-  gchar     *text;
-  GtkWidget *label;
+  NspRegion region;
 
-  if (thumb)
+  if (nsp_region_compute (dlg->image, dlg->drawable, &region, NULL))
     {
-      gtk_box_pack_start (GTK_BOX (hbox), gtk_image_new_from_pixbuf (thumb), FALSE, FALSE, 0);
-      g_object_unref (thumb);
+      dlg->region_w = region.width;
+      dlg->region_h = region.height;
     }
+  else
+    {
+      dlg->region_w = MAX (1, gimp_drawable_get_width (dlg->drawable));
+      dlg->region_h = MAX (1, gimp_drawable_get_height (dlg->drawable));
+    }
+}
+
+static void
+update_content_label (Dialog *dlg)
+{
+  gchar *image_name = gimp_image_get_name (dlg->image);
+  gchar *layer_name = g_strdup (gimp_item_get_name (GIMP_ITEM (dlg->drawable)));
+  gint   w = gimp_drawable_get_width (dlg->drawable);
+  gint   h = gimp_drawable_get_height (dlg->drawable);
+  gchar *text;
+
   if (dlg->region_w != w || dlg->region_h != h)
     /* TRANSLATORS: image name, layer name, layer size, processed size */
     text = g_strdup_printf (_("%s — %s\n%d × %d pixels; the selection (%d × %d with margin) is processed"),
@@ -407,13 +492,83 @@ build_content (Dialog *dlg)
     text = g_strdup_printf (_("%s — %s\n%d × %d pixels"),
                             image_name ? image_name : "?", layer_name ? layer_name : "?",
                             dlg->region_w, dlg->region_h);
-  label = gtk_label_new (text);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_box_pack_start (GTK_BOX (hbox), label, TRUE, TRUE, 0);
+  gtk_label_set_text (GTK_LABEL (dlg->content_label), text);
   g_free (text);
   g_free (image_name);
   g_free (layer_name);
-  return hbox;
+}
+
+/* The source layer of a result layer (by the tattoo in its parasite), or
+ * NULL. */
+static GimpLayer *
+result_source_layer (GimpImage *image, GimpDrawable *drawable)
+{
+  GimpParasite *parasite = gimp_item_get_parasite (GIMP_ITEM (drawable), PLUG_IN_PARASITE);
+  GimpLayer    *source = NULL;
+
+  if (parasite)
+    {
+      guint32       size = 0;
+      gconstpointer data = gimp_parasite_get_data (parasite, &size);
+      gchar        *text = g_strndup (data, size);
+      guint         tattoo = nsp_parasite_source_tattoo (text);
+
+      if (tattoo)
+        source = gimp_image_get_layer_by_tattoo (image, tattoo);
+      if (source && (GIMP_DRAWABLE (source) == drawable
+                     || !gimp_item_is_valid (GIMP_ITEM (source))))
+        source = NULL;
+      g_free (text);
+      gimp_parasite_free (parasite);
+    }
+  return source;
+}
+
+/* The active layer is a result: stylise its source (ticked) or the result. */
+static void
+on_use_source (GtkToggleButton *toggle, Dialog *dlg)
+{
+  dlg->drawable = gtk_toggle_button_get_active (toggle) ? GIMP_DRAWABLE (dlg->source) : dlg->active;
+  compute_region (dlg);
+  update_content_label (dlg);
+  update_estimate (dlg);
+}
+
+static GtkWidget *
+build_content (Dialog *dlg)
+{
+  GtkWidget *vbox   = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *hbox   = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GdkPixbuf *thumb  = gimp_drawable_get_thumbnail (dlg->drawable, THUMB_SIZE, THUMB_SIZE,
+                                                   GIMP_PIXBUF_SMALL_CHECKS);
+
+  gtk_box_pack_start (GTK_BOX (vbox), hbox, FALSE, FALSE, 0);
+  if (thumb)
+    {
+      gtk_box_pack_start (GTK_BOX (hbox), gtk_image_new_from_pixbuf (thumb), FALSE, FALSE, 0);
+      g_object_unref (thumb);
+    }
+  dlg->content_label = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (dlg->content_label), 0.0);
+  gtk_box_pack_start (GTK_BOX (hbox), dlg->content_label, TRUE, TRUE, 0);
+  update_content_label (dlg);
+
+  if (dlg->source)
+    {
+      gchar     *text = g_strdup_printf (_("The active layer is a Neural Style result. "
+                                           "Stylise its _source layer “%s” instead"),
+                                         gimp_item_get_name (GIMP_ITEM (dlg->source)));
+      GtkWidget *toggle = gtk_check_button_new_with_mnemonic (text);
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+      gimp_help_set_help_data (toggle,
+                               _("Untick to stylise the result itself again (a second pass "
+                                 "over an already stylised picture)."), NULL);
+      g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
+      gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
+      g_free (text);
+    }
+  return vbox;
 }
 
 static GtkWidget *
@@ -464,6 +619,8 @@ build_model (Dialog *dlg)
   g_object_get (dlg->config, "model", &model, NULL);
   if (model && *model)
     gtk_file_chooser_set_filename (GTK_FILE_CHOOSER (dlg->model_chooser), model);
+  else
+    show_default_model (dlg);
   g_free (model);
   gtk_box_pack_start (GTK_BOX (hbox), dlg->model_chooser, TRUE, TRUE, 0);
   g_signal_connect (dlg->model_chooser, "selection-changed", G_CALLBACK (on_model_changed), dlg);
@@ -482,16 +639,21 @@ build_model (Dialog *dlg)
   gtk_label_set_xalign (GTK_LABEL (dlg->estimate), 0.0);
   gimp_label_set_attributes (GTK_LABEL (dlg->estimate), PANGO_ATTR_WEIGHT, PANGO_WEIGHT_BOLD, -1);
   gtk_box_pack_start (GTK_BOX (vbox), dlg->estimate, FALSE, FALSE, 0);
+
+  dlg->scale_note = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (dlg->scale_note), 0.0);
+  gtk_box_pack_start (GTK_BOX (vbox), dlg->scale_note, FALSE, FALSE, 0);
   return vbox;
 }
 
 /* A config number as a scale entry with the 2.10 dialog's slider range
  * (a logarithmic slider starts above 0; its spin button still takes 0). */
-static void
+static GtkAdjustment *
 scale_entry (GimpProcedureDialog *dialog, const gchar *property, gdouble lower,
-             gdouble upper, gint digits, gboolean logarithmic, const gchar *tooltip)
+             gdouble upper, gint digits, gboolean logarithmic)
 {
-  GtkWidget *entry = gimp_procedure_dialog_get_scale_entry (dialog, property, 1.0);
+  GtkWidget *entry   = gimp_procedure_dialog_get_scale_entry (dialog, property, 1.0);
+  gchar     *tooltip = nsp_control_tooltip (property);
 
   gimp_scale_entry_set_bounds (GIMP_SCALE_ENTRY (entry), lower, upper, TRUE);
   gimp_label_spin_set_digits (GIMP_LABEL_SPIN (entry), digits);
@@ -505,6 +667,21 @@ scale_entry (GimpProcedureDialog *dialog, const gchar *property, gdouble lower,
   /* Big ranges make wide spin buttons; keep room for the slider. */
   gtk_widget_set_size_request (gimp_scale_entry_get_range (GIMP_SCALE_ENTRY (entry)), 120, -1);
   gimp_help_set_help_data (entry, tooltip, NULL);
+  g_free (tooltip);
+  /* The spin button's adjustment: bound to the config property. */
+  return gtk_spin_button_get_adjustment
+           (GTK_SPIN_BUTTON (gimp_label_spin_get_spin_button (GIMP_LABEL_SPIN (entry))));
+}
+
+/* The plain tooltip of a config widget that is not a scale entry. */
+static void
+widget_tooltip (GimpProcedureDialog *dialog, const gchar *property)
+{
+  gchar *tooltip = nsp_control_tooltip (property);
+
+  gimp_help_set_help_data (gimp_procedure_dialog_get_widget (dialog, property, G_TYPE_NONE),
+                           tooltip, NULL);
+  g_free (tooltip);
 }
 
 /* A titled frame "<id>-frame" holding five config widgets. */
@@ -531,33 +708,26 @@ build_options (Dialog *dlg)
   GimpProcedureDialog *dialog  = GIMP_PROCEDURE_DIALOG (dlg->dialog);
   gint                 longest = MAX (dlg->region_w, dlg->region_h);
 
-  scale_entry (dialog, "content-weight", 0.01, 1000.0, 2, TRUE,
-               _("How strongly the result keeps the content's shapes"));
-  scale_entry (dialog, "style-weight", 0.01, 10000.0, 2, TRUE,
-               _("How strongly the result takes on the style"));
-  scale_entry (dialog, "tv-weight", 0.001, 1000.0, 3, TRUE,
-               _("Total-variation weight: higher values give smoother results"));
-  scale_entry (dialog, "content-weight-blend", 0.0, 1.0, 2, FALSE,
-               _("Share of the content weight on the primary content layer "
-                 "(the rest goes to the secondary one)"));
-  scale_entry (dialog, "style-layer-weight-exp", 0.1, 10.0, 2, FALSE,
-               _("Style layer k gets weight proportional to exponent^k: "
-                 "> 1 favours coarse structures, < 1 fine textures"));
-  scale_entry (dialog, "iterations", 0, 2000, 0, FALSE,
-               _("Optimiser steps per resolution level"));
-  scale_entry (dialog, "tolerance", 0.0, 0.1, 4, FALSE,
-               _("Stop early when the loss changes less than this (0 = off)"));
-  scale_entry (dialog, "multires", 0, NSP_MAX_MULTIRES, 0, FALSE,
-               _("Coarse-to-fine levels (0 = automatic, 1 = single scale)"));
-  scale_entry (dialog, "size", 0, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1), 0, FALSE,
-               _("Longest side of the image the network works on (0 = the layer's size); "
-                 "the result is scaled to the layer's size. Time and memory grow with its square."));
-  scale_entry (dialog, "initial-noiseblend", 0.0, 1.0, 2, FALSE,
-               _("Share of random noise mixed into the starting image"));
-  gimp_help_set_help_data (gimp_procedure_dialog_get_widget (dialog, "seed", G_TYPE_NONE),
-                           _("-1 = a new random seed for every run"), NULL);
-  gimp_help_set_help_data (gimp_procedure_dialog_get_widget (dialog, "preserve-colors", G_TYPE_NONE),
-                           _("Take only the stylised brightness; keep the colours of the layer"), NULL);
+  GtkAdjustment       *content, *style, *tv, *noise;
+  GtkWidget           *preset;
+
+  /* The iterations slider covers the usual range; the spin button takes
+   * the argument's whole range (its tooltip says so). */
+  content = scale_entry (dialog, "content-weight", 0.01, 1000.0, 2, TRUE);
+  style   = scale_entry (dialog, "style-weight", 0.01, 10000.0, 2, TRUE);
+  tv      = scale_entry (dialog, "tv-weight", 0.001, 1000.0, 3, TRUE);
+  scale_entry (dialog, "content-weight-blend", 0.0, 1.0, 2, FALSE);
+  scale_entry (dialog, "style-layer-weight-exp", 0.1, 10.0, 2, FALSE);
+  scale_entry (dialog, "iterations", 0, 2000, 0, FALSE);
+  scale_entry (dialog, "tolerance", 0.0, 0.1, 4, FALSE);
+  scale_entry (dialog, "multires", 0, NSP_MAX_MULTIRES, 0, FALSE);
+  scale_entry (dialog, "size", 0, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1), 0, FALSE);
+  noise   = scale_entry (dialog, "initial-noiseblend", 0.0, 1.0, 2, FALSE);
+  widget_tooltip (dialog, "optimizer");
+  widget_tooltip (dialog, "pooling");
+  widget_tooltip (dialog, "init");
+  widget_tooltip (dialog, "seed");
+  widget_tooltip (dialog, "preserve-colors");
 
   options_frame (dialog, "loss", _("Loss Weights"), "content-weight", "style-weight",
                  "tv-weight", "content-weight-blend", "style-layer-weight-exp");
@@ -565,6 +735,13 @@ build_options (Dialog *dlg)
                  "optimizer", "pooling");
   options_frame (dialog, "output", _("Output"), "size", "init", "initial-noiseblend",
                  "seed", "preserve-colors");
+  /* The Preset row on top of the weights. */
+  preset = nsp_preset_row_new (content, style, tv, noise);
+  gtk_box_pack_start (GTK_BOX (gimp_procedure_dialog_get_widget (dialog, "loss-box", G_TYPE_NONE)),
+                      preset, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (gimp_procedure_dialog_get_widget (dialog, "loss-box", G_TYPE_NONE)),
+                         preset, 0);
+  g_object_set_data (G_OBJECT (dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
   return gimp_procedure_dialog_fill_box (dialog, "right-box",
                                          "loss-frame", "optim-frame", "output-frame", NULL);
 }
@@ -572,8 +749,9 @@ build_options (Dialog *dlg)
 /* ------------------------------------------------------------ test hook */
 
 /* $NEURAL_STYLE_TEST_DIALOG (tests under Xvfb) is a comma separated list
- * of responses ("ok", "cancel") the dialog gives itself, one every 300 ms,
- * once it is shown. */
+ * of steps the dialog takes itself, one every 300 ms, once it is shown:
+ * responses ("ok", "cancel"), "help" (clicks Help) and "preset=N" (chooses
+ * preset N in the Preset combo). */
 typedef struct
 {
   GtkWidget *dialog;
@@ -590,8 +768,23 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
-  gtk_dialog_response (GTK_DIALOG (ar->dialog),
-                       g_strcmp0 (step, "ok") == 0 ? GTK_RESPONSE_OK : GTK_RESPONSE_CANCEL);
+  if (g_str_has_prefix (step, "preset="))
+    {
+      /* choose a preset as a user would (the combo's "changed") */
+      GtkWidget *combo = g_object_get_data (G_OBJECT (ar->dialog), "nsp-preset-combo");
+
+      gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), atoi (step + 7));
+    }
+  else if (g_strcmp0 (step, "help") == 0)
+    {
+      GtkWidget *help = gtk_dialog_get_widget_for_response (GTK_DIALOG (ar->dialog),
+                                                            GTK_RESPONSE_HELP);
+      if (help)
+        gtk_button_clicked (GTK_BUTTON (help));
+    }
+  else
+    gtk_dialog_response (GTK_DIALOG (ar->dialog),
+                         g_strcmp0 (step, "ok") == 0 ? GTK_RESPONSE_OK : GTK_RESPONSE_CANCEL);
   return ar->steps[ar->next] ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
@@ -623,10 +816,9 @@ gboolean
 nsp_dialog_run (GimpProcedure       *procedure,
                 GimpProcedureConfig *config,
                 GimpImage           *image,
-                GimpDrawable        *drawable)
+                GimpDrawable       **drawable)
 {
   Dialog       dlg;
-  NspRegion    region;
   GtkWidget   *main_hbox, *left;
   gboolean     ok = FALSE;
   AutoResponse auto_resp = { NULL, NULL, 0 };
@@ -637,18 +829,12 @@ nsp_dialog_run (GimpProcedure       *procedure,
   memset (&dlg, 0, sizeof dlg);
   dlg.config   = config;
   dlg.image    = image;
-  dlg.drawable = drawable;
+  dlg.active   = *drawable;
+  dlg.source   = result_source_layer (image, *drawable);
+  dlg.drawable = dlg.source ? GIMP_DRAWABLE (dlg.source) : *drawable;
+  dlg.default_model = ns_model_find_default (NULL);
   dlg.building = TRUE;
-  if (nsp_region_compute (image, drawable, &region, NULL))
-    {
-      dlg.region_w = region.width;
-      dlg.region_h = region.height;
-    }
-  else
-    {
-      dlg.region_w = MAX (1, gimp_drawable_get_width (drawable));
-      dlg.region_h = MAX (1, gimp_drawable_get_height (drawable));
-    }
+  compute_region (&dlg);
 
   /* First interactive run: a working size that finishes in minutes, as
    * in the 2.10 dialog (0 = the layer's size stays available). */
@@ -658,7 +844,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
                   MAX (MIN (MAX (dlg.region_w, dlg.region_h), DEFAULT_SIZE_CAP), NSP_MIN_SIZE),
                   NULL);
 
-  dlg.dialog = gimp_procedure_dialog_new (procedure, config, _("Neural Style"));
+  dlg.dialog = nsp_help_procedure_dialog_new (procedure, config, _("Neural Style"));
 
   main_hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_container_set_border_width (GTK_CONTAINER (main_hbox), 12);
@@ -712,6 +898,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
           g_clear_error (&err);
           continue;
         }
+      *drawable = dlg.drawable;
       ok = TRUE;
       break;
     }
@@ -726,5 +913,6 @@ nsp_dialog_run (GimpProcedure       *procedure,
   if (dlg.model)
     ns_model_free (dlg.model);
   g_free (dlg.model_path);
+  g_free (dlg.default_model);
   return ok;
 }

@@ -7,10 +7,12 @@
 /* Show the dialog for the content `drawable` of `image`, starting from
  * `config` (last values or defaults).  TRUE when the user pressed OK with
  * valid settings (config updated, the style rows included); FALSE on
- * Cancel.  Needs gimp_ui_init. */
+ * Cancel.  When *drawable is a result layer (its parameters parasite names
+ * its source layer) the dialog offers the source as content; *drawable is
+ * then set to the content chosen.  Needs gimp_ui_init. */
 gboolean nsp_dialog_run (GimpProcedure       *procedure,
                          GimpProcedureConfig *config,
                          GimpImage           *image,
-                         GimpDrawable        *drawable);
+                         GimpDrawable       **drawable);
 
 #endif /* PLUGIN_DIALOG_H */

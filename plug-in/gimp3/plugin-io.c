@@ -3,6 +3,7 @@
  * (GIMP 3; see header). */
 #include "plugin-io.h"
 #include "plugin-params.h"
+#include "plugin-pixels.h"
 #include "plugin-i18n.h"
 
 #include <string.h>
@@ -32,6 +33,17 @@ nsp_region_compute (GimpImage     *image,
   if (!gimp_item_is_layer (GIMP_ITEM (drawable)))
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content must be a layer (not a channel or a layer mask)."));
+  /* GIMP 3's own filters refuse groups too (there is no pixel data of
+   * their own to replace) and a floating selection is a paste not yet in
+   * place; the result layer would be put beside either. */
+  if (gimp_item_is_group (GIMP_ITEM (drawable)))
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
+                     _("The content is a layer group; choose one of its layers "
+                       "(or merge the group first: Layer > Merge Down)."));
+  if (gimp_layer_is_floating_sel (GIMP_LAYER (drawable)))
+    return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
+                     _("The content is a floating selection; anchor it (Layer > Anchor Layer) "
+                       "or make it a new layer first."));
   if (gimp_item_get_image (GIMP_ITEM (drawable)) != image)
     return nsp_set_error (error, NSP_ERROR_CALLING, "%s",
                      _("The content layer does not belong to the given image."));
@@ -140,6 +152,15 @@ nsp_read_image_composite (GimpImage  *image,
   gimp_image_undo_disable (dup);
   if (gimp_image_get_base_type (dup) == GIMP_INDEXED)
     gimp_image_convert_rgb (dup);
+
+  /* A huge style image is scaled in GIMP before it is read, so it never
+   * reaches this process at full size (nsp_style_scale_in_host). */
+  {
+    gint w, h;
+
+    if (nsp_style_scale_in_host (gimp_image_get_width (dup), gimp_image_get_height (dup), max_side, &w, &h))
+      gimp_image_scale (dup, w, h);
+  }
 
   layer = gimp_image_flatten (dup);   /* visible composite, alpha removed */
   if (!layer)

@@ -57,6 +57,20 @@ status_for_error (const GError *error)
   return GIMP_PDB_EXECUTION_ERROR;
 }
 
+/* Is there a display for the dialog?  `gimp -i` / gimp-console still let
+ * scripts call us with RUN_INTERACTIVE; gimp_ui_init() would then end the
+ * plug-in with "cannot open display".  Opens the display GIMP names (as
+ * gimp_ui_init() does) with the non-fatal gtk_init_check(). */
+static gboolean
+display_available (void)
+{
+  const gchar *name = gimp_display_name ();
+
+  if (name && *name)
+    g_setenv ("DISPLAY", name, TRUE);
+  return gtk_init_check (NULL, NULL);
+}
+
 static GimpValueArray *
 run (GimpProcedure        *procedure,
      GimpRunMode           run_mode,
@@ -67,9 +81,11 @@ run (GimpProcedure        *procedure,
 {
   GimpImage      *style_images[NSP_MAX_STYLES];
   NspValues       vals;
+  GimpDrawable   *drawable;
   GimpLayer      *layer = NULL;
   GError         *error = NULL;
   GimpValueArray *ret;
+  gboolean        dialog = FALSE;
   gsize           n_drawables = drawables ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
 
   (void) run_data;
@@ -86,11 +102,28 @@ run (GimpProcedure        *procedure,
                        (gint) n_drawables);
       goto done;
     }
+  drawable = drawables[0];
 
+  /* Menu runs on a layer mask work on its layer, as GIMP's filters that
+   * need a layer do. */
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && drawable && gimp_item_is_valid (GIMP_ITEM (drawable))
+      && gimp_item_is_layer_mask (GIMP_ITEM (drawable)))
+    {
+      GimpLayer *owner = gimp_layer_from_mask (GIMP_LAYER_MASK (drawable));
+
+      if (owner)
+        drawable = GIMP_DRAWABLE (owner);
+    }
+
+  /* RUN_INTERACTIVE without a display: the config's values (the
+   * arguments given, or the last ones), no dialog. */
   if (run_mode == GIMP_RUN_INTERACTIVE)
+    dialog = display_available ();
+
+  if (dialog)
     {
       gimp_ui_init (PLUG_IN_BINARY);
-      if (!nsp_dialog_run (procedure, config, image, drawables[0]))
+      if (!nsp_dialog_run (procedure, config, image, &drawable))
         {
           nsp_set_error (&error, NSP_ERROR_CANCELLED, _("Cancelled."));
           goto done;
@@ -99,10 +132,15 @@ run (GimpProcedure        *procedure,
 
   if (!nsp_config_get_values (config, &vals, style_images, &error)
       || !nsp_validate_with_images (&vals, style_images, &error))
-    goto done;
+    {
+      if (run_mode == GIMP_RUN_INTERACTIVE && !dialog)
+        g_prefix_error (&error, "%s ",
+                        _("There is no display for the Neural Style dialog (GIMP runs without "
+                          "a user interface) and the settings given cannot be used:"));
+      goto done;
+    }
 
-  layer = nsp_process (image, drawables[0], &vals, style_images,
-                       run_mode == GIMP_RUN_INTERACTIVE, &error);
+  layer = nsp_process (image, drawable, &vals, style_images, dialog, &error);
 
 done:
   if (!layer)

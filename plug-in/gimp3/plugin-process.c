@@ -4,6 +4,7 @@
 #include "plugin-io.h"
 #include "plugin-progress.h"
 #include "plugin-run.h"
+#include "plugin-texts.h"
 #include "plugin-i18n.h"
 
 typedef struct
@@ -83,13 +84,21 @@ nsp_process (GimpImage        *image,
 
   if (nsp_run (vals, region.width, region.height, &host, &res, error))
     {
+      /* The source layer, so a later run on the result can offer it. */
+      gchar *parasite = nsp_parasite_with_source (res.parasite_text,
+                                                  gimp_item_get_tattoo (GIMP_ITEM (drawable)));
+
       gimp_progress_set_text (_("Writing the result layer…"));
       layer = nsp_write_result (image, drawable, &region, res.image, res.alpha,
-                                res.layer_name, res.parasite_text, error);
+                                res.layer_name, parasite, error);
+      g_free (parasite);
+      if (layer && res.warning)
+        g_message ("%s", res.warning);   /* a dialog, or the error console / stderr */
       gimp_progress_update (1.0);
       nsp_result_clear (&res);
     }
 
+  nsp_log_peak_memory ();
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();
   return layer;

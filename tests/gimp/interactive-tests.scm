@@ -1,6 +1,6 @@
 ; interactive-tests.scm — the INTERACTIVE and WITH_LAST_VALS run modes.
-; Run under Xvfb with NEURAL_STYLE_TEST_DIALOG=reset,ok (the dialog resets
-; to the defaults and presses OK by itself) and NEURAL_STYLE_MODEL set (the
+; Run under Xvfb with NEURAL_STYLE_TEST_DIALOG=reset,preset=0,ok (the dialog
+; resets to the defaults, chooses the Subtle preset and presses OK by itself) and NEURAL_STYLE_MODEL set (the
 ; dialog leaves the model empty = the default model).
 
 (load ns-lib)
@@ -29,7 +29,12 @@
   (let ((p (ns-try (lambda () (gimp-item-get-parasite (car r1) "neural-style-parameters")))))
     (ns-check (and p (ns-contains? (caddr (car p)) "working-size=64x48")
                    (ns-contains? (caddr (car p)) "squeezenet1_1.safetensors"))
-              "interactive/default-size-and-model" (if p (caddr (car p)) "no parasite"))))
+              "interactive/default-size-and-model" (if p (caddr (car p)) "no parasite"))
+    ; #20: the Preset combo (Subtle) set the weights from the engine's table.
+    (ns-check (and p (ns-contains? (caddr (car p)) "content-weight=100\n")
+                   (ns-contains? (caddr (car p)) "style-weight=100\n")
+                   (ns-contains? (caddr (car p)) "initial-noiseblend=0\n"))
+              "interactive/preset-subtle-sets-weights" (if p (caddr (car p)) "no parasite"))))
 
 ; 2. Repeat with the last values (no dialog).
 (define r2 (ns-mode-call RUN-WITH-LAST-VALS))

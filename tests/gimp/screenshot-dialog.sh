@@ -4,8 +4,9 @@
 # Makes docs/dialog.png: an interactive GIMP 2.10 under Xvfb with a throw-away
 # profile, dog.jpg as the content and scream.jpg + kite.jpg open as style
 # images; plug-in-neural-style is invoked in INTERACTIVE mode from a -b
-# Script-Fu command, and after a delay the dialog window (or, if it cannot
-# be found, the whole screen) is grabbed with ImageMagick's `import`.
+# Script-Fu command; once the dialog window is there (at most DELAY
+# seconds, then SETTLE more) it (or, if it cannot be found, the whole
+# screen) is grabbed with ImageMagick's `import`.
 # Needs xvfb-run, imagemagick, x11-utils (xwininfo) and ../shared/images.
 # HOVER="X Y" (pixels inside the dialog) also moves the pointer there with
 # xdotool (Debian package xdotool) and grabs the screen area of the dialog,
@@ -17,7 +18,8 @@ SOURCE_DIR=$(cd "${2:?usage: screenshot-dialog.sh BUILD_DIR SOURCE_DIR [OUT]}" &
 OUT=${3:-$SOURCE_DIR/docs/dialog.png}
 IMAGES="$SOURCE_DIR/../shared/images"
 MODEL="$SOURCE_DIR/../shared/models/squeezenet1_1.safetensors"
-DELAY=${DELAY:-25}
+DELAY=${DELAY:-300}
+SETTLE=${SETTLE:-10}
 HOVER=${HOVER:-}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
@@ -49,8 +51,15 @@ cat > "$WORK/inner.sh" <<EOF
 #!/bin/sh
 gimp -d -f -s -b '(load "$WORK/shot.scm")' > "$WORK/gimp.log" 2>&1 &
 pid=\$!
-sleep $DELAY
-win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
+# Wait up to DELAY seconds for the dialog (a loaded machine starts GIMP
+# slowly), then SETTLE seconds for its thumbnails and estimate.
+win=
+for i in \$(seq $DELAY); do
+  win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
+  [ -n "\$win" ] && break
+  sleep 1
+done
+[ -z "\$win" ] || sleep $SETTLE
 if [ -n "\$win" ] && [ -n "$HOVER" ]; then
   xdotool mousemove --window "\$win" $HOVER
   sleep 3

@@ -59,6 +59,19 @@ t0=$(date +%s)
 NEURAL_STYLE_MODEL=$MODEL session sf plug-in-script-fu-eval "(begin (define ns-model \"$MODEL\") (define ns-content \"$NS_CONTENT\")
   (define ns-style \"$NS_STYLE\") (define ns-tmp \"$WORK\") (load \"$HERE/neural-style-tests.scm\"))"
 NS_SESSION=main session py-main python-fu-eval "$(py)"
+# (Settings for one session go through env: assignments before a shell
+# function may outlive it.)
+NS_SESSION=bigstyle session py-bigstyle python-fu-eval "$(py)" env NEURAL_STYLE_TEST_PEAK_LOG="$WORK/peak.log"
+# Interactive runs store last values: these two sessions get profiles of
+# their own, so the last-values sessions below see only their own.
+cp -a "$GIMP3_DIRECTORY" "$WORK/profile-nodisplay"
+cp -a "$GIMP3_DIRECTORY" "$WORK/profile-dialog"
+NS_SESSION=nodisplay session py-nodisplay python-fu-eval "$(py)" \
+  env -u DISPLAY -u WAYLAND_DISPLAY GIMP3_DIRECTORY="$WORK/profile-nodisplay"
+NS_SESSION=dialog session py-dialog python-fu-eval "$(py)" \
+  env GIMP3_DIRECTORY="$WORK/profile-dialog" NEURAL_STYLE_TEST_DIALOG=help,preset=2,ok \
+      NEURAL_STYLE_TEST_HELP_LOG="$WORK/help.log" NEURAL_STYLE_DOCDIR="$SRC/docs" NEURAL_STYLE_MODEL="$MODEL" \
+  xvfb-run -a -s '-screen 0 1280x1024x24'
 NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
 NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
   session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
@@ -88,7 +101,7 @@ while read -r kind name rest; do
     FAIL) bad "${name%:}" "$rest" ;;
   esac
 done < "$WORK/results.txt"
-for s in sf py-main py-cancel py-lastvals-1 py-lastvals-2; do
+for s in sf py-main py-bigstyle py-nodisplay py-dialog py-cancel py-lastvals-1 py-lastvals-2; do
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi

@@ -94,9 +94,24 @@ def main_session():
     text = parasite_text(out)
     report('seed=3' in text and 'iterations=4' in text and 'working-size=48x' in text
            and 'model=' + E['NS_MODEL'] in text, 'py/parameters-parasite', text)
-    # (GIMP 3.0 names an image loaded by a batch script "[Untitled]".)
-    report(out.get_name() == 'Neural Style: ' + style.get_name().rsplit('.', 1)[0],
-           'py/layer-name', (out.get_name(), style.get_name()))
+    # #19 item 9: how many iterations ran, why the run stopped, and (item
+    # 10) the source layer.
+    report('iterations-run=4\n' in text and 'stop-reason=iterations\n' in text
+           and 'source-layer-tattoo=%d\n' % layer.get_tattoo() in text,
+           'py/parasite-outcome-and-source', text)
+    # #19 item 1: the style is named after its file, not GIMP's image name
+    # (GIMP 3.0 gives an image imported by a script no file, "[Untitled]";
+    # one loaded from an XCF has its file).
+    xcf = E['NS_TMP'] + '/my-style.xcf'
+    Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, style, Gio.File.new_for_path(xcf), None)
+    style_xcf = load(xcf)
+    status, out_xcf = run(content, [layer], [style_xcf], **SMALL)
+    text_xcf = parasite_text(out_xcf) if status == PDB_OK else ''
+    report(status == PDB_OK and out_xcf.get_name() == 'Neural Style: my-style'
+           and 'style-1-name=my-style\n' in text_xcf,
+           'py/style-named-after-file', (status, out_xcf, style_xcf.get_name()))
+    if status == PDB_OK:
+        content.remove_layer(out_xcf)
 
     # Same pixels as the CLI: a 48 px content PNG at its own size (the
     # CLI's output has the working size), the result exported as PNG.
@@ -161,11 +176,157 @@ def main_session():
     report(status == PDB_OK and '%' in out.get_name(), 'py/two-styles',
            out.get_name() if status == PDB_OK else out)
 
+    polish_checks(content, layer, style)
+
     report(digest(style) == style_before, 'py/style-image-untouched-after-all')
     content.remove_layer(content.get_layers()[0])
     while len(content.get_layers()) > 1:
         content.remove_layer(content.get_layers()[0])
     report(digest(content) == content_before, 'py/content-image-as-before-without-results')
+
+
+def error_is(status, msg, want_status, text):
+    return status == want_status and text in str(msg)
+
+
+def polish_checks(content, layer, style):
+    """#19 items 4-6 in GIMP 3; the image stays as it was on every
+    refusal."""
+    before = digest(content)
+    # (3, the non-finite stop reason, cannot be reached in GIMP 3: its
+    # argument ranges cap the weights at 1e12; test_plugin_common covers the
+    # shared check.)
+    # 4: all three weights 0: nothing to optimise.
+    status, msg = run(content, [layer], [style],
+                      **dict(SMALL, content_weight=0.0, style_weight=0.0, tv_weight=0.0))
+    report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'are all 0')
+           and digest(content) == before, 'py/all-weights-zero-refused', (status, msg))
+
+    # 5: a layer group is refused; a layer inside a group works and its
+    # result goes into the group.
+    img = Gimp.Image.new(64, 48, Gimp.ImageBaseType.RGB)
+    bg = Gimp.Layer.new(img, 'bg', 64, 48, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    img.insert_layer(bg, None, 0)
+    bg.fill(Gimp.FillType.WHITE)
+    group = Gimp.GroupLayer.new(img, 'group')
+    img.insert_layer(group, None, 0)
+    child = Gimp.Layer.new(img, 'in group', 64, 48, Gimp.ImageType.RGB_IMAGE, 100,
+                           Gimp.LayerMode.NORMAL)
+    img.insert_layer(child, group, 0)
+    child.fill(Gimp.FillType.FOREGROUND)
+    img.clean_all()
+    status, msg = run(img, [group], [style], **SMALL)
+    report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'is a layer group')
+           and not img.is_dirty() and len(img.get_layers()) == 2, 'py/layer-group-refused',
+           (status, msg))
+    status, out = run(img, [child], [style], **SMALL)
+    report(status == PDB_OK and out.get_parent() == group, 'py/layer-in-group-result-in-group',
+           (status, out))
+
+    # 6: a floating selection is refused and stays floating.
+    Gimp.edit_copy([bg])
+    floating = Gimp.edit_paste(bg, False)[0]
+    img.clean_all()
+    status, msg = run(img, [floating], [style], **SMALL)
+    report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'floating selection')
+           and floating.is_floating_sel() and not img.is_dirty(), 'py/floating-selection-refused',
+           (status, msg))
+    Gimp.floating_sel_remove(floating)
+
+
+
+def nodisplay_session():
+    """#19 items 8 and 9 (mask), in a profile of their own (an interactive
+    run stores last values) and without a display."""
+    style = load(E['NS_STYLE'])
+    fresh = load(E['NS_CONTENT'])
+    flayer = fresh.get_layers()[0]
+    # 8: RUN_INTERACTIVE without a display: unusable settings (no last
+    # values yet, so the arguments) are a clear error, not "plug-in
+    # crashed"; usable ones run without a dialog.
+    status, msg = run(fresh, [flayer], [style], Gimp.RunMode.INTERACTIVE, **dict(SMALL, size=10))
+    report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'no display')
+           and len(fresh.get_layers()) == 1, 'py/no-display-clear-error', (status, msg))
+    status, out = run(fresh, [flayer], [style], Gimp.RunMode.INTERACTIVE,
+                      **dict(SMALL, iterations=3, seed=11))
+    report(status == PDB_OK and 'seed=11\n' in parasite_text(out)
+           and 'iterations=3\n' in parasite_text(out), 'py/no-display-interactive-uses-arguments',
+           (status, out))
+
+    # 9: a layer mask as the drawable: its layer is the content (menu runs).
+    mask = flayer.create_mask(Gimp.AddMaskType.WHITE)
+    flayer.add_mask(mask)
+    status, out = run(fresh, [mask], [style], Gimp.RunMode.WITH_LAST_VALS)
+    report(status == PDB_OK and fresh.get_item_position(out) + 1 == fresh.get_item_position(flayer)
+           and 'source-layer-tattoo=%d\n' % flayer.get_tattoo() in parasite_text(out),
+           'py/layer-mask-uses-its-layer', (status, out))
+
+
+def parasite_value(text, key):
+    for line in text.splitlines():
+        if line.startswith(key + '='):
+            return line[len(key) + 1:]
+    return None
+
+
+def bigstyle_session():
+    """#19 item 7: an 8000 x 8000 style image is scaled inside GIMP before
+    the plug-in reads it: the plug-in's peak memory (VmHWM, logged by each
+    run to $NEURAL_STYLE_TEST_PEAK_LOG) grows by less than 100 MiB over a
+    run with a small style (the 8000 x 8000 floats alone are 732 MiB)."""
+    content = load(E['NS_CONTENT'])
+    content.scale(64, 48)
+    layer = content.get_layers()[0]
+    small = load(E['NS_STYLE'])
+    small.scale(80, 100)
+    args = dict(SMALL, iterations=2, size=64)
+    s1, _ = run(content, [layer], [small], **args)
+    huge = Gimp.Image.new(8000, 8000, Gimp.ImageBaseType.RGB)
+    hl = Gimp.Layer.new(huge, 'pattern', 8000, 8000, Gimp.ImageType.RGB_IMAGE, 100,
+                        Gimp.LayerMode.NORMAL)
+    huge.insert_layer(hl, None, 0)
+    hl.fill(Gimp.FillType.PATTERN)
+    huge.clean_all()
+    s2, _ = run(content, [layer], [huge], **args)
+    report(s1 == PDB_OK and s2 == PDB_OK, 'py/bigstyle-runs', (s1, s2))
+    report(huge.get_width() == 8000 and not huge.is_dirty() and len(huge.get_layers()) == 1,
+           'py/bigstyle-style-image-unchanged')
+    with open(E['NEURAL_STYLE_TEST_PEAK_LOG']) as f:
+        peaks = [int(x) for x in f.read().split()]
+    report(len(peaks) == 2 and (peaks[1] - peaks[0]) // 1024 < 100,
+           'py/bigstyle-peak-memory (%s MiB)' % ' -> '.join(str(p // 1024) for p in peaks), peaks)
+
+
+def dialog_session():
+    """Under Xvfb with NEURAL_STYLE_TEST_DIALOG=help,preset=2,ok: Help opens
+    the plug-in's own page (#19 item 9), the Preset combo sets the weights
+    from the engine's table (#20), and a run on a result layer stylises its
+    source layer (#19 item 10)."""
+    content = load(E['NS_CONTENT'])
+    style = load(E['NS_STYLE'])
+    layer = content.get_layers()[0]
+    status, out = run(content, [layer], [style], Gimp.RunMode.INTERACTIVE,
+                      **dict(SMALL, content_weight=55.0, style_weight=7.0, tv_weight=2.0))
+    report(status == PDB_OK, 'py/dialog-run', out)
+    if status != PDB_OK:
+        return
+    try:
+        with open(E['NEURAL_STYLE_TEST_HELP_LOG']) as f:
+            help_uri = f.read().split()
+    except OSError:
+        help_uri = []
+    report(len(help_uri) >= 1 and help_uri[0].startswith('file://')
+           and help_uri[0].endswith('/plugin.md'), 'py/help-opens-own-page', help_uri)
+    text = parasite_text(out)
+    got = [float(parasite_value(text, k) or 'nan')
+           for k in ('content-weight', 'style-weight', 'tv-weight', 'initial-noiseblend')]
+    report(got == [10.0, 100.0, 0.1, 0.0], 'py/preset-strong-sets-weights', text)
+    # The result is the active layer: the dialog offers its source (ticked).
+    status, out2 = run(content, [out], [style], Gimp.RunMode.INTERACTIVE, **SMALL)
+    report(status == PDB_OK
+           and 'source-layer-tattoo=%d\n' % layer.get_tattoo() in parasite_text(out2)
+           and content.get_item_position(out2) + 1 == content.get_item_position(layer),
+           'py/result-layer-offers-its-source', (status, parasite_text(out2) if status == PDB_OK else out2))
 
 
 def cancel_session():
@@ -212,6 +373,12 @@ if SESSION == 'main':
     main_session()
 elif SESSION == 'cancel':
     cancel_session()
+elif SESSION == 'bigstyle':
+    bigstyle_session()
+elif SESSION == 'nodisplay':
+    nodisplay_session()
+elif SESSION == 'dialog':
+    dialog_session()
 elif SESSION.startswith('lastvals-'):
     lastvals_session(int(SESSION[-1]))
 print('NSTEST END py-' + SESSION, flush=True)

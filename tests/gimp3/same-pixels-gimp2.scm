@@ -1,8 +1,8 @@
 ; same-pixels-gimp2.scm — the GIMP 2.10 plug-in with the parameters of the
 ; GIMP 3 same-pixels run (tests/gimp3/neural-style-tests.py: 4 L-BFGS
 ; iterations at the content's own size, seed 3, one level, start from the
-; content, the engine's other defaults as ns_params_init sets them: content
-; weight 30, style weight 100, TV 0.1, no noise); the result layer as ns-out (PNG).
+; content, the engine's other defaults: weights 30 / 100 / 0.1 and no noise,
+; ns_params_init); the result layer as ns-out (PNG).
 ; run-gimp3-tests.sh defines ns-model, ns-content, ns-style, ns-out.
 (let* ((c   (car (gimp-file-load RUN-NONINTERACTIVE ns-content ns-content)))
        (s   (car (gimp-file-load RUN-NONINTERACTIVE ns-style ns-style)))
