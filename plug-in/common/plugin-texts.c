@@ -111,6 +111,9 @@ nsp_values_to_parasite_text (const NspValues    *vals,
   PUT_I ("preserve-colors", vals->preserve_colors);
   PUT_I ("multires", vals->multires);
   g_string_append_printf (s, "model=%s\n", model_path ? model_path : "");
+  g_string_append_printf (s, "color-transfer=%s\n",
+                          ns_color_transfer_name ((NsColorTransfer) vals->color_transfer));
+  PUT_D ("content-mask-strength", vals->content_mask_strength);
 #undef PUT_D
 #undef PUT_I
   return g_string_free (s, FALSE);

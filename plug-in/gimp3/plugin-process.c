@@ -70,7 +70,7 @@ nsp_process (GimpImage        *image,
   NspRegion  region;
   Host       h = { drawable, &region, style_images, NULL };
   NspHost    host = { &h, host_status, host_progress, host_read_content,
-                         host_read_style, host_style_name };
+                         host_read_style, host_style_name, NULL, NULL };
   NspResult  res;
   GimpLayer *layer = NULL;
 
