@@ -83,6 +83,21 @@ last_values_get (NspLastValues *last)
          && gimp_get_data (PLUG_IN_PROC, last);
 }
 
+/* The dialog's last Region / Protect choices (kept under the regions
+ * procedure's name); IDs no longer valid become -1. */
+static void
+last_masks_get (NspMasks *masks)
+{
+  if (gimp_get_data_size (PLUG_IN_PROC_REGIONS) != (gint) sizeof *masks
+      || !gimp_get_data (PLUG_IN_PROC_REGIONS, masks))
+    nsp_masks_init (masks);
+  for (gint i = 0; i < NSP_MAX_STYLES; i++)
+    if (!gimp_item_is_valid (masks->style_masks[i]))
+      masks->style_masks[i] = -1;
+  if (!gimp_item_is_valid (masks->content_mask))
+    masks->content_mask = -1;
+}
+
 static GimpPDBStatusType
 status_for_error (const GError *error)
 {
@@ -207,8 +222,9 @@ run (const gchar      *name,
           break;
         }
       gimp_get_data (PLUG_IN_PROC, &last);
+      last_masks_get (&masks);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run (image_id, &drawable_id, vals, last.style_images))
+      if (!nsp_dialog_run_regions (image_id, &drawable_id, vals, last.style_images, &masks))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -229,6 +245,7 @@ run (const gchar      *name,
                                _("There are no previous settings to repeat; run Neural Style interactively first."));
           goto done;
         }
+      last_masks_get (&masks);
       break;
 
     default:
@@ -237,17 +254,20 @@ run (const gchar      *name,
     }
 
   if (!nsp_validate_with_images (vals, last.style_images, &error)
-      || (regions && !nsp_masks_validate (image_id, vals, &masks, &error)))
+      || !nsp_masks_validate (image_id, vals, &masks, &error))
     goto done;
 
-  layer = nsp_process_regions (image_id, drawable_id, vals, last.style_images,
-                               regions ? &masks : NULL, run_mode == GIMP_RUN_INTERACTIVE,
-                               &error);
+  /* (masks all -1 outside the regions procedure and the dialog: the plain run) */
+  layer = nsp_process_regions (image_id, drawable_id, vals, last.style_images, &masks,
+                               run_mode == GIMP_RUN_INTERACTIVE, &error);
   if (layer < 0)
     goto done;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    gimp_set_data (PLUG_IN_PROC, &last, sizeof last);
+    {
+      gimp_set_data (PLUG_IN_PROC, &last, sizeof last);
+      gimp_set_data (PLUG_IN_PROC_REGIONS, &masks, sizeof masks);
+    }
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
 
