@@ -475,6 +475,24 @@ test_gradient (gboolean luma)
       check_fd (obj, x, n, NULL, plane, luma ? "FD, luminance, masks + map" : "FD, masks + map");
       check_fd (obj, x, n, m1, plane,
                 luma ? "FD, luminance, first style's region" : "FD, first style's region");
+      /* banded mode (large images): the gradient arrives band by band */
+      float *g0 = g_new (float, n), *g1 = g_new (float, n);
+      double f0 = ns_objective_eval (x, g0, obj), f1 = 0;
+      GError *err = NULL;
+      NsNetwork *net = ns_objective_network (obj);
+      gboolean banded = ns_network_set_banding (net, 8, &err) && ns_network_banded (net);
+      CHECK (banded, "banded mode: %s", err ? err->message : "not banded");
+      g_clear_error (&err);
+      if (banded)
+        {
+          f1 = ns_objective_eval (x, g1, obj);
+          double e = test_rel_err (g1, g0, n);
+          CHECK (fabs (f1 - f0) <= 1e-5 * fabs (f0) && e <= 1e-4,
+                 "banded: loss %.9g vs %.9g, gradient rel. err %.3g", f1, f0, e);
+        }
+      ns_network_set_banding (net, -1, NULL);
+      g_free (g0);
+      g_free (g1);
       ns_objective_free (obj);
     }
   g_free (c); g_free (s1); g_free (s2); g_free (x); g_free (m1); g_free (m2); g_free (cm);
