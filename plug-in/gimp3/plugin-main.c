@@ -67,6 +67,7 @@ run (GimpProcedure        *procedure,
 {
   GimpImage      *style_images[NSP_MAX_STYLES];
   NspValues       vals;
+  NspMasks        masks;
   GimpLayer      *layer = NULL;
   GError         *error = NULL;
   GimpValueArray *ret;
@@ -98,11 +99,12 @@ run (GimpProcedure        *procedure,
     }
 
   if (!nsp_config_get_values (config, &vals, style_images, &error)
+      || !nsp_regions_get (config, drawables[0], &vals, &masks, &error)
       || !nsp_validate_with_images (&vals, style_images, &error))
     goto done;
 
-  layer = nsp_process (image, drawables[0], &vals, style_images,
-                       run_mode == GIMP_RUN_INTERACTIVE, &error);
+  layer = nsp_process_regions (image, drawables[0], &vals, style_images, &masks,
+                               run_mode == GIMP_RUN_INTERACTIVE, &error);
 
 done:
   if (!layer)
@@ -158,6 +160,7 @@ create_procedure (GimpPlugIn  *plug_in,
                                   "Neural Style for GIMP contributors, GPL-3.0-or-later",
                                   "2024");
   nsp_config_add_arguments (procedure);
+  nsp_regions_add_arguments (procedure);
   return procedure;
 }
 
