@@ -108,6 +108,10 @@
 ; 5. With a selection: the masks are read over its bounding box.
 (gimp-image-select-rectangle content CHANNEL-OP-REPLACE 30 20 40 30)
 (ns-run-regions "regions-selection" content layer (list scream kite) '() (list left right) right 10.0 1)
+; the selection itself as a region (the dialog's "Selection"): the first
+; style inside it, the second everywhere
+(ns-run-regions "regions-selection-as-mask" content layer (list scream kite) '()
+                (list (car (gimp-image-get-selection content)) -1) -1 10.0 0)
 (gimp-selection-none content)
 
 ; 6. Bad calls: clear messages.
