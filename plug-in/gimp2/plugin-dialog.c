@@ -77,6 +77,8 @@ struct Dialog
   const NspMasks   *masks_in;       /* the masks to start from */
 };
 
+static void dialog_get_masks (Dialog *dlg, NspMasks *masks);
+
 /* ------------------------------------------------------------ helpers */
 
 static GtkWidget *
@@ -206,7 +208,17 @@ update_estimate (Dialog *dlg)
     return;
   memset (&vals, 0, sizeof vals);
   dialog_get_values (dlg, &vals, ids);
-  text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
+  {
+    NspMasks masks;
+    gint     n_masked = 0;
+
+    dialog_get_masks (dlg, &masks);
+    nsp_region_controls_get (&dlg->regions, &vals, &masks.content_mask);
+    for (gint i = 0; i < NSP_MAX_STYLES; i++)
+      n_masked += masks.style_masks[i] != -1;
+    text = nsp_estimate_text_regions (dlg->model, &vals, dlg->region_w, dlg->region_h,
+                                      n_masked, masks.content_mask != -1);
+  }
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
   if (dlg->scale_note)
@@ -413,6 +425,7 @@ add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
                                           "the selection, channel or layer mask)"), NULL);
   gtk_widget_set_size_request (row->region, 130, -1);
   gtk_box_pack_start (GTK_BOX (row->box), row->region, FALSE, FALSE, 0);
+  g_signal_connect (row->region, "changed", G_CALLBACK (on_changed), dlg);
 
   row->weight = gtk_adjustment_new (weight, 0.0, WEIGHT_MAX, 1.0, 10.0, 0.0);
   hscale = gtk_hscale_new (GTK_ADJUSTMENT (row->weight));
@@ -1059,6 +1072,8 @@ nsp_dialog_run_regions (gint32     image_id,
   /* Connect the rest only now, so building does not trigger updates. */
   g_signal_connect (dlg.init, "changed", G_CALLBACK (on_changed), &dlg);
   g_signal_connect (dlg.pooling, "changed", G_CALLBACK (on_changed), &dlg);
+  g_signal_connect (dlg.regions.protect, "changed", G_CALLBACK (on_changed), &dlg);
+  g_signal_connect (dlg.regions.colours, "changed", G_CALLBACK (on_changed), &dlg);
   dlg.building = FALSE;
   load_model (&dlg);             /* the default model once, for the estimate */
   update_percentages (&dlg);
