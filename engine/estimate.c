@@ -9,6 +9,9 @@
  *   optimiser: x, g, best and the previous level's result (≤ 4 × 3HW floats) and
  *            L-BFGS history 2·m·3HW floats (Adam: 2·3HW)
  *   inputs:  the job's copies of content and style images (interleaved)
+ *   regions: per masked style its mask at the padded working size, at each
+ *            style layer (N) and its operator (C×C), one C·N scratch; a content
+ *            map likewise (ns_estimate_regions_bytes; the job adds its masks)
  * Style targets are computed on the same network at the style's size, so
  * when a style is larger than the working image its activations count instead.
  * Both estimates run on a plan-only network (net/plan.c): shapes, no weights.
@@ -80,17 +83,71 @@ ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
 }
 
 guint64
+ns_estimate_regions_bytes (const NsModel *model, const NsParams *params, int width,
+                           int height, int n_masked, gboolean content_map)
+{
+  if (n_masked == 0 && !content_map && params->color_transfer != NS_COLOR_TRANSFER_LUMINANCE)
+    return 0;
+  NsObjective *obj = ns_objective_new_plan (model, params, NULL);
+  if (!obj)
+    return 0;
+  int W, H;
+  ns_working_size (params, width, height, &W, &H);
+  guint64 bytes = ns_objective_regions_bytes (obj, W, H, n_masked, content_map);
+  ns_objective_free (obj);
+  return bytes;
+}
+
+guint64
 ns_estimate_memory (const NsModel *model, const NsParams *params, int width, int height,
                     int n_styles)
 {
-  /* styles of unknown size: assume the content's */
+  return ns_estimate_memory_regions (model, params, width, height, n_styles, 0, FALSE);
+}
+
+guint64
+ns_estimate_memory_regions (const NsModel *model, const NsParams *params, int width,
+                            int height, int n_styles, int n_masked, gboolean content_map)
+{
+  /* styles of unknown size: assume the content's; masks of the content's size */
+  guint64 masks = (guint64) (n_masked + (content_map ? 1 : 0)) * width * height * sizeof (float);
   return ns_estimate_memory_for (model, params, width, height, n_styles,
-                                 (guint64) MAX (n_styles, 1) * width * height);
+                                 (guint64) MAX (n_styles, 1) * width * height)
+    + ns_estimate_regions_bytes (model, params, width, height, n_masked, content_map) + masks;
+}
+
+/* The masked styles' Gram products run at GEMM speed, not at the
+ * architecture's whole-run rate: SqueezeNet at 400x265 with two masked
+ * styles took 14.6 s against 8.5 s unmasked (2026-12-01, loaded machine),
+ * which this rate predicts (the architecture's rate of 30 gave 3x that). */
+#define NS_REGIONS_GFLOPS 100.0
+
+/* FLOPs a masked style adds per evaluation at the planned size: at each
+ * tapped layer (the style layers, and the content ones: an upper bound)
+ * its guided Gram (C²N), its operator applied (2C²N) and the scalings (2CN). */
+static double
+regions_flops (NsNetwork *net, int n_masked)
+{
+  double f = 0;
+  for (int t = 0; t < ns_network_n_taps (net) && n_masked > 0; t++)
+    {
+      int C, h, w;
+      ns_network_tap_shape (net, t, &C, &h, &w);
+      f += (3.0 * C * C + 2.0 * C) * h * w;
+    }
+  return f * n_masked;
 }
 
 double
 ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, int height,
                      int n_styles)
+{
+  return ns_estimate_seconds_regions (model, params, width, height, n_styles, 0);
+}
+
+double
+ns_estimate_seconds_regions (const NsModel *model, const NsParams *params, int width,
+                             int height, int n_styles, int n_masked)
 {
   NsObjective *obj = ns_objective_new_plan (model, params, NULL);
   if (!obj)
@@ -99,17 +156,19 @@ ns_estimate_seconds (const NsModel *model, const NsParams *params, int width, in
   int W, H;
   ns_working_size (params, width, height, &W, &H);
   int levels = ns_schedule_levels (params, W, H, ns_arch_info (model->arch)->auto_level_side);
-  double flops = 0;
+  double flops = 0, rflops = 0;
   for (int l = 1; l <= levels; l++)
     {
       int lw, lh;
       ns_schedule_level_size (W, H, l, levels, &lw, &lh);
       /* forward + input gradient ≈ 2 forwards; L-BFGS ≈ 1.1 evaluations/step;
        * targets: one forward for the content and each style per level */
-      double fwd = ns_network_forward_flops (net, lh, lw);
-      flops += fwd * (2.0 * 1.1 * ns_schedule_level_iterations (params, l, levels)
-                      + 1 + MAX (n_styles, 1));
+      double fwd = ns_network_forward_flops (net, lh, lw);   /* plans the tap shapes */
+      double evals = 1.1 * ns_schedule_level_iterations (params, l, levels);
+      flops += fwd * (2.0 * evals + 1 + MAX (n_styles, 1));
+      rflops += regions_flops (net, n_masked) * evals;
     }
   ns_objective_free (obj);
-  return flops / (arch_gflops (model->arch) * isa_factor () * 1e9);
+  return (flops / arch_gflops (model->arch) + rflops / NS_REGIONS_GFLOPS)
+    / (isa_factor () * 1e9);
 }

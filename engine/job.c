@@ -7,10 +7,14 @@
  * starts from the initial image, level i > 1 from the upsampled best image
  * of level i-1.  The last level runs `iterations` steps, each coarser level
  * twice as many (a coarse step costs ~1/4 of a fine one).  Style and
- * content targets are recomputed at every level.
+ * content targets are recomputed at every level, and with them the masks
+ * (resized to the level's size) and the colour transfer (color_transfer.h):
+ * with "luminance" the optimised image is one plane Y at every level.
  */
 #include "neural_style.h"
+#include "color_transfer.h"
 #include "image_ops.h"
+#include "masks.h"
 #include "objective.h"
 #include "optimizer.h"
 #include "schedule.h"
@@ -26,6 +30,8 @@ typedef struct
 {
   NsImage *image;
   double   weight, scale;
+  float   *mask;             /* gray mask mw x mh, NULL = whole image */
+  int      mw, mh;
 } StyleInput;
 
 struct NsJob
@@ -43,6 +49,9 @@ struct NsJob
   GArray    *history;        /* NsIterationRecord */
   int        evaluations;
   int        work_w, work_h; /* final working size */
+  float     *content_mask;   /* gray cmw x cmh, NULL = none */
+  int        cmw, cmh;
+  double     content_strength;
 };
 
 
@@ -77,6 +86,8 @@ check_params (const NsParams *p, GError **error)
   if ((int) p->optimizer < 0 || p->optimizer > NS_OPTIMIZER_ADAM) BAD ("unknown optimizer");
   if ((int) p->pooling < 0 || p->pooling > NS_POOLING_AVG) BAD ("unknown pooling");
   if ((int) p->init < 0 || p->init > NS_INIT_IMAGE) BAD ("unknown init");
+  if ((int) p->color_transfer < 0 || p->color_transfer >= NS_COLOR_TRANSFER_COUNT)
+    BAD ("unknown colour transfer (none, meancov or luminance)");
   return TRUE;
 #undef BAD
 }
@@ -141,6 +152,45 @@ gboolean
 ns_job_add_style (NsJob *job, const NsImage *style, double weight, double scale,
                   GError **error)
 {
+  return ns_job_add_style_masked (job, style, weight, scale, NULL, error);
+}
+
+/* The gray mask of a mask image (masks.h), checked. */
+static float *
+mask_of (const NsImage *img, const char *what, GError **error)
+{
+  if (!check_image (img, what, error))
+    return NULL;
+  float *m = ns_mask_from_image (img);
+  if (!m)
+    g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory copying the %s", what);
+  return m;
+}
+
+gboolean
+ns_job_set_content_mask (NsJob *job, const NsImage *mask, double strength, GError **error)
+{
+  if (!(strength >= 0 && isfinite (strength)))
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "content mask strength must be >= 0 (got %g)", strength);
+      return FALSE;
+    }
+  float *m = mask ? mask_of (mask, "content mask", error) : NULL;
+  if (mask && !m)
+    return FALSE;
+  g_free (job->content_mask);
+  job->content_mask = m;
+  job->cmw = mask ? mask->width : 0;
+  job->cmh = mask ? mask->height : 0;
+  job->content_strength = strength;
+  return TRUE;
+}
+
+gboolean
+ns_job_add_style_masked (NsJob *job, const NsImage *style, double weight, double scale,
+                         const NsImage *mask, GError **error)
+{
   if (!check_image (style, "style", error))
     return FALSE;
   if (!(weight >= 0 && isfinite (weight)))
@@ -167,8 +217,17 @@ ns_job_add_style (NsJob *job, const NsImage *style, double weight, double scale,
     s->image = ns_image_copy (style);
   s->weight = weight;
   s->scale = scale;
+  if (mask && !(s->mask = mask_of (mask, "style mask", error)))
+    {
+      ns_image_free (s->image);
+      g_free (s);
+      return FALSE;
+    }
+  s->mw = mask ? mask->width : 0;
+  s->mh = mask ? mask->height : 0;
   if (!s->image)
     {
+      g_free (s->mask);
       g_free (s);
       g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory copying a style");
       return FALSE;
@@ -226,9 +285,11 @@ ns_job_free (NsJob *job)
     {
       StyleInput *s = g_ptr_array_index (job->styles, i);
       ns_image_free (s->image);
+      g_free (s->mask);
       g_free (s);
     }
   g_ptr_array_free (job->styles, TRUE);
+  g_free (job->content_mask);
   g_array_free (job->history, TRUE);
   ns_image_free (job->content);
   ns_image_free (job->init_image);
@@ -249,13 +310,33 @@ style_pixels (const NsJob *job)
   return px;
 }
 
+/* Masked styles; *mask_bytes: the job's gray masks. */
+static int
+masked_styles (const NsJob *job, guint64 *mask_bytes)
+{
+  int n = 0;
+  *mask_bytes = (guint64) job->cmw * job->cmh * sizeof (float);
+  for (guint i = 0; i < job->styles->len; i++)
+    {
+      const StyleInput *s = g_ptr_array_index (job->styles, i);
+      n += s->mask != NULL;
+      *mask_bytes += (guint64) s->mw * s->mh * sizeof (float);
+    }
+  return n;
+}
+
 static guint64
 estimate_with (const NsJob *job, const NsParams *p)
 {
   const guint64 init = job->init_image   /* the job's copy */
     ? (guint64) job->init_image->width * job->init_image->height * 3 * sizeof (float) : 0;
+  guint64 masks;
+  int n_masked = masked_styles (job, &masks);
   return ns_estimate_memory_for (job->model, p, job->content->width, job->content->height,
-                                 (int) MAX (job->styles->len, 1), style_pixels (job)) + init;
+                                 (int) MAX (job->styles->len, 1), style_pixels (job))
+    + ns_estimate_regions_bytes (job->model, p, job->content->width, job->content->height,
+                                 n_masked, job->content_mask != NULL)
+    + init + masks;
 }
 
 /* Default memory limit: 70% of physical RAM. */
@@ -358,18 +439,25 @@ planar_of (const NsImage *img, int w, int h)
   return out;
 }
 
+/* x0 by the init rule; with "luminance" x is one plane Y (content: its Y
+ * plane, image: the init image's Y, noise: one value per pixel). */
 static void
 initial_image (NsJob *job, const float *content, int w, int h, float *x)
 {
   const NsParams *p = &job->params;
-  size_t n = (size_t) 3 * w * h;
+  const gboolean luma = p->color_transfer == NS_COLOR_TRANSFER_LUMINANCE;
+  size_t n = (size_t) (luma ? 1 : 3) * w * h;
   NsRng rng;
   ns_rng_seed (&rng, p->seed);
   float *base = NULL;
   if (p->init == NS_INIT_CONTENT)
     memcpy (x, content, n * sizeof (float));
   else if (p->init == NS_INIT_IMAGE && job->init_image && (base = planar_of (job->init_image, w, h)))
-    memcpy (x, base, n * sizeof (float));
+    {
+      if (luma)
+        ns_color_to_gray3 (base, (size_t) w * h);
+      memcpy (x, base, n * sizeof (float));
+    }
   else
     for (size_t i = 0; i < n; i++)
       x[i] = (float) ns_rng_uniform (&rng);
@@ -418,12 +506,45 @@ typedef struct
   double       sec_per_unit;            /* measured; < 0 until known */
 } Run;
 
-/* Content and style targets at lw x lh (styles sized by their scale). */
+/* A gray mask mw x mh at lw x lh (the image resampler); NULL: none. */
+static float *
+level_mask (const float *m, int mw, int mh, int lw, int lh, gboolean *fail)
+{
+  if (!m)
+    return NULL;
+  float *out = g_try_new (float, (size_t) lw * lh);
+  if (out)
+    ns_planar_resize (m, 1, mw, mh, out, lw, lh);
+  *fail |= out == NULL;
+  return out;
+}
+
+/* The style's colours per the colour transfer (content: this level's,
+ * (Y, Y, Y) with "luminance"). */
+static void
+transfer_colours (const NsParams *p, float *style, int sw, int sh, const float *content,
+                  int lw, int lh)
+{
+  if (p->color_transfer == NS_COLOR_TRANSFER_MEANCOV)
+    ns_color_meancov (style, (size_t) sw * sh, content, (size_t) lw * lh);
+  else if (p->color_transfer == NS_COLOR_TRANSFER_LUMINANCE)
+    ns_color_luminance_match (style, (size_t) sw * sh, content, (size_t) lw * lh);
+}
+
+/* Content and style targets at lw x lh (styles sized by their scale,
+ * recoloured, with their masks at lw x lh). */
 static gboolean
 set_level_targets (Run *r, const float *content, int lw, int lh, GError **error)
 {
+  gboolean fail = FALSE;
   if (!ns_objective_set_content (r->obj, content, lw, lh, error))
     return FALSE;
+  float *cm = level_mask (r->job->content_mask, r->job->cmw, r->job->cmh, lw, lh, &fail);
+  gboolean ok = !fail && ns_objective_set_content_map (r->obj, cm, r->job->content_strength,
+                                                       error);
+  g_free (cm);
+  if (!ok)
+    goto oom;
   ns_objective_clear_styles (r->obj);
   for (guint s = 0; s < r->job->styles->len; s++)
     {
@@ -433,12 +554,28 @@ set_level_targets (Run *r, const float *content, int lw, int lh, GError **error)
       ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
       enlarge_to_min_side (&sw, &sh, r->min_side);  /* deepest style layer non-empty */
       float *sp = planar_of (si->image, sw, sh);
-      gboolean ok = sp && ns_objective_add_style (r->obj, sp, sw, sh, si->weight, error);
+      float *sm = level_mask (si->mask, si->mw, si->mh, lw, lh, &fail);
+      if (sp)
+        transfer_colours (&r->job->params, sp, sw, sh, content, lw, lh);
+      ok = sp && !fail
+        && ns_objective_add_style_masked (r->obj, sp, sw, sh, si->weight, sm, error);
       g_free (sp);
+      g_free (sm);
       if (!ok)
-        return FALSE;
+        goto oom;
     }
   return ns_objective_ready (r->obj, error);
+oom:
+  if (error && !*error)
+    g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (level targets)");
+  return FALSE;
+}
+
+/* Planes of the optimised image: 1 (Y) with "luminance", else 3. */
+static int
+image_planes (const NsJob *job)
+{
+  return job->params.color_transfer == NS_COLOR_TRANSFER_LUMINANCE ? 1 : 3;
 }
 
 /* Optimise x (lw x lh, planar) for up to `iters` accepted steps; best gets
@@ -448,7 +585,8 @@ optimize_level (Run *r, int level, int lw, int lh, float *x, float *best)
 {
   NsJob *job = r->job;
   const NsParams *p = &job->params;
-  const size_t n = (size_t) 3 * lw * lh;
+  const int planes = image_planes (job);
+  const size_t n = (size_t) planes * lw * lh;
   const double unit = ((double) lw * lh) / ((double) r->W * r->H);
   const int iters = ns_schedule_level_iterations (p, level, r->levels);
   float *g = g_try_new (float, n);
@@ -509,7 +647,11 @@ optimize_level (Run *r, int level, int lw, int lh, float *x, float *best)
           NsImage *snap = ns_image_new (lw, lh);
           if (snap)
             {
-              ns_planar_to_interleaved (x, lw, lh, snap->data);
+              if (planes == 3)
+                ns_planar_to_interleaved (x, lw, lh, snap->data);
+              else
+                for (size_t q = 0; q < n; q++)
+                  snap->data[3 * q] = snap->data[3 * q + 1] = snap->data[3 * q + 2] = x[q];
               job->snapshot (snap, &pr, job->snapshot_data);
               ns_image_free (snap);
             }
@@ -556,8 +698,12 @@ finish (Run *r, const float *img, int w, int h, GError **error)
   NsImage *result = NULL;
   if (final && content)
     {
-      ns_planar_resize (img, 3, w, h, final, W, H);   /* a copy when w,h == W,H */
-      if (job->params.preserve_colors)
+      const int planes = image_planes (job);
+      ns_planar_resize (img, planes, w, h, final, W, H);   /* a copy when w,h == W,H */
+      if (planes == 1)       /* "luminance": Y with the content's Cb/Cr */
+        for (int c = 1; c < 3; c++)
+          memcpy (final + (size_t) c * W * H, final, (size_t) W * H * sizeof (float));
+      if (job->params.preserve_colors || planes == 1)
         ns_preserve_colors (final, content, W, H);
       result = ns_image_new (W, H);
       if (result)
@@ -635,8 +781,11 @@ ns_job_run (NsJob *job, GError **error)
     {
       int lw, lh;
       ns_schedule_level_size (r.W, r.H, level, r.levels, &lw, &lh);
-      const size_t n = (size_t) 3 * lw * lh;
+      const int planes = image_planes (job);
+      const size_t n = (size_t) planes * lw * lh;
       float *content = planar_of (job->content, lw, lh);
+      if (content && planes == 1)
+        ns_color_to_gray3 (content, (size_t) lw * lh);
       float *x = g_try_new (float, n), *best = g_try_new (float, n);
       ok = content && x && best && set_level_targets (&r, content, lw, lh, error);
       if (ok)
@@ -644,7 +793,7 @@ ns_job_run (NsJob *job, GError **error)
           if (level == 1)
             initial_image (job, content, lw, lh, x);
           else
-            ns_planar_resize (prev, 3, prev_w, prev_h, x, lw, lh);
+            ns_planar_resize (prev, planes, prev_w, prev_h, x, lw, lh);
           g_clear_pointer (&content, g_free);   /* targets and x0 are set */
           job->stop = optimize_level (&r, level, lw, lh, x, best);
           ok = job->stop != NS_STOP_NONE;

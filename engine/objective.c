@@ -9,10 +9,15 @@
  * the bottom/right by reflection where a window would leave its last
  * rows/columns out (edge_pad.h; the content target likewise); the gradient
  * of the extension is folded back onto the pixels it copies.
+ * Regions (regions.h, Gatys et al. 2017 sec. 4): a style with a mask has
+ * its own guided Gram term; the content term may be weighted by a strength
+ * map.  Luminance-only transfer (sec. 5.1): x is one plane Y and the network
+ * sees (Y, Y, Y).
  */
 #include "objective.h"
 #include "edge_pad.h"
 #include "losses.h"
+#include "regions.h"
 
 #include <math.h>
 #include <string.h>
@@ -62,7 +67,13 @@ struct NsObjective
   double    *beta_norm;     /* normalised β_s */
   const float **targets_tmp;
   double    *norms_tmp;
+  double    *betas_tmp;
   NsLossTerms last;
+
+  NsRegions *regions;       /* style masks, content strength map */
+  int       *style_taps, *content_taps;   /* tap per style / content layer */
+  gboolean   luma;          /* x is Y [H][W]; y3 / g3: (Y, Y, Y) and its gradient */
+  float     *y3, *g3;
 };
 
 char **
@@ -207,6 +218,14 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
   obj->content_msq = g_new0 (double, MAX (obj->n_content, 1));
   obj->content_gscale = g_new0 (double, MAX (obj->n_content, 1));
   obj->style_op = g_new0 (float *, MAX (obj->n_style, 1));
+  obj->regions = ns_regions_new ();
+  obj->style_taps = g_new0 (int, MAX (obj->n_style, 1));
+  obj->content_taps = g_new0 (int, MAX (obj->n_content, 1));
+  for (int k = 0; k < obj->n_style; k++)
+    obj->style_taps[k] = obj->style[k].tap;
+  for (int i = 0; i < obj->n_content; i++)
+    obj->content_taps[i] = obj->content[i].tap;
+  obj->luma = p->color_transfer == NS_COLOR_TRANSFER_LUMINANCE;
   if (!obj->net)
     {
       ns_objective_free (obj);
@@ -242,6 +261,7 @@ ns_objective_clear_styles (NsObjective *obj)
     free_style_target (obj, g_ptr_array_index (obj->style_targets, i));
   g_ptr_array_set_size (obj->style_targets, 0);
   g_array_set_size (obj->style_beta, 0);
+  ns_regions_clear_styles (obj->regions);
 }
 
 void
@@ -267,9 +287,15 @@ ns_objective_free (NsObjective *obj)
   g_free (obj->beta_norm);
   g_free (obj->targets_tmp);
   g_free (obj->norms_tmp);
+  g_free (obj->betas_tmp);
   g_free (obj->axis);
   g_free (obj->xpad);
   g_free (obj->gpad);
+  ns_regions_free (obj->regions);
+  g_free (obj->style_taps);
+  g_free (obj->content_taps);
+  g_free (obj->y3);
+  g_free (obj->g3);
   ns_network_free (obj->net);
   g_free (obj);
 }
@@ -340,6 +366,16 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
   if (!set_edge_pad (obj, W, H, error)
       || !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error))
     return FALSE;
+  ns_regions_set_level (obj->regions, W, H, obj->pad_w, obj->pad_h);
+  g_clear_pointer (&obj->y3, g_free);
+  g_clear_pointer (&obj->g3, g_free);
+  if (obj->luma
+      && (!(obj->y3 = g_try_new (float, (size_t) 3 * W * H))
+          || !(obj->g3 = g_try_new (float, (size_t) 3 * W * H))))
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (luminance image)");
+      return FALSE;
+    }
   ns_network_forward (obj->net, network_input (obj, content));
   for (int i = 0; i < obj->n_content; i++)
     {
@@ -360,8 +396,22 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
 }
 
 gboolean
+ns_objective_set_content_map (NsObjective *obj, const float *mask, double strength,
+                              GError **error)
+{
+  return ns_regions_set_content_map (obj->regions, mask, strength, error);
+}
+
+gboolean
 ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
                         double beta, GError **error)
+{
+  return ns_objective_add_style_masked (obj, style, sw, sh, beta, NULL, error);
+}
+
+gboolean
+ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int sh,
+                               double beta, const float *mask, GError **error)
 {
   if (!ns_network_prepare (obj->net, sh, sw, error))
     {
@@ -386,6 +436,11 @@ ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
         }
       ns_gram (F, C, h * w, t[k].gram);
       t[k].norm_sq = ns_frobenius_sq (t[k].gram, (size_t) C * C);
+    }
+  if (!ns_regions_add_style (obj->regions, mask, error))
+    {
+      free_style_target (obj, t);
+      return FALSE;
     }
   g_ptr_array_add (obj->style_targets, t);
   g_array_append_val (obj->style_beta, beta);
@@ -413,12 +468,16 @@ ns_objective_ready (NsObjective *obj, GError **error)
   g_free (obj->beta_norm);
   g_free (obj->targets_tmp);
   g_free (obj->norms_tmp);
+  g_free (obj->betas_tmp);
+  obj->betas_tmp = g_new (double, n);
   obj->beta_norm = g_new (double, n);
   obj->targets_tmp = g_new (const float *, n);
   obj->norms_tmp = g_new (double, n);
   for (int s = 0; s < n; s++)
     obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
-  return ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error);
+  return ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error)
+    && ns_regions_prepare (obj->regions, obj->net, obj->style_taps, obj->n_style,
+                           obj->content_taps, obj->n_content, error);
 }
 
 /* Forward-pass callback: the content and style losses of tap t, and the
@@ -434,7 +493,10 @@ tap_loss (int t, const float *F, int C, int HW, void *ctx)
       {
         const size_t n = (size_t) C * HW;
         const double b = obj->alpha * obj->content[i].weight;
-        double l = ns_content_loss (F, obj->content_feat[i], n, obj->content_msq[i], b, NULL);
+        double l = ns_regions_has_content_map (obj->regions)
+          ? ns_regions_content_loss (obj->regions, i, F, obj->content_feat[i], C, HW,
+                                     obj->content_msq[i], b)
+          : ns_content_loss (F, obj->content_feat[i], n, obj->content_msq[i], b, NULL);
         obj->content_gscale[i] = ns_content_grad_scale (n, obj->content_msq[i], b);
         obj->last.content += l;
         loss += l;
@@ -443,16 +505,32 @@ tap_loss (int t, const float *F, int C, int HW, void *ctx)
   for (int k = 0; k < obj->n_style; k++)
     if (obj->style[k].tap == t)
       {
+        /* styles without a mask: one plain term (losses.c); the masked
+         * ones: a guided term each (regions.c) */
+        const double lw = obj->beta * obj->style[k].weight;
+        double l = 0.0;
+        int m = 0;
         for (int s = 0; s < n; s++)
           {
             StyleTarget *st = g_ptr_array_index (obj->style_targets, s);
-            obj->targets_tmp[s] = st[k].gram;
-            obj->norms_tmp[s] = st[k].norm_sq;
+            if (ns_regions_style_masked (obj->regions, s))
+              l += ns_regions_style_term (obj->regions, s, k, F, C, HW, st[k].gram,
+                                          st[k].norm_sq, obj->beta_norm[s], lw, obj->gram_ws);
+            else
+              {
+                obj->targets_tmp[m] = st[k].gram;
+                obj->norms_tmp[m] = st[k].norm_sq;
+                obj->betas_tmp[m++] = obj->beta_norm[s];
+              }
           }
-        double l = ns_style_layer_op (F, C, HW, obj->targets_tmp, obj->norms_tmp,
-                                      obj->beta_norm, n, obj->beta * obj->style[k].weight,
-                                      obj->gram_ws);
-        memcpy (obj->style_op[k], obj->gram_ws, (size_t) C * C * sizeof (float));
+        if (m > 0)
+          {
+            l += ns_style_layer_op (F, C, HW, obj->targets_tmp, obj->norms_tmp,
+                                    obj->betas_tmp, m, lw, obj->gram_ws);
+            memcpy (obj->style_op[k], obj->gram_ws, (size_t) C * C * sizeof (float));
+          }
+        else
+          memset (obj->style_op[k], 0, (size_t) C * C * sizeof (float));
         obj->last.style += l;
         loss += l;
       }
@@ -472,7 +550,10 @@ tap_grad (int t, const float *F, size_t ldf, int C, int n, size_t off, float *dF
         int h, w;
         ns_network_tap_shape (obj->net, t, NULL, &h, &w);
         const size_t hw = (size_t) h * w;
-        if (ldf == hw && ldd == hw && (size_t) n == hw)     /* the whole map at once */
+        if (ns_regions_has_content_map (obj->regions))
+          ns_regions_content_apply (obj->regions, i, F, ldf, obj->content_feat[i], C, (int) hw,
+                                    n, off, obj->content_gscale[i], dF, ldd);
+        else if (ldf == hw && ldd == hw && (size_t) n == hw)     /* the whole map at once */
           ns_content_apply (F, obj->content_feat[i], (size_t) C * hw, obj->content_gscale[i], dF);
         else
           for (int c = 0; c < C; c++)
@@ -481,15 +562,17 @@ tap_grad (int t, const float *F, size_t ldf, int C, int n, size_t off, float *dF
       }
   for (int k = 0; k < obj->n_style; k++)
     if (obj->style[k].tap == t)
-      ns_style_layer_apply (obj->style_op[k], F, ldf, C, n, dF, ldd, obj->gram_ws);
+      {
+        ns_style_layer_apply (obj->style_op[k], F, ldf, C, n, dF, ldd, obj->gram_ws);
+        ns_regions_style_apply (obj->regions, k, F, ldf, C, n, off, dF, ldd, obj->gram_ws);
+      }
 }
 
 static const NsTapLoss tap_losses = { tap_loss, tap_grad };
 
-double
-ns_objective_eval (const float *x, float *g, void *ctx)
+static double
+eval_rgb (NsObjective *obj, const float *x, float *g)
 {
-  NsObjective *obj = ctx;
   obj->last = (NsLossTerms) { 0, 0, 0, 0 };
   ns_network_forward_losses (obj->net, network_input (obj, x), &tap_losses, obj);
   ns_network_backward (obj->net, &tap_losses, obj, obj->gpad ? obj->gpad : g);
@@ -498,6 +581,30 @@ ns_objective_eval (const float *x, float *g, void *ctx)
   obj->last.tv = ns_tv_loss (x, obj->H, obj->W, obj->gamma, g);
   obj->last.total = obj->last.content + obj->last.style + obj->last.tv;
   return obj->last.total;
+}
+
+/* Luminance-only (sec. 5.1): x = Y [H][W]; the objective of (Y, Y, Y), so
+ * the TV term is Σ over Y's differences / (H·W), and ∂L/∂Y = Σ of the three
+ * channels' gradients. */
+double
+ns_objective_eval (const float *x, float *g, void *ctx)
+{
+  NsObjective *obj = ctx;
+  if (!obj->luma)
+    return eval_rgb (obj, x, g);
+  const size_t n = (size_t) obj->W * obj->H;
+  for (int c = 0; c < 3; c++)
+    memcpy (obj->y3 + c * n, x, n * sizeof (float));
+  double f = eval_rgb (obj, obj->y3, obj->g3);
+  for (size_t p = 0; p < n; p++)
+    g[p] = obj->g3[p] + obj->g3[n + p] + obj->g3[2 * n + p];
+  return f;
+}
+
+gboolean
+ns_objective_luminance (const NsObjective *obj)
+{
+  return obj->luma;
 }
 
 NsLossTerms
@@ -534,5 +641,20 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
       ns_network_tap_shape (obj->net, obj->content[i].tap, &C, &h, &w);
       bytes += (guint64) C * h * w * sizeof (float);          /* content targets */
     }
+  return bytes;
+}
+
+guint64
+ns_objective_regions_bytes (NsObjective *obj, int W, int H, int n_masked, gboolean content_map)
+{
+  int pw, ph;
+  ns_objective_edge_pad (obj, W, H, &pw, &ph);
+  if (ns_network_memory_bytes (obj->net, H + ph, W + pw) == 0)   /* plans the tap shapes */
+    return 0;
+  guint64 bytes = ns_regions_memory_bytes (obj->net, obj->style_taps, obj->n_style,
+                                           obj->content_taps, obj->n_content, W + pw, H + ph,
+                                           n_masked, content_map);
+  if (obj->luma)     /* (Y, Y, Y) and its gradient */
+    bytes += (guint64) 2 * 3 * W * H * sizeof (float);
   return bytes;
 }

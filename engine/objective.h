@@ -37,9 +37,21 @@ void         ns_objective_clear_styles (NsObjective *obj);
 /* Add a style target: planar image of sw x sh with blend weight beta (raw). */
 gboolean     ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
                                      double beta, GError **error);
-/* Prepare the network for evaluating images of the content size. */
+/* The same with a mask at the content size W x H (0..1; NULL = the whole
+ * image): a guided Gram term (regions.h).  Call after set_content. */
+gboolean     ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw,
+                                            int sh, double beta, const float *mask,
+                                            GError **error);
+/* Content strength map of this level: mask at W x H (NULL: none) and
+ * strength S (c = 1 + (S − 1) m).  Call after set_content. */
+gboolean     ns_objective_set_content_map (NsObjective *obj, const float *mask,
+                                           double strength, GError **error);
+/* Prepare the network for evaluating images of the content size (and the
+ * masks at every tap, once per level). */
 gboolean     ns_objective_ready     (NsObjective *obj, GError **error);
-/* NsObjectiveFunc: f(x) and g = ∇f. */
+/* NsObjectiveFunc: f(x) and g = ∇f.  x is planar RGB [3][H][W], or with
+ * colour transfer "luminance" one plane Y [H][W] that the network sees as
+ * (Y, Y, Y); set_content / add_style then take (Y, Y, Y) images. */
 double       ns_objective_eval      (const float *x, float *g, void *obj);
 /* The columns / rows the network's input gets beyond a W x H working
  * image (0, 0: it sees the image as it is). */
@@ -51,6 +63,13 @@ NsNetwork   *ns_objective_network   (NsObjective *obj);
 /* Bytes the network buffers and the targets (content features, n_styles
  * Gram matrices per style layer) need at W x H; 0 if W x H is too small. */
 guint64      ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles);
+
+/* Whether x is one plane Y (colour transfer "luminance"). */
+gboolean     ns_objective_luminance (const NsObjective *obj);
+/* Bytes the masks (n_masked styles, a content map) and the luminance
+ * buffers need at W x H beyond ns_objective_memory_bytes. */
+guint64      ns_objective_regions_bytes (NsObjective *obj, int W, int H, int n_masked,
+                                         gboolean content_map);
 
 /* Parse "a,b,c" into a NULL-terminated vector of trimmed names (NULL if empty). */
 char       **ns_parse_layer_list    (const char *list);

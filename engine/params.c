@@ -82,6 +82,7 @@ ns_params_init (NsParams *p)
     .init = NS_INIT_CONTENT,
     .seed = 0,
     .preserve_colors = FALSE,
+    .color_transfer = NS_COLOR_TRANSFER_NONE,
     .size = 512,
     .multires = 0,
     .threads = 0,

@@ -16,5 +16,9 @@ int  ns_schedule_level_iterations (const NsParams *p, int level, int levels);
 /* ns_estimate_memory with the style images' real pixel count (estimate.c). */
 guint64 ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
                                 int height, int n_styles, guint64 style_pixels);
+/* Bytes the masks of n_masked styles and a content map (and the luminance
+ * buffers) add at the working size of width x height (estimate.c). */
+guint64 ns_estimate_regions_bytes (const NsModel *model, const NsParams *params, int width,
+                                   int height, int n_masked, gboolean content_map);
 
 #endif

@@ -91,6 +91,15 @@ gboolean    ns_model_classify      (const NsModel *model, const float *image, fl
 typedef enum { NS_OPTIMIZER_LBFGS = 0, NS_OPTIMIZER_ADAM = 1 } NsOptimizerType;
 typedef enum { NS_POOLING_MAX = 0, NS_POOLING_AVG = 1 } NsPoolingType;
 typedef enum { NS_INIT_NOISE = 0, NS_INIT_CONTENT = 1, NS_INIT_IMAGE = 2 } NsInitType;
+/* Colour control (Gatys et al. 2017, sec. 5): none; meancov = each style
+ * recoloured to the content's RGB mean and covariance before its targets;
+ * luminance = the transfer on luminance alone (the optimised image is one
+ * channel Y; the output gets the content's chroma). */
+typedef enum
+{
+  NS_COLOR_TRANSFER_NONE = 0, NS_COLOR_TRANSFER_MEANCOV = 1, NS_COLOR_TRANSFER_LUMINANCE = 2,
+  NS_COLOR_TRANSFER_COUNT
+} NsColorTransfer;
 
 typedef struct
 {
@@ -121,6 +130,7 @@ typedef struct
 
   /* output */
   gboolean preserve_colors;       /* stylised luminance + content chroma (YCbCr) */
+  NsColorTransfer color_transfer; /* default none */
   int    size;                    /* longest side of the working image; 0 = as is */
   int    multires;                /* levels: 1 single scale, 0 automatic */
 
@@ -130,6 +140,9 @@ typedef struct
 } NsParams;
 
 void ns_params_init (NsParams *params);   /* fill with documented defaults */
+
+const char *ns_color_transfer_name      (NsColorTransfer mode);   /* "none", "meancov", "luminance" */
+gboolean    ns_color_transfer_from_name (const char *name, NsColorTransfer *mode);
 
 /* Limits of the parameters (ns_job_new refuses values beyond them). */
 #define NS_MAX_ITERATIONS     100000   /* iterations (also per automatic level) */
@@ -208,6 +221,18 @@ NsJob   *ns_job_new           (NsModel *model, const NsImage *content,
  * scale: style size relative to the working content size (>0). */
 gboolean ns_job_add_style     (NsJob *job, const NsImage *style, double weight,
                                double scale, GError **error);
+/* Regions (Gatys et al. 2017, sec. 4): the same with a mask image (any
+ * size; gray = mean of R'G'B' clamped to 0..1, resized to each level's
+ * working size) where the style applies: its Gram matrices on the content
+ * are guided by the mask.  mask NULL = the whole image (= ns_job_add_style). */
+gboolean ns_job_add_style_masked (NsJob *job, const NsImage *style, double weight,
+                                  double scale, const NsImage *mask, GError **error);
+/* Content strength map: the content loss at each pixel weighted by
+ * c = 1 + (strength − 1)·m (m from the mask image as above; strength >= 0,
+ * NS_CONTENT_MASK_STRENGTH by default in the front ends).  NULL: none. */
+#define NS_CONTENT_MASK_STRENGTH 10.0
+gboolean ns_job_set_content_mask (NsJob *job, const NsImage *mask, double strength,
+                                  GError **error);
 void     ns_job_set_init_image (NsJob *job, const NsImage *init);   /* for NS_INIT_IMAGE */
 void     ns_job_set_progress  (NsJob *job, NsProgressFunc func, gpointer user_data);
 void     ns_job_set_snapshot  (NsJob *job, NsSnapshotFunc func, gpointer user_data);
@@ -248,6 +273,13 @@ guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
  * (FLOP count of the schedule / an assumed sustained rate). */
 double   ns_estimate_seconds  (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
+/* The same two with n_masked of the styles masked and an optional content
+ * strength map (masks as large as the content). */
+guint64  ns_estimate_memory_regions  (const NsModel *model, const NsParams *params,
+                                      int width, int height, int n_styles, int n_masked,
+                                      gboolean content_map);
+double   ns_estimate_seconds_regions (const NsModel *model, const NsParams *params,
+                                      int width, int height, int n_styles, int n_masked);
 
 /* ---------------------------------------------------------- model lookup */
 

@@ -68,7 +68,8 @@ static gboolean
 run_fake (NspValues *v, NspResult *res, GError **error)
 {
   FakeHost fh = { 0, 0 };
-  NspHost  host = { &fh, fake_status, fake_progress, fake_content, fake_style, fake_name };
+  NspHost  host = { &fh, fake_status, fake_progress, fake_content, fake_style, fake_name,
+                    NULL, NULL };
 
   return nsp_run (v, 48, 40, &host, res, error);
 }

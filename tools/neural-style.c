@@ -13,6 +13,7 @@
 #include "classify.h"
 #include "judge.h"
 #include "image_io.h"
+#include "region_opts.h"
 #include "report.h"
 #include "style_spec.h"
 #include "ns_config.h"
@@ -295,6 +296,10 @@ cmd_stylize (int argc, char **argv)
     { "version", 0, 0, G_OPTION_ARG_NONE, &o.version, "Print the version", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
+  NsRegionOpts ro;              /* --style-mask, --content-mask, --color-transfer */
+  GOptionEntry ro_entries[5];
+  ns_region_opts_init (&ro);
+  ns_region_opts_entries (&ro, ro_entries);
   GOptionContext *ctx = g_option_context_new ("- neural style transfer (Gatys et al.)");
   g_option_context_set_summary (ctx,
     "Repaint CONTENT in the style of one or more STYLE images.\n"
@@ -303,6 +308,7 @@ cmd_stylize (int argc, char **argv)
     "                neural-style classify IMAGE --model MODEL.safetensors [--top N]\n"
     "                neural-style judge CONTENT STYLE OUTPUT [...] [--model GOOGLENET] [--report FILE]");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, ro_entries, NULL);
   GError *err = NULL;
   int rc = 1;
   NsModel *model = NULL;
@@ -325,6 +331,12 @@ cmd_stylize (int argc, char **argv)
   if (!o.content || !o.output || !o.styles || !o.styles[0])
     {
       fprintf (stderr, "neural-style: --content, --style and --output are required (see --help)\n");
+      rc = 2;
+      goto out;
+    }
+  if (!ns_region_opts_check (&ro, (int) g_strv_length (o.styles), &p, &err))
+    {
+      fprintf (stderr, "neural-style: %s\n", err->message);
       rc = 2;
       goto out;
     }
@@ -431,11 +443,13 @@ cmd_stylize (int argc, char **argv)
       g_free (path);
       if (!style)
         goto fail;
-      gboolean ok = ns_job_add_style (job, style, w, s, &err);
+      gboolean ok = ns_region_opts_add_style (&ro, i, job, style, w, s, &err);
       ns_image_free (style);
       if (!ok)
         goto fail;
     }
+  if (!ns_region_opts_apply (&ro, job, &err))
+    goto fail;
   o.tty = isatty (STDERR_FILENO);
   ns_job_set_progress (job, on_progress, &o);
   CheckpointCtx cctx = { &o, content };
@@ -457,8 +471,8 @@ cmd_stylize (int argc, char **argv)
   if (!ns_io_save (result, o.output, &err))
     goto fail;
   if (o.report && !ns_report_write (o.report, job, &p, model_path, ns_model_architecture (model),
-                                    o.content, o.styles, result->width, result->height, secs,
-                                    &err))
+                                    o.content, o.styles, &ro, result->width, result->height,
+                                    secs, &err))
     goto fail;
   if (!o.quiet)
     fprintf (stderr, "%s: %dx%d in %.1f s (stopped: %s, %d evaluations)\n", o.output,
@@ -493,6 +507,7 @@ out:
   g_free (content_layers); g_free (style_layers);
   g_free (h_cw); g_free (h_sw); g_free (h_tv); g_free (h_nb); g_free (preset_opt);
   g_strfreev (o.styles);
+  ns_region_opts_clear (&ro);
   return rc;
 }
 

@@ -102,9 +102,29 @@ boolean (Json *j, const char *k, gboolean v)
   g_string_append (j->s, v ? "true" : "false");
 }
 
+/* --style-mask / --content-mask[-strength] / --color-transfer */
+static void
+add_regions (Json *j, const NsParams *p, const NsRegionOpts *r)
+{
+  open_ (j, "style_masks", '[');
+  for (int i = 0; r && r->style_masks && r->style_masks[i]; i++)
+    str (j, NULL, r->style_masks[i]);
+  close_ (j, ']');
+  if (r && r->content_mask)
+    str (j, "content_mask", r->content_mask);
+  else
+    {
+      key (j, "content_mask");
+      g_string_append (j->s, "null");
+    }
+  num (j, "content_mask_strength", r ? r->content_mask_strength : NS_CONTENT_MASK_STRENGTH);
+  str (j, "color_transfer", ns_color_transfer_name (p->color_transfer));
+}
+
 static void
 add_parameters (Json *j, const NsParams *p, const char *model_path, const char *arch,
-                const char *content_path, char **styles, int work_w, int work_h)
+                const char *content_path, char **styles, const NsRegionOpts *regions,
+                int work_w, int work_h)
 {
   static const char *const opt[] = { "lbfgs", "adam" };
   static const char *const pool[] = { "max", "avg" };
@@ -143,17 +163,18 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   integer (j, "size", p->size);
   integer (j, "multires", p->multires);
   integer (j, "threads", p->threads);
+  add_regions (j, p, regions);
   close_ (j, '}');
 }
 
 gboolean
 ns_report_write (const char *path, const NsJob *job, const NsParams *p,
                  const char *model_path, const char *arch, const char *content_path,
-                 char **styles, int work_w, int work_h, double seconds_total,
-                 GError **error)
+                 char **styles, const NsRegionOpts *regions, int work_w, int work_h,
+                 double seconds_total, GError **error)
 {
   Json j = { g_string_new ("{"), 1, TRUE };
-  add_parameters (&j, p, model_path, arch, content_path, styles, work_w, work_h);
+  add_parameters (&j, p, model_path, arch, content_path, styles, regions, work_w, work_h);
   open_ (&j, "iterations", '[');
   int n;
   const NsIterationRecord *r = ns_job_get_history (job, &n);

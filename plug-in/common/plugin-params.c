@@ -52,6 +52,8 @@ nsp_values_init (NspValues *vals)
   vals->preserve_colors        = p.preserve_colors ? 1 : 0;
   vals->multires               = p.multires;
   vals->model[0]               = '\0';
+  vals->color_transfer         = p.color_transfer;
+  vals->content_mask_strength  = NS_CONTENT_MASK_STRENGTH;
 }
 
 static gboolean
@@ -143,6 +145,13 @@ nsp_values_validate (const NspValues  *vals,
   if (vals->multires < 0 || vals->multires > NSP_MAX_MULTIRES)
     return nsp_set_error (error, NSP_ERROR_CALLING, _("multires must be between 0 (automatic) and %d (got %d)."),
                           NSP_MAX_MULTIRES, vals->multires);
+  if (vals->color_transfer < 0 || vals->color_transfer >= NS_COLOR_TRANSFER_COUNT)
+    return nsp_set_error (error, NSP_ERROR_CALLING,
+                          _("color-transfer must be 0 (none), 1 (meancov) or 2 (luminance), not %d."),
+                          vals->color_transfer);
+  if (!check_number (vals->content_mask_strength, 0.0, NSP_MAX_CONTENT_MASK_STRENGTH,
+                     "content-mask-strength", error))
+    return FALSE;
   if (vals->model[0] != '\0' && !g_file_test (vals->model, G_FILE_TEST_IS_REGULAR))
     return nsp_set_error (error, NSP_ERROR_CALLING, _("The model file '%s' does not exist or is not a regular file."), vals->model);
   return TRUE;
@@ -169,4 +178,5 @@ nsp_values_to_ns_params (const NspValues *vals,
   p->seed                   = seed;
   p->preserve_colors        = vals->preserve_colors != 0;
   p->multires               = vals->multires;
+  p->color_transfer         = (NsColorTransfer) vals->color_transfer;
 }

@@ -26,6 +26,7 @@
 #define NSP_MAX_MULTIRES    8
 #define NSP_MAX_STYLE_SCALE 8.0
 #define NSP_MODEL_PATH_MAX  4096
+#define NSP_MAX_CONTENT_MASK_STRENGTH 1000.0
 
 typedef struct
 {
@@ -48,6 +49,10 @@ typedef struct
   gint32  preserve_colors;                 /* 0 / 1 */
   gint32  multires;                        /* 0 = automatic */
   gchar   model[NSP_MODEL_PATH_MAX];       /* "" = ns_model_find_default() */
+  /* Regions and colours (issue 14): the masks themselves are GIMP objects
+   * the host keeps (NspHost.read_style_mask / read_content_mask). */
+  gint32  color_transfer;                  /* NsColorTransfer */
+  gdouble content_mask_strength;           /* >= 0, default NS_CONTENT_MASK_STRENGTH */
 } NspValues;
 
 /* Defaults: the engine's ns_params_init() values, no styles, size 0. */

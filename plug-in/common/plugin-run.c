@@ -158,17 +158,46 @@ nsp_run (const NspValues *vals,
       gint     side  = ns_style_read_side (out->work_width, out->work_height,
                                            vals->style_scales[i]);
       NsImage *style = host->read_style (host->data, i, side, error);
+      NsImage *mask  = NULL;
       gboolean added;
 
       if (!style)
         goto out;
-      added = ns_job_add_style (job, style, vals->style_weights[i], vals->style_scales[i], &err);
+      if (host->read_style_mask && !(mask = host->read_style_mask (host->data, i, &err))
+          && err)
+        {
+          g_propagate_error (error, g_steal_pointer (&err));
+          ns_image_free (style);
+          goto out;
+        }
+      added = ns_job_add_style_masked (job, style, vals->style_weights[i],
+                                       vals->style_scales[i], mask, &err);
       ns_image_free (style);
+      ns_image_free (mask);
       if (!added)
         {
           gchar *ctx = g_strdup_printf (_("Style image %d cannot be used"), i + 1);
           engine_error (error, err, ctx);
           g_free (ctx);
+          goto out;
+        }
+    }
+
+  if (host->read_content_mask)
+    {
+      NsImage *mask = host->read_content_mask (host->data, &err);
+      gboolean set;
+
+      if (!mask && err)
+        {
+          g_propagate_error (error, g_steal_pointer (&err));
+          goto out;
+        }
+      set = !mask || ns_job_set_content_mask (job, mask, vals->content_mask_strength, &err);
+      ns_image_free (mask);
+      if (!set)
+        {
+          engine_error (error, err, _("The content mask cannot be used"));
           goto out;
         }
     }

@@ -22,6 +22,11 @@ typedef struct
   NsImage *(*read_style)   (gpointer data, gint index, gint max_side, GError **error);
   /* Style image `index`'s display name (nsp_style_display_name). */
   gchar   *(*style_name)   (gpointer data, gint index);
+  /* Regions (may be NULL: none).  The mask of style `index` / the content
+   * mask over the processed region (R'G'B' float; gray = mean of the
+   * channels); NULL without error = the whole image / no content mask. */
+  NsImage *(*read_style_mask)   (gpointer data, gint index, GError **error);
+  NsImage *(*read_content_mask) (gpointer data, GError **error);
 } NspHost;
 
 typedef struct

@@ -112,6 +112,9 @@ nsp_values_to_parasite_text (const NspValues    *vals,
   PUT_I ("preserve-colors", vals->preserve_colors);
   PUT_I ("multires", vals->multires);
   g_string_append_printf (s, "model=%s\n", model_path ? model_path : "");
+  g_string_append_printf (s, "color-transfer=%s\n",
+                          ns_color_transfer_name ((NsColorTransfer) vals->color_transfer));
+  PUT_D ("content-mask-strength", vals->content_mask_strength);
 #undef PUT_D
 #undef PUT_I
   return g_string_free (s, FALSE);
@@ -282,6 +285,17 @@ nsp_estimate_text (const NsModel   *model,
                    gint             region_w,
                    gint             region_h)
 {
+  return nsp_estimate_text_regions (model, vals, region_w, region_h, 0, FALSE);
+}
+
+gchar *
+nsp_estimate_text_regions (const NsModel   *model,
+                           const NspValues *vals,
+                           gint             region_w,
+                           gint             region_h,
+                           gint             n_masked,
+                           gboolean         content_mask)
+{
   NsParams params;
   gint     w, h, n_styles = MAX (1, vals->n_styles);
   gdouble  secs;
@@ -294,8 +308,9 @@ nsp_estimate_text (const NsModel   *model,
   nsp_values_to_ns_params (vals, 0, &params);
   /* The working size the engine will use for these settings. */
   ns_working_size (&params, region_w, region_h, &w, &h);
-  secs = ns_estimate_seconds (model, &params, w, h, n_styles);
-  mem  = g_format_size (ns_estimate_memory (model, &params, w, h, n_styles));
+  secs = ns_estimate_seconds_regions (model, &params, w, h, n_styles, n_masked);
+  mem  = g_format_size (ns_estimate_memory_regions (model, &params, w, h, n_styles, n_masked,
+                                                    content_mask));
 
   if (!(secs >= 0.0) || !isfinite (secs))
     time = g_strdup ("—");

@@ -89,6 +89,14 @@ gchar *nsp_estimate_text           (const NsModel   *model,
                                     const NspValues *vals,
                                     gint             region_w,
                                     gint             region_h);
+/* The same with n_masked styles having a region mask and an optional
+ * content (protect) mask. */
+gchar *nsp_estimate_text_regions   (const NsModel   *model,
+                                    const NspValues *vals,
+                                    gint             region_w,
+                                    gint             region_h,
+                                    gint             n_masked,
+                                    gboolean         content_mask);
 
 /* The model the dialog estimates with: `file` (the chosen one) or, when
  * NULL, the default model.  Returns it (NULL when none can be loaded) and

@@ -10,6 +10,7 @@
  * image): they are only used after gimp_image_is_valid() said yes.
  */
 #include "plugin-dialog.h"
+#include "plugin-dialog-regions.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
 #include "plugin-labels.h"
@@ -39,6 +40,7 @@ typedef struct
   GtkObject *weight;       /* raw weight 0..100 */
   GtkWidget *percent;      /* normalised share */
   GtkObject *scale;        /* style scale */
+  GtkWidget *region;       /* mask combo: where this style applies */
 } StyleRow;
 
 struct Dialog
@@ -73,7 +75,11 @@ struct Dialog
   gchar      *model_path;
   gchar      *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean    building;             /* suppress updates while constructing */
+  NspRegionControls regions;        /* Protect, strength, Colours */
+  const NspMasks   *masks_in;       /* the masks to start from */
 };
+
+static void dialog_get_masks (Dialog *dlg, NspMasks *masks);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -186,7 +192,17 @@ update_estimate (Dialog *dlg)
     return;
   memset (&vals, 0, sizeof vals);
   dialog_get_values (dlg, &vals, ids);
-  text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
+  {
+    NspMasks masks;
+    gint     n_masked = 0;
+
+    dialog_get_masks (dlg, &masks);
+    nsp_region_controls_get (&dlg->regions, &vals, &masks.content_mask);
+    for (gint i = 0; i < NSP_MAX_STYLES; i++)
+      n_masked += masks.style_masks[i] != -1;
+    text = nsp_estimate_text_regions (dlg->model, &vals, dlg->region_w, dlg->region_h,
+                                      n_masked, masks.content_mask != -1);
+  }
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
   if (dlg->scale_note)
@@ -387,6 +403,14 @@ add_row (Dialog *dlg, gint32 image_id, gdouble weight, gdouble scale)
   gtk_widget_set_size_request (row->combo, 200, -1);
   gtk_box_pack_start (GTK_BOX (row->box), row->combo, TRUE, TRUE, 0);
 
+  /* TRANSLATORS: Region menu entry: the style applies everywhere */
+  row->region = nsp_mask_combo_new (dlg->image_id, dlg->drawable_id, _("Whole image"), -1);
+  gimp_help_set_help_data (row->region, _("Region: where this style applies (white parts of "
+                                          "the selection, channel or layer mask)"), NULL);
+  gtk_widget_set_size_request (row->region, 130, -1);
+  gtk_box_pack_start (GTK_BOX (row->box), row->region, FALSE, FALSE, 0);
+  g_signal_connect (row->region, "changed", G_CALLBACK (on_changed), dlg);
+
   row->weight = gtk_adjustment_new (weight, 0.0, WEIGHT_MAX, 1.0, 10.0, 0.0);
   hscale = gtk_hscale_new (GTK_ADJUSTMENT (row->weight));
   gtk_scale_set_draw_value (GTK_SCALE (hscale), TRUE);
@@ -488,9 +512,14 @@ build_rows (Dialog *dlg, const NspValues *vals, const gint32 *style_images)
     {
       for (gint i = 0; i < vals->n_styles && i < NSP_MAX_STYLES; i++)
         if (gimp_image_is_valid (style_images[i]))
-          add_row (dlg, style_images[i],
-                   sum > 0.0 ? WEIGHT_MAX * vals->style_weights[i] / sum : 50.0,
-                   CLAMP (vals->style_scales[i], 0.1, NSP_MAX_STYLE_SCALE));
+          {
+            add_row (dlg, style_images[i],
+                     sum > 0.0 ? WEIGHT_MAX * vals->style_weights[i] / sum : 50.0,
+                     CLAMP (vals->style_scales[i], 0.1, NSP_MAX_STYLE_SCALE));
+            if (dlg->masks_in && gimp_item_is_valid (dlg->masks_in->style_masks[i]))
+              gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (((StyleRow *) g_list_last (dlg->rows)->data)->region),
+                                             dlg->masks_in->style_masks[i]);
+          }
       return;
     }
 
@@ -556,7 +585,9 @@ reset_parameters (Dialog *dlg)
     {
       set_adj (((StyleRow *) l->data)->weight, 50.0);
       set_adj (((StyleRow *) l->data)->scale, 1.0);
+      gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (((StyleRow *) l->data)->region), -1);
     }
+  nsp_region_controls_reset (&dlg->regions);
   dlg->building = FALSE;
   load_model (dlg);
   update_percentages (dlg);
@@ -935,11 +966,35 @@ result_source_layer (gint32 image_id, gint32 drawable_id)
   return source > 0 ? source : -1;
 }
 
+/* The region of each style row, in the rows' order. */
+static void
+dialog_get_masks (Dialog *dlg, NspMasks *masks)
+{
+  gint n = 0;
+
+  nsp_masks_init (masks);
+  for (GList *l = dlg->rows; l && n < NSP_MAX_STYLES; l = l->next)
+    masks->style_masks[n++] = nsp_mask_combo_get (((StyleRow *) l->data)->region);
+}
+
 gboolean
 nsp_dialog_run (gint32     image_id,
                 gint32    *drawable_id,
                 NspValues *vals,
                 gint32    *style_images)
+{
+  NspMasks masks;
+
+  nsp_masks_init (&masks);
+  return nsp_dialog_run_regions (image_id, drawable_id, vals, style_images, &masks);
+}
+
+gboolean
+nsp_dialog_run_regions (gint32     image_id,
+                        gint32    *drawable_id,
+                        NspValues *vals,
+                        gint32    *style_images,
+                        NspMasks  *masks)
 {
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right, *loss, *preset;
@@ -954,6 +1009,7 @@ nsp_dialog_run (gint32     image_id,
   dlg.drawable_id = dlg.source_id > 0 ? dlg.source_id : *drawable_id;
   dlg.default_model = ns_model_find_default (NULL);
   dlg.building    = TRUE;
+  dlg.masks_in    = masks;
   compute_region (&dlg);
 
   dlg.dialog = gimp_dialog_new (_("Neural Style"), PLUG_IN_ROLE,
@@ -991,11 +1047,17 @@ nsp_dialog_run (gint32     image_id,
   gtk_box_pack_start (GTK_BOX (loss), preset, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (loss), preset, 0);
   g_object_set_data (G_OBJECT (dlg.dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
+  add_frame (right, _("Regions and Colours"),
+             nsp_region_controls_new (&dlg.regions, image_id, dlg.drawable_id, vals,
+                                      gimp_item_is_valid (masks->content_mask)
+                                      ? masks->content_mask : -1));
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
   g_signal_connect (dlg.init, "changed", G_CALLBACK (on_changed), &dlg);
   g_signal_connect (dlg.pooling, "changed", G_CALLBACK (on_changed), &dlg);
+  g_signal_connect (dlg.regions.protect, "changed", G_CALLBACK (on_changed), &dlg);
+  g_signal_connect (dlg.regions.colours, "changed", G_CALLBACK (on_changed), &dlg);
   dlg.building = FALSE;
   load_model (&dlg);             /* the default model once, for the estimate */
   update_percentages (&dlg);
@@ -1035,18 +1097,23 @@ nsp_dialog_run (gint32     image_id,
       {
         NspValues tmp = *vals;
         gint32    ids[NSP_MAX_STYLES];
+        NspMasks  tmp_masks;
         GError   *err = NULL;
 
         for (gint i = 0; i < NSP_MAX_STYLES; i++)
           ids[i] = -1;
         dialog_get_values (&dlg, &tmp, ids);
-        if (!nsp_validate_with_images (&tmp, ids, &err))
+        dialog_get_masks (&dlg, &tmp_masks);
+        nsp_region_controls_get (&dlg.regions, &tmp, &tmp_masks.content_mask);
+        if (!nsp_validate_with_images (&tmp, ids, &err)
+            || !nsp_masks_validate (image_id, &tmp, &tmp_masks, &err))
           {
             g_message ("%s", err->message);
             g_clear_error (&err);
             continue;
           }
         *vals = tmp;
+        *masks = tmp_masks;
         memcpy (style_images, ids, sizeof ids);
         *drawable_id = dlg.drawable_id;
         ok = TRUE;

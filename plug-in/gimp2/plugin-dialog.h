@@ -3,6 +3,7 @@
 #define PLUGIN_DIALOG_H
 
 #include "plugin-params.h"
+#include "plugin-regions.h"
 
 /* Show the dialog for the content `drawable_id` of `image_id`, starting
  * from `vals` and `style_images` (NSP_MAX_STYLES IDs; last values or
@@ -14,5 +15,13 @@ gboolean nsp_dialog_run (gint32     image_id,
                          gint32    *drawable_id,
                          NspValues *vals,
                          gint32    *style_images);
+
+/* The same with the region and colour controls: `masks` (valid IDs or -1)
+ * start the Region / Protect combos and get the choice on OK. */
+gboolean nsp_dialog_run_regions (gint32     image_id,
+                                 gint32    *drawable_id,
+                                 NspValues *vals,
+                                 gint32    *style_images,
+                                 NspMasks  *masks);
 
 #endif /* PLUGIN_DIALOG_H */

@@ -2,6 +2,7 @@
  * procedure plug-in-neural-style, run() dispatches on the run mode. */
 #include "plugin-pdb.h"
 #include "plugin-process.h"
+#include "plugin-regions.h"
 #include "plugin-dialog.h"
 #include "plugin-i18n.h"
 
@@ -70,6 +71,7 @@ query (void)
                           args, return_vals);
 
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Filters/Artistic");
+  nsp_regions_install ();
   gimp_plugin_domain_register (GETTEXT_PACKAGE, nsp_localedir ());
 }
 
@@ -79,6 +81,21 @@ last_values_get (NspLastValues *last)
 {
   return gimp_get_data_size (PLUG_IN_PROC) == (gint) sizeof *last
          && gimp_get_data (PLUG_IN_PROC, last);
+}
+
+/* The dialog's last Region / Protect choices (kept under the regions
+ * procedure's name); IDs no longer valid become -1. */
+static void
+last_masks_get (NspMasks *masks)
+{
+  if (gimp_get_data_size (PLUG_IN_PROC_REGIONS) != (gint) sizeof *masks
+      || !gimp_get_data (PLUG_IN_PROC_REGIONS, masks))
+    nsp_masks_init (masks);
+  for (gint i = 0; i < NSP_MAX_STYLES; i++)
+    if (!gimp_item_is_valid (masks->style_masks[i]))
+      masks->style_masks[i] = -1;
+  if (!gimp_item_is_valid (masks->content_mask))
+    masks->content_mask = -1;
 }
 
 static GimpPDBStatusType
@@ -147,6 +164,8 @@ run (const gchar      *name,
   gint32             image_id, drawable_id, layer = -1;
   NspLastValues      last;
   NspValues         *vals = &last.vals;
+  NspMasks           masks;
+  gboolean           regions = g_strcmp0 (name, PLUG_IN_PROC_REGIONS) == 0;
   GError            *error = NULL;
 
   NSP_INIT_I18N ();
@@ -161,7 +180,7 @@ run (const gchar      *name,
   values[1].data.d_layer = -1;
   g_clear_pointer (&message, g_free);
 
-  if (g_strcmp0 (name, PLUG_IN_PROC) != 0 || n_params < 3)
+  if ((g_strcmp0 (name, PLUG_IN_PROC) != 0 && !regions) || n_params < 3)
     {
       g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
                            _("Wrong procedure or too few arguments."));
@@ -179,8 +198,12 @@ run (const gchar      *name,
     }
 
   nsp_values_init (vals);
+  nsp_masks_init (&masks);
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
     last.style_images[i] = -1;
+  /* The regions procedure has no dialog: it always takes its arguments. */
+  if (regions)
+    run_mode = GIMP_RUN_NONINTERACTIVE;
 
   /* Menu runs on a layer mask work on its layer, as GIMP's filters that
    * need a layer do. */
@@ -199,8 +222,9 @@ run (const gchar      *name,
           break;
         }
       gimp_get_data (PLUG_IN_PROC, &last);
+      last_masks_get (&masks);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run (image_id, &drawable_id, vals, last.style_images))
+      if (!nsp_dialog_run_regions (image_id, &drawable_id, vals, last.style_images, &masks))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -208,7 +232,9 @@ run (const gchar      *name,
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      if (!nsp_values_from_pdb (vals, last.style_images, n_params, param, &error))
+      if (regions ? !nsp_regions_from_pdb (vals, last.style_images, &masks, n_params, param,
+                                           &error)
+                  : !nsp_values_from_pdb (vals, last.style_images, n_params, param, &error))
         goto done;
       break;
 
@@ -219,6 +245,7 @@ run (const gchar      *name,
                                _("There are no previous settings to repeat; run Neural Style interactively first."));
           goto done;
         }
+      last_masks_get (&masks);
       break;
 
     default:
@@ -226,16 +253,21 @@ run (const gchar      *name,
       goto done;
     }
 
-  if (!nsp_validate_with_images (vals, last.style_images, &error))
+  if (!nsp_validate_with_images (vals, last.style_images, &error)
+      || !nsp_masks_validate (image_id, vals, &masks, &error))
     goto done;
 
-  layer = nsp_process (image_id, drawable_id, vals, last.style_images,
-                       run_mode == GIMP_RUN_INTERACTIVE, &error);
+  /* (masks all -1 outside the regions procedure and the dialog: the plain run) */
+  layer = nsp_process_regions (image_id, drawable_id, vals, last.style_images, &masks,
+                               run_mode == GIMP_RUN_INTERACTIVE, &error);
   if (layer < 0)
     goto done;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    gimp_set_data (PLUG_IN_PROC, &last, sizeof last);
+    {
+      gimp_set_data (PLUG_IN_PROC, &last, sizeof last);
+      gimp_set_data (PLUG_IN_PROC_REGIONS, &masks, sizeof masks);
+    }
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
 

@@ -3,6 +3,7 @@
 #include "plugin-io.h"
 #include "plugin-pdb.h"
 #include "plugin-progress.h"
+#include "plugin-regions.h"
 #include "plugin-run.h"
 #include "plugin-texts.h"
 #include "plugin-i18n.h"
@@ -14,6 +15,7 @@ typedef struct
   const NspRegion   *region;
   const gint32      *style_images;
   NspProgressWindow *window;      /* interactive runs only */
+  const NspMasks    *masks;       /* NULL: none */
 } Host;
 
 static void
@@ -53,6 +55,22 @@ host_read_style (gpointer data, gint index, gint max_side, GError **error)
   return nsp_read_image_composite (h->style_images[index], max_side, error);
 }
 
+static NsImage *
+host_read_style_mask (gpointer data, gint index, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_mask (h->masks->style_masks[index], h->drawable_id, h->region, error);
+}
+
+static NsImage *
+host_read_content_mask (gpointer data, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_mask (h->masks->content_mask, h->drawable_id, h->region, error);
+}
+
 static gchar *
 host_style_name (gpointer data, gint index)
 {
@@ -69,10 +87,25 @@ nsp_process (gint32            image_id,
              gboolean          interactive,
              GError          **error)
 {
+  return nsp_process_regions (image_id, drawable_id, vals, style_images, NULL, interactive,
+                              error);
+}
+
+gint32
+nsp_process_regions (gint32            image_id,
+                     gint32            drawable_id,
+                     const NspValues  *vals,
+                     const gint32     *style_images,
+                     const NspMasks   *masks,
+                     gboolean          interactive,
+                     GError          **error)
+{
   NspRegion  region;
-  Host       h = { drawable_id, &region, style_images, NULL };
+  Host       h = { drawable_id, &region, style_images, NULL, masks };
   NspHost    host = { &h, host_status, host_progress, host_read_content,
-                         host_read_style, host_style_name };
+                         host_read_style, host_style_name,
+                         masks ? host_read_style_mask : NULL,
+                         masks ? host_read_content_mask : NULL };
   NspResult  res;
   gint32     layer = -1;
 

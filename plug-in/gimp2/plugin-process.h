@@ -5,6 +5,7 @@
 #define PLUGIN_PROCESS_H
 
 #include "plugin-params.h"
+#include "plugin-regions.h"
 
 /* Returns the new layer, or -1 with error set (NSP_ERROR_CALLING for bad
  * input, NSP_ERROR_CANCELLED when stopped, NSP_ERROR_EXECUTION otherwise).
@@ -17,5 +18,14 @@ gint32 nsp_process (gint32            image_id,
                     const gint32     *style_images,
                     gboolean          interactive,
                     GError          **error);
+
+/* The same with masks (plug-in-neural-style-regions; NULL = none). */
+gint32 nsp_process_regions (gint32            image_id,
+                            gint32            drawable_id,
+                            const NspValues  *vals,
+                            const gint32     *style_images,
+                            const NspMasks   *masks,
+                            gboolean          interactive,
+                            GError          **error);
 
 #endif /* PLUGIN_PROCESS_H */

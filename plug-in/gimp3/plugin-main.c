@@ -82,6 +82,7 @@ run (GimpProcedure        *procedure,
   GimpImage      *style_images[NSP_MAX_STYLES];
   NspValues       vals;
   GimpDrawable   *drawable;
+  NspMasks        masks;
   GimpLayer      *layer = NULL;
   GError         *error = NULL;
   GimpValueArray *ret;
@@ -131,6 +132,7 @@ run (GimpProcedure        *procedure,
     }
 
   if (!nsp_config_get_values (config, &vals, style_images, &error)
+      || !nsp_regions_get (config, drawable, &vals, &masks, &error)
       || !nsp_validate_with_images (&vals, style_images, &error))
     {
       if (run_mode == GIMP_RUN_INTERACTIVE && !dialog)
@@ -140,7 +142,7 @@ run (GimpProcedure        *procedure,
       goto done;
     }
 
-  layer = nsp_process (image, drawable, &vals, style_images, dialog, &error);
+  layer = nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
 
 done:
   if (!layer)
@@ -196,6 +198,7 @@ create_procedure (GimpPlugIn  *plug_in,
                                   "Neural Style for GIMP contributors, GPL-3.0-or-later",
                                   "2024");
   nsp_config_add_arguments (procedure);
+  nsp_regions_add_arguments (procedure);
   return procedure;
 }
 

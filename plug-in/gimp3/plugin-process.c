@@ -13,6 +13,7 @@ typedef struct
   const NspRegion   *region;
   GimpImage        **style_images;
   NspProgressWindow *window;      /* interactive runs only */
+  const NspMasks    *masks;       /* NULL: none */
 } Host;
 
 static void
@@ -52,6 +53,22 @@ host_read_style (gpointer data, gint index, gint max_side, GError **error)
   return nsp_read_image_composite (h->style_images[index], max_side, error);
 }
 
+static NsImage *
+host_read_style_mask (gpointer data, gint index, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_mask (h->masks->style_masks[index], h->drawable, h->region, error);
+}
+
+static NsImage *
+host_read_content_mask (gpointer data, GError **error)
+{
+  Host *h = data;
+
+  return nsp_read_mask (h->masks->content_mask, h->drawable, h->region, error);
+}
+
 static gchar *
 host_style_name (gpointer data, gint index)
 {
@@ -68,10 +85,24 @@ nsp_process (GimpImage        *image,
              gboolean          interactive,
              GError          **error)
 {
+  return nsp_process_regions (image, drawable, vals, style_images, NULL, interactive, error);
+}
+
+GimpLayer *
+nsp_process_regions (GimpImage        *image,
+                     GimpDrawable     *drawable,
+                     const NspValues  *vals,
+                     GimpImage       **style_images,
+                     const NspMasks   *masks,
+                     gboolean          interactive,
+                     GError          **error)
+{
   NspRegion  region;
-  Host       h = { drawable, &region, style_images, NULL };
+  Host       h = { drawable, &region, style_images, NULL, masks };
   NspHost    host = { &h, host_status, host_progress, host_read_content,
-                         host_read_style, host_style_name };
+                         host_read_style, host_style_name,
+                         masks ? host_read_style_mask : NULL,
+                         masks ? host_read_content_mask : NULL };
   NspResult  res;
   GimpLayer *layer = NULL;
 

@@ -7,6 +7,7 @@
 #include <libgimp/gimp.h>
 
 #include "plugin-params.h"
+#include "plugin-regions.h"
 
 /* Returns the new layer, or NULL with error set (NSP_ERROR_CALLING for
  * bad input, NSP_ERROR_CANCELLED when stopped, NSP_ERROR_EXECUTION
@@ -19,5 +20,14 @@ GimpLayer *nsp_process (GimpImage        *image,
                         GimpImage       **style_images,
                         gboolean          interactive,
                         GError          **error);
+
+/* The same with masks (NULL: none). */
+GimpLayer *nsp_process_regions (GimpImage        *image,
+                                GimpDrawable     *drawable,
+                                const NspValues  *vals,
+                                GimpImage       **style_images,
+                                const NspMasks   *masks,
+                                gboolean          interactive,
+                                GError          **error);
 
 #endif /* PLUGIN_PROCESS_H */

@@ -71,9 +71,10 @@ run_session () {
 }
 
 start=$(date +%s)
-sessions="main cancel bigstyle"
+sessions="main cancel bigstyle regions"
 # No display in the main session (RUN-INTERACTIVE there must not crash).
 run_session main neural-style-tests.scm env -u DISPLAY
+run_session regions regions-tests.scm env -u DISPLAY
 NEURAL_STYLE_TEST_PEAK_LOG="$WORK/peak.log" run_session bigstyle bigstyle-tests.scm
 NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de run_session cancel cancel-tests.scm
 if command -v xvfb-run >/dev/null 2>&1; then

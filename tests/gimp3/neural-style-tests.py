@@ -177,6 +177,7 @@ def main_session():
            out.get_name() if status == PDB_OK else out)
 
     polish_checks(content, layer, style)
+    regions_checks(content, layer, style, style2)
 
     report(digest(style) == style_before, 'py/style-image-untouched-after-all')
     content.remove_layer(content.get_layers()[0])
@@ -327,6 +328,32 @@ def dialog_session():
            and 'source-layer-tattoo=%d\n' % layer.get_tattoo() in parasite_text(out2)
            and content.get_item_position(out2) + 1 == content.get_item_position(layer),
            'py/result-layer-offers-its-source', (status, parasite_text(out2) if status == PDB_OK else out2))
+def regions_checks(content, layer, style, style2):
+    """Issue 14: content-mask, content-mask-strength, color-transfer."""
+    w, h = content.get_width(), content.get_height()
+    Gimp.context_set_foreground(Gegl.Color.new('black'))
+    left = Gimp.Channel.new(content, 'left', w, h, 50.0, Gegl.Color.new('red'))
+    content.insert_channel(left, None, 0)
+    Gimp.Selection.none(content)
+    left.edit_fill(Gimp.FillType.FOREGROUND)
+    content.select_rectangle(Gimp.ChannelOps.REPLACE, 0, 0, w // 2, h)
+    left.edit_fill(Gimp.FillType.WHITE)
+    Gimp.Selection.none(content)
+
+    s0, plain = run(content, [layer], [style, style2], **SMALL)
+    s1, prot = run(content, [layer], [style, style2], **dict(SMALL, content_mask=left,
+                                                             content_mask_strength=30.0))
+    report(s0 == PDB_OK and s1 == PDB_OK and pixels(prot) != pixels(plain)
+           and 'content-mask-strength=30' in parasite_text(prot), 'py/regions-content-mask',
+           (s0, s1))
+    for mode in ('meancov', 'luminance'):
+        s1, out = run(content, [layer], [style, style2], **dict(SMALL, color_transfer=mode))
+        report(s1 == PDB_OK and pixels(out) != pixels(plain)
+               and 'color-transfer=' + mode in parasite_text(out), 'py/regions-' + mode, s1)
+    s1, msg = run(content, [layer], [style], **dict(SMALL, content_mask=style.get_layers()[0]))
+    report(s1 == Gimp.PDBStatusType.CALLING_ERROR and 'content' in str(msg),
+           'py/regions-foreign-mask-error', (s1, msg))
+    content.remove_channel(left)
 
 
 def cancel_session():
