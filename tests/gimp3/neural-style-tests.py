@@ -191,8 +191,8 @@ def error_is(status, msg, want_status, text):
 
 
 def polish_checks(content, layer, style):
-    """#19 items 4-6 in GIMP 3; the image stays as it was on every
-    refusal."""
+    """#19 items 4-6 and 9 (a text file as the model) in GIMP 3; the image
+    stays as it was on every refusal."""
     before = digest(content)
     # (3, the non-finite stop reason, cannot be reached in GIMP 3: its
     # argument ranges cap the weights at 1e12; test_plugin_common covers the
@@ -202,6 +202,15 @@ def polish_checks(content, layer, style):
                       **dict(SMALL, content_weight=0.0, style_weight=0.0, tv_weight=0.0))
     report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'are all 0')
            and digest(content) == before, 'py/all-weights-zero-refused', (status, msg))
+
+    # 9: a text file chosen as the model says what it is first.
+    notes = E['NS_TMP'] + '/notes.safetensors'
+    with open(notes, 'w') as f:
+        f.write('just some text, not a model\n' * 20)
+    status, msg = run(content, [layer], [style], **dict(SMALL, model=notes))
+    report(status in (Gimp.PDBStatusType.CALLING_ERROR, Gimp.PDBStatusType.EXECUTION_ERROR)
+           and 'is not a safetensors model file' in str(msg) and digest(content) == before,
+           'py/text-file-as-model', (status, msg))
 
     # 5: a layer group is refused; a layer inside a group works and its
     # result goes into the group.

@@ -141,7 +141,10 @@ case "$cmd" in
   path)   echo "$ROOT" ;;
   run)
     [ $# -gt 0 ] || die "run needs a command"
-    flock -s 9
+    # Exclusive: every run binds its own tree at /src and unmounts
+    # everything when it ends, so two runs at once (two source trees on
+    # one machine) would build each other's sources or lose their mounts.
+    flock 9
     [ -f "$STAMP" ] || die "no root at $ROOT; run: $0 ensure"
     mount_all
     set +e
