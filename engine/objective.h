@@ -37,6 +37,15 @@ void         ns_objective_clear_styles (NsObjective *obj);
 /* Add a style target: planar image of sw x sh with blend weight beta (raw). */
 gboolean     ns_objective_add_style (NsObjective *obj, const float *style, int sw, int sh,
                                      double beta, GError **error);
+/* Style targets as data (for NsStyleCache): the number of style layers,
+ * the Gram matrix (C x C) of style layer k of the s-th added style image,
+ * and adding a style image by its Gram matrices (copied) instead of its
+ * pixels; the same targets as ns_objective_add_style of that image. */
+int          ns_objective_n_styles (const NsObjective *obj);
+int          ns_objective_n_style_layers (const NsObjective *obj);
+const float *ns_objective_style_gram (const NsObjective *obj, int s, int k, int *C);
+gboolean     ns_objective_add_style_grams (NsObjective *obj, const float *const *grams,
+                                           const int *C, double beta, GError **error);
 /* Prepare the network for evaluating images of the content size. */
 gboolean     ns_objective_ready     (NsObjective *obj, GError **error);
 /* NsObjectiveFunc: f(x) and g = ∇f. */
