@@ -1,5 +1,6 @@
 /* plugin-main.c — GIMP 2.10 entry points: query() registers the PDB
  * procedure plug-in-neural-style, run() dispatches on the run mode. */
+#include "plugin-continue.h"
 #include "plugin-pdb.h"
 #include "plugin-process.h"
 #include "plugin-dialog.h"
@@ -70,6 +71,7 @@ query (void)
                           args, return_vals);
 
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Filters/Artistic");
+  nsp_refine_install ();
   gimp_plugin_domain_register (GETTEXT_PACKAGE, nsp_localedir ());
 }
 
@@ -161,6 +163,11 @@ run (const gchar      *name,
   values[1].data.d_layer = -1;
   g_clear_pointer (&message, g_free);
 
+  if (g_strcmp0 (name, NSP_CONTINUE_PROC) == 0)
+    {
+      nsp_refine_run (n_params, param, n_return_vals, return_vals);
+      return;
+    }
   if (g_strcmp0 (name, PLUG_IN_PROC) != 0 || n_params < 3)
     {
       g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,

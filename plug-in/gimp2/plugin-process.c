@@ -94,25 +94,57 @@ nsp_process (gint32            image_id,
              gboolean          interactive,
              GError          **error)
 {
+  return nsp_process_from (image_id, drawable_id, -1, vals, style_images, interactive, error);
+}
+
+/* The start picture of a continued run: the whole start layer, or its
+ * part in the selection's bounds. */
+static NsImage *
+read_start (gint32 image_id, gint32 start_layer, GError **error)
+{
+  NspRegion region;
+
+  if (!nsp_region_compute (image_id, start_layer, &region, error))
+    return NULL;
+  return nsp_read_drawable (start_layer, &region, NULL, error);
+}
+
+gint32
+nsp_process_from (gint32            image_id,
+                  gint32            drawable_id,
+                  gint32            start_layer,
+                  const NspValues  *vals,
+                  const gint32     *style_images,
+                  gboolean          interactive,
+                  GError          **error)
+{
   NspRegion  region;
   Host       h = { drawable_id, &region, style_images, NULL };
   NspHost    host = { &h, host_status, host_progress, host_read_content,
                          host_read_style, host_style_name };
   NspResult  res;
   gint32     layer = -1;
+  NsImage   *start = NULL;
 
   if (!nsp_region_compute (image_id, drawable_id, &region, error))
+    return -1;
+  if (start_layer >= 0 && !(start = read_start (image_id, start_layer, error)))
     return -1;
 
   gimp_progress_init (_("Neural Style"));
   if (interactive)
     h.window = nsp_progress_window_new ();
 
-  if (nsp_run (vals, region.width, region.height, &host, &res, error))
+  if (nsp_run_from (vals, region.width, region.height, &host, start, &res, error))
     {
-      /* The source layer, so a later run on the result can offer it. */
-      gchar *parasite = g_strdup_printf ("%ssource-layer-tattoo=%u\n", res.parasite_text,
+      /* The source layer, so a later run on the result can offer it (and
+       * the layer a continued run started from). */
+      gchar *from = start_layer >= 0
+        ? g_strdup_printf ("continued-from-tattoo=%u\n", (guint) gimp_item_get_tattoo (start_layer))
+        : g_strdup ("");
+      gchar *parasite = g_strdup_printf ("%s%ssource-layer-tattoo=%u\n", res.parasite_text, from,
                                          (guint) gimp_item_get_tattoo (drawable_id));
+      g_free (from);
 
       gimp_progress_set_text (_("Writing the result layer…"));
       layer = nsp_write_result (image_id, drawable_id, &region, res.image, res.alpha,
@@ -124,6 +156,7 @@ nsp_process (gint32            image_id,
       nsp_result_clear (&res);
     }
 
+  ns_image_free (start);
   log_peak_memory ();
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();

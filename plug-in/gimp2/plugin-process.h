@@ -18,4 +18,15 @@ gint32 nsp_process (gint32            image_id,
                     gboolean          interactive,
                     GError          **error);
 
+/* The same, starting from the pixels of start_layer as they are (no
+ * noise): a result layer refined (plugin-continue.h).  -1 = the values'
+ * start (content or noise). */
+gint32 nsp_process_from (gint32            image_id,
+                         gint32            drawable_id,
+                         gint32            start_layer,
+                         const NspValues  *vals,
+                         const gint32     *style_images,
+                         gboolean          interactive,
+                         GError          **error);
+
 #endif /* PLUGIN_PROCESS_H */
