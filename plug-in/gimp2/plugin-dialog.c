@@ -10,6 +10,7 @@
  * image): they are only used after gimp_image_is_valid() said yes.
  */
 #include "plugin-dialog.h"
+#include "plugin-continue.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
 #include "plugin-texts.h"
@@ -45,6 +46,8 @@ struct Dialog
   gint32      drawable_id;          /* the content the run will use */
   gint32      active_id;            /* the drawable the plug-in was called on */
   gint32      source_id;            /* active_id is a result: its source layer, else -1 */
+  GtkWidget  *source_toggle;        /* "Stylise its source layer instead" */
+  GtkWidget  *continue_toggle;      /* "Continue from this layer" (refine) */
   gint        region_w, region_h;   /* the processed part of the layer */
   GtkWidget  *content_label;
   GtkWidget  *scale_note;           /* "computed at … and enlarged …×" */
@@ -635,6 +638,17 @@ on_use_source (GtkToggleButton *toggle, Dialog *dlg)
   update_estimate (dlg);
 }
 
+/* Continuing needs the source as content: tick and lock that toggle. */
+static void
+on_continue (GtkToggleButton *toggle, Dialog *dlg)
+{
+  gboolean on = gtk_toggle_button_get_active (toggle);
+
+  if (on)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dlg->source_toggle), TRUE);
+  gtk_widget_set_sensitive (dlg->source_toggle, !on);
+}
+
 static GtkWidget *
 build_content (Dialog *dlg)
 {
@@ -667,8 +681,18 @@ build_content (Dialog *dlg)
                                  "over an already stylised picture)."), NULL);
       g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
       gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
+      dlg->source_toggle = toggle;
       g_free (text);
       g_free (name);
+
+      dlg->continue_toggle = gtk_check_button_new_with_mnemonic (_("Continue from t_his layer"));
+      gimp_help_set_help_data (dlg->continue_toggle,
+                               _("Refine the result: start from its pixels as they are (no "
+                                 "noise) with the source layer as content and the settings "
+                                 "that made it, e.g. at a larger size or for more iterations. "
+                                 "The result is a new layer."), NULL);
+      g_signal_connect (dlg->continue_toggle, "toggled", G_CALLBACK (on_continue), dlg);
+      gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
   return vbox;
 }
@@ -892,6 +916,7 @@ typedef struct
   GtkWidget *dialog;
   gchar    **steps;
   gint       next;
+  GtkWidget *continue_toggle;   /* NULL when not offered */
 } AutoResponse;
 
 static gboolean
@@ -905,6 +930,11 @@ auto_respond (gpointer data)
   ar->next++;
   if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
+  else if (g_strcmp0 (step, "continue") == 0)   /* tick it where it is offered */
+    {
+      if (ar->continue_toggle)
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ar->continue_toggle), TRUE);
+    }
   else if (g_strcmp0 (step, "ok") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_OK);
   else
@@ -959,16 +989,43 @@ result_source_layer (gint32 image_id, gint32 drawable_id)
   return source > 0 ? source : -1;
 }
 
+/* A result layer: its own settings (parasite) replace the last values;
+ * styles whose images are closed stay out (all closed: the last styles). */
+static void
+values_from_result (gint32 image_id, gint32 layer, NspValues *vals, gint32 *style_images)
+{
+  NspValues refined;
+  gint32    ids[NSP_MAX_STYLES], source, n = 0;
+
+  if (!nsp_refine_lookup (image_id, layer, &refined, ids, &source, NULL))
+    return;
+  for (gint i = 0; i < refined.n_styles; i++)
+    if (ids[i] >= 0)
+      {
+        refined.style_weights[n] = refined.style_weights[i];
+        refined.style_scales[n] = refined.style_scales[i];
+        ids[n++] = ids[i];
+      }
+  if (n == 0)
+    return;
+  refined.n_styles = n;
+  for (gint i = n; i < NSP_MAX_STYLES; i++)
+    ids[i] = -1;
+  *vals = refined;
+  memcpy (style_images, ids, sizeof ids);
+}
+
 gboolean
 nsp_dialog_run (gint32     image_id,
                 gint32    *drawable_id,
+                gint32    *start_layer,
                 NspValues *vals,
                 gint32    *style_images)
 {
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right;
   gboolean   ok = FALSE;
-  AutoResponse auto_resp = { NULL, NULL, 0 };
+  AutoResponse auto_resp = { NULL, NULL, 0, NULL };
   guint      auto_source = 0;
 
   memset (&dlg, 0, sizeof dlg);
@@ -976,6 +1033,8 @@ nsp_dialog_run (gint32     image_id,
   dlg.active_id   = *drawable_id;
   dlg.source_id   = result_source_layer (image_id, *drawable_id);
   dlg.drawable_id = dlg.source_id > 0 ? dlg.source_id : *drawable_id;
+  if (dlg.source_id > 0)
+    values_from_result (image_id, *drawable_id, vals, style_images);
   dlg.default_model = ns_model_find_default (NULL);
   dlg.building    = TRUE;
   compute_region (&dlg);
@@ -1025,6 +1084,7 @@ nsp_dialog_run (gint32     image_id,
     if (script && *script)
       {
         auto_resp.dialog = dlg.dialog;
+        auto_resp.continue_toggle = dlg.continue_toggle;
         auto_resp.steps  = g_strsplit (script, ",", 16);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }
@@ -1065,6 +1125,9 @@ nsp_dialog_run (gint32     image_id,
         *vals = tmp;
         memcpy (style_images, ids, sizeof ids);
         *drawable_id = dlg.drawable_id;
+        *start_layer = dlg.continue_toggle
+                       && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (dlg.continue_toggle))
+                       ? dlg.active_id : -1;
         ok = TRUE;
         break;
       }

@@ -146,7 +146,7 @@ run (const gchar      *name,
   static gchar      *message = NULL;   /* must outlive run(): libgimp sends it afterwards */
   GimpRunMode        run_mode = GIMP_RUN_NONINTERACTIVE;
   GimpPDBStatusType  status = GIMP_PDB_SUCCESS;
-  gint32             image_id, drawable_id, layer = -1;
+  gint32             image_id, drawable_id, layer = -1, start_layer = -1;
   NspLastValues      last;
   NspValues         *vals = &last.vals;
   GError            *error = NULL;
@@ -207,7 +207,7 @@ run (const gchar      *name,
         }
       gimp_get_data (PLUG_IN_PROC, &last);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run (image_id, &drawable_id, vals, last.style_images))
+      if (!nsp_dialog_run (image_id, &drawable_id, &start_layer, vals, last.style_images))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -236,8 +236,8 @@ run (const gchar      *name,
   if (!nsp_validate_with_images (vals, last.style_images, &error))
     goto done;
 
-  layer = nsp_process (image_id, drawable_id, vals, last.style_images,
-                       run_mode == GIMP_RUN_INTERACTIVE, &error);
+  layer = nsp_process_from (image_id, drawable_id, start_layer, vals, last.style_images,
+                            run_mode == GIMP_RUN_INTERACTIVE, &error);
   if (layer < 0)
     goto done;
 

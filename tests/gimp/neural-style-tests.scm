@@ -224,20 +224,6 @@
 
 ;; 9b. Refine (#15): plug-in-neural-style-continue starts from a result's own
 ;; pixels with the parameters of its parasite.
-(define (ns-parasite-value layer key)   ; the value of key=... as a string, or #f
-  (let* ((p (ns-try (lambda () (gimp-item-get-parasite layer "neural-style-parameters"))))
-         (text (if p (caddr (car p)) ""))
-         (k (string-append key "="))
-         (n (string-length k)) (h (string-length text)))
-    (let loop ((i 0))
-      (cond ((> (+ i n) h) #f)
-            ((and (string=? (substring text i (+ i n)) k)
-                  (or (= i 0) (char=? (string-ref text (- i 1)) #\newline)))
-             (let end ((j (+ i n)))
-               (if (or (= j h) (char=? (string-ref text j) #\newline))
-                   (substring text (+ i n) j)
-                   (end (+ j 1)))))
-            (else (loop (+ i 1)))))))
 (if (> r1 0)
   (let* ((layers-before (ns-n-layers content))
          (r (ns-try (lambda () (plug-in-neural-style-continue RUN-NONINTERACTIVE content r1 0 3)))))

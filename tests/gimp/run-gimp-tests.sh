@@ -78,7 +78,7 @@ NEURAL_STYLE_TEST_PEAK_LOG="$WORK/peak.log" run_session bigstyle bigstyle-tests.
 NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de run_session cancel cancel-tests.scm
 if command -v xvfb-run >/dev/null 2>&1; then
   sessions="$sessions interactive"
-  NEURAL_STYLE_TEST_DIALOG=reset,ok NEURAL_STYLE_MODEL="$MODEL" \
+  NEURAL_STYLE_TEST_DIALOG=reset,continue,ok NEURAL_STYLE_MODEL="$MODEL" \
     run_session interactive interactive-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
 else
   echo "skip interactive tests: no xvfb-run"
