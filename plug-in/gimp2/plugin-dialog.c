@@ -11,6 +11,7 @@
  */
 #include "plugin-dialog.h"
 #include "plugin-continue.h"
+#include "plugin-preview.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
 #include "plugin-texts.h"
@@ -18,6 +19,7 @@
 
 #include <libgimp/gimpui.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,11 @@ struct Dialog
   gchar      *model_path;
   gchar      *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean    building;             /* suppress updates while constructing */
+
+  NspPreview *preview;              /* the live preview (plugin-preview.c) */
+  NsImage    *preview_content;      /* the content at preview size, of ... */
+  gint32      preview_content_id;   /* ... this drawable */
+  gint        preview_content_side;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -219,6 +226,49 @@ update_estimate (Dialog *dlg)
       gtk_label_set_text (GTK_LABEL (dlg->scale_note), text);
       g_free (text);
     }
+  nsp_preview_schedule (dlg->preview);   /* every change restarts the preview */
+}
+
+/* NspPreviewGather: the current settings and their pixels at preview size
+ * (the content read once per drawable and size). */
+static gboolean
+gather_preview (gpointer data, NspPreviewInput *in)
+{
+  Dialog   *dlg = data;
+  gint32    ids[NSP_MAX_STYLES];
+  NspRegion region;
+  gint      side, w, h;
+
+  memset (in, 0, sizeof *in);
+  for (gint i = 0; i < NSP_MAX_STYLES; i++)
+    ids[i] = -1;
+  dialog_get_values (dlg, &in->vals, ids);
+  if (!nsp_validate_with_images (&in->vals, ids, NULL))
+    return FALSE;
+  side = MIN (NSP_PREVIEW_SIDE, in->vals.size > 0 ? in->vals.size
+                                                  : MAX (dlg->region_w, dlg->region_h));
+  if (!dlg->preview_content || dlg->preview_content_id != dlg->drawable_id
+      || dlg->preview_content_side != side)
+    {
+      NsImage *full;
+
+      g_clear_pointer (&dlg->preview_content, ns_image_free);
+      if (!nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL)
+          || !(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
+        return FALSE;
+      ns_image_fit_size (full->width, full->height, side, &w, &h);
+      dlg->preview_content = ns_image_resize (full, w, h);
+      dlg->preview_content_id = dlg->drawable_id;
+      dlg->preview_content_side = side;
+      ns_image_free (full);
+    }
+  in->content = ns_image_copy (dlg->preview_content);
+  for (gint i = 0; in->content && i < in->vals.n_styles; i++)
+    if (!(in->styles[i] = nsp_read_image_composite (ids[i],
+                            ns_style_read_side (in->content->width, in->content->height,
+                                                in->vals.style_scales[i]), NULL)))
+      return FALSE;
+  return in->content != NULL;
 }
 
 static void
@@ -917,6 +967,8 @@ typedef struct
   gchar    **steps;
   gint       next;
   GtkWidget *continue_toggle;   /* NULL when not offered */
+  GtkObject *change;            /* the control "change" moves */
+  gint64     last;              /* monotonic µs of the previous step */
 } AutoResponse;
 
 static gboolean
@@ -928,8 +980,26 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
+  {
+    /* with $NEURAL_STYLE_TEST_PREVIEW_LOG: when each step ran (the steps
+     * are 300 ms apart while the main loop is free) */
+    const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+    gint64       now = g_get_monotonic_time ();
+    FILE        *f;
+
+    if (log && *log && (f = fopen (log, "a")))
+      {
+        fprintf (f, "step %s gap %.3f s\n", step, ar->last ? (now - ar->last) / 1e6 : 0.0);
+        fclose (f);
+      }
+    ar->last = now;
+  }
   if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
+  else if (g_strcmp0 (step, "wait") == 0)
+    ;
+  else if (g_strcmp0 (step, "change") == 0)     /* a control changes (the preview restarts) */
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (ar->change), adj_value (ar->change) + 5.0);
   else if (g_strcmp0 (step, "continue") == 0)   /* tick it where it is offered */
     {
       if (ar->continue_toggle)
@@ -1025,7 +1095,7 @@ nsp_dialog_run (gint32     image_id,
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right;
   gboolean   ok = FALSE;
-  AutoResponse auto_resp = { NULL, NULL, 0, NULL };
+  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0 };
   guint      auto_source = 0;
 
   memset (&dlg, 0, sizeof dlg);
@@ -1066,6 +1136,8 @@ nsp_dialog_run (gint32     image_id,
   add_frame (right, _("Loss Weights"), build_loss (&dlg));
   add_frame (right, _("Optimization"), build_optimisation (&dlg));
   add_frame (right, _("Output"), build_output (&dlg));
+  dlg.preview = nsp_preview_new (gather_preview, &dlg);
+  add_frame (left, _("Preview"), nsp_preview_widget (dlg.preview));
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
@@ -1085,7 +1157,8 @@ nsp_dialog_run (gint32     image_id,
       {
         auto_resp.dialog = dlg.dialog;
         auto_resp.continue_toggle = dlg.continue_toggle;
-        auto_resp.steps  = g_strsplit (script, ",", 16);
+        auto_resp.change = dlg.content_weight;
+        auto_resp.steps  = g_strsplit (script, ",", 64);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }
   }
@@ -1137,6 +1210,9 @@ nsp_dialog_run (gint32     image_id,
     g_source_remove (auto_source);
   g_strfreev (auto_resp.steps);
   dlg.building = TRUE;            /* no more updates while tearing down */
+  nsp_preview_free (dlg.preview);  /* closing the dialog cancels the preview */
+  dlg.preview = NULL;
+  g_clear_pointer (&dlg.preview_content, ns_image_free);
   gtk_widget_destroy (dlg.dialog);
   g_list_free_full (dlg.rows, g_free);
   if (dlg.model)

@@ -7,6 +7,8 @@
 # Script-Fu command, and after a delay the dialog window (or, if it cannot
 # be found, the whole screen) is grabbed with ImageMagick's `import`.
 # Needs xvfb-run, imagemagick, x11-utils (xwininfo) and ../shared/images.
+# PREVIEW=S grabs S seconds after the live preview showed its first picture
+# (DELAY then bounds the wait; docs/preview.png: PREVIEW=1 DELAY=60).
 # HOVER="X Y" (pixels inside the dialog) also moves the pointer there with
 # xdotool (Debian package xdotool) and grabs the screen area of the dialog,
 # so the tooltip of the widget under the pointer is in the picture.
@@ -19,6 +21,7 @@ IMAGES="$SOURCE_DIR/../shared/images"
 MODEL="$SOURCE_DIR/../shared/models/squeezenet1_1.safetensors"
 DELAY=${DELAY:-25}
 HOVER=${HOVER:-}
+PREVIEW=${PREVIEW:-}   # seconds after the first preview picture to grab (docs/preview.png)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
@@ -31,6 +34,7 @@ cp "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/pl
 export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
 export XDG_DATA_HOME="$WORK/xdg"
+export NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log"
 
 # The Script-Fu part: open the three photos, show them, call the dialog.
 cat > "$WORK/shot.scm" <<EOF
@@ -49,7 +53,16 @@ cat > "$WORK/inner.sh" <<EOF
 #!/bin/sh
 gimp -d -f -s -b '(load "$WORK/shot.scm")' > "$WORK/gimp.log" 2>&1 &
 pid=\$!
-sleep $DELAY
+if [ -n "$PREVIEW" ]; then
+  # wait for the dialog's first preview picture, grab the run mid-way
+  for i in \$(seq 1 $((DELAY * 4))); do
+    grep -q first-picture "$WORK/preview.log" 2>/dev/null && break
+    sleep 0.25
+  done
+  sleep $PREVIEW
+else
+  sleep $DELAY
+fi
 win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
 if [ -n "\$win" ] && [ -n "$HOVER" ]; then
   xdotool mousemove --window "\$win" $HOVER
