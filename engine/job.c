@@ -18,6 +18,7 @@
 #include "objective.h"
 #include "optimizer.h"
 #include "schedule.h"
+#include "style_cache.h"
 
 #include <math.h>
 #include <string.h>
@@ -32,6 +33,7 @@ typedef struct
   double   weight, scale;
   float   *mask;             /* gray mask mw x mh, NULL = whole image */
   int      mw, mh;
+  char    *digest;       /* SHA-256 of the pixels (style cache key), lazily */
 } StyleInput;
 
 struct NsJob
@@ -41,6 +43,7 @@ struct NsJob
   NsImage   *content;
   GPtrArray *styles;         /* StyleInput* */
   NsImage   *init_image;
+  NsStyleCache *style_cache; /* NULL: targets computed by every run */
   NsProgressFunc progress;
   gpointer   progress_data;
   NsSnapshotFunc snapshot;
@@ -286,6 +289,7 @@ ns_job_free (NsJob *job)
       StyleInput *s = g_ptr_array_index (job->styles, i);
       ns_image_free (s->image);
       g_free (s->mask);
+      g_free (s->digest);
       g_free (s);
     }
   g_ptr_array_free (job->styles, TRUE);
@@ -506,6 +510,48 @@ typedef struct
   double       sec_per_unit;            /* measured; < 0 until known */
 } Run;
 
+void
+ns_job_set_style_cache (NsJob *job, NsStyleCache *cache)
+{
+  job->style_cache = cache;
+}
+
+/* The style cache's key of style image si resampled to sw x sh for this
+ * job's network. */
+static char *
+style_key (const NsJob *job, StyleInput *si, int sw, int sh)
+{
+  if (!si->digest)
+    si->digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) si->image->data,
+                                              (gsize) si->image->width * si->image->height
+                                              * 3 * sizeof (float));
+  return g_strdup_printf ("%s %dx%d of %dx%d | %s@%p | pooling %d | %s", si->digest, sw, sh,
+                          si->image->width, si->image->height,
+                          ns_model_architecture (job->model), (void *) job->model,
+                          (int) job->params.pooling,
+                          job->params.style_layers ? job->params.style_layers : "(default)");
+}
+
+/* One style image's targets at sw x sh: from the job's style cache where
+ * it has them, else computed (and then kept there). */
+static gboolean
+add_style_target (Run *r, StyleInput *si, int sw, int sh, GError **error)
+{
+  NsStyleCache *cache = r->job->style_cache;
+  char *key = cache ? style_key (r->job, si, sw, sh) : NULL;
+  gboolean ok = TRUE;
+  if (!key || !ns_style_cache_apply (cache, key, r->obj, si->weight, &ok, error))
+    {
+      float *sp = planar_of (si->image, sw, sh);
+      ok = sp && ns_objective_add_style (r->obj, sp, sw, sh, si->weight, error);
+      g_free (sp);
+      if (ok && key)
+        ns_style_cache_store (cache, key, r->obj, ns_objective_n_styles (r->obj) - 1);
+    }
+  g_free (key);
+  return ok;
+}
+
 /* A gray mask mw x mh at lw x lh (the image resampler); NULL: none. */
 static float *
 level_mask (const float *m, int mw, int mh, int lw, int lh, gboolean *fail)
@@ -553,6 +599,14 @@ set_level_targets (Run *r, const float *content, int lw, int lh, GError **error)
       int target = MAX (1, (int) lround (si->scale * MAX (lw, lh)));
       ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
       enlarge_to_min_side (&sw, &sh, r->min_side);  /* deepest style layer non-empty */
+      /* Whole-image styles in their own colours do not depend on the
+       * content: their targets may come from (and go to) the style cache. */
+      if (!si->mask && r->job->params.color_transfer == NS_COLOR_TRANSFER_NONE)
+        {
+          if (!add_style_target (r, si, sw, sh, error))
+            goto oom;
+          continue;
+        }
       float *sp = planar_of (si->image, sw, sh);
       float *sm = level_mask (si->mask, si->mw, si->mh, lw, lh, &fail);
       if (sp)

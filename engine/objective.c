@@ -395,6 +395,35 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
   return TRUE;
 }
 
+/* Store the targets t (n_style Gram matrices, owned from now on) of one
+ * style image with raw blend weight beta and its mask (NULL: whole image). */
+static gboolean
+store_style (NsObjective *obj, StyleTarget *t, const int *C, double beta, const float *mask,
+             GError **error)
+{
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      if (!obj->style_op[k])
+        obj->style_op[k] = g_try_new (float, (size_t) C[k] * C[k]);
+      if (!t[k].gram || !obj->style_op[k] || !ensure_gram_ws (obj, C[k], error))
+        {
+          if (error && !*error)
+            g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
+          free_style_target (obj, t);
+          return FALSE;
+        }
+      t[k].norm_sq = ns_frobenius_sq (t[k].gram, (size_t) C[k] * C[k]);
+    }
+  if (!ns_regions_add_style (obj->regions, mask, error))
+    {
+      free_style_target (obj, t);
+      return FALSE;
+    }
+  g_ptr_array_add (obj->style_targets, t);
+  g_array_append_val (obj->style_beta, beta);
+  return TRUE;
+}
+
 gboolean
 ns_objective_set_content_map (NsObjective *obj, const float *mask, double strength,
                               GError **error)
@@ -420,31 +449,49 @@ ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int
     }
   ns_network_forward (obj->net, style);
   StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
+  int *C = g_new0 (int, MAX (obj->n_style, 1));
   for (int k = 0; k < obj->n_style; k++)
     {
-      int C, h, w;
-      const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C, &h, &w);
-      t[k].gram = g_try_new (float, (size_t) C * C);
-      if (!obj->style_op[k])
-        obj->style_op[k] = g_try_new (float, (size_t) C * C);
-      if (!t[k].gram || !obj->style_op[k] || !ensure_gram_ws (obj, C, error))
-        {
-          if (error && !*error)
-            g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
-          free_style_target (obj, t);
-          return FALSE;
-        }
-      ns_gram (F, C, h * w, t[k].gram);
-      t[k].norm_sq = ns_frobenius_sq (t[k].gram, (size_t) C * C);
+      int h, w;
+      const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C[k], &h, &w);
+      t[k].gram = g_try_new (float, (size_t) C[k] * C[k]);
+      if (t[k].gram)
+        ns_gram (F, C[k], h * w, t[k].gram);
     }
-  if (!ns_regions_add_style (obj->regions, mask, error))
-    {
-      free_style_target (obj, t);
-      return FALSE;
-    }
-  g_ptr_array_add (obj->style_targets, t);
-  g_array_append_val (obj->style_beta, beta);
-  return TRUE;
+  gboolean ok = store_style (obj, t, C, beta, mask, error);
+  g_free (C);
+  return ok;
+}
+
+int
+ns_objective_n_styles (const NsObjective *obj)
+{
+  return (int) obj->style_targets->len;
+}
+
+int
+ns_objective_n_style_layers (const NsObjective *obj)
+{
+  return obj->n_style;
+}
+
+const float *
+ns_objective_style_gram (const NsObjective *obj, int s, int k, int *C)
+{
+  const StyleTarget *t = g_ptr_array_index (obj->style_targets, s);
+  ns_network_tap_shape (obj->net, obj->style[k].tap, C, NULL, NULL);
+  return t[k].gram;
+}
+
+gboolean
+ns_objective_add_style_grams (NsObjective *obj, const float *const *grams, const int *C,
+                              double beta, GError **error)
+{
+  StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
+  for (int k = 0; k < obj->n_style; k++)
+    t[k].gram = g_memdup2 (grams[k], (gsize) C[k] * C[k] * sizeof (float));
+  gboolean ok = store_style (obj, t, C, beta, NULL, error);
+  return ok;
 }
 
 gboolean

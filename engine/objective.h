@@ -46,6 +46,15 @@ gboolean     ns_objective_add_style_masked (NsObjective *obj, const float *style
  * strength S (c = 1 + (S − 1) m).  Call after set_content. */
 gboolean     ns_objective_set_content_map (NsObjective *obj, const float *mask,
                                            double strength, GError **error);
+/* Style targets as data (for NsStyleCache): the number of style layers,
+ * the Gram matrix (C x C) of style layer k of the s-th added style image,
+ * and adding a style image by its Gram matrices (copied) instead of its
+ * pixels; the same targets as ns_objective_add_style of that image. */
+int          ns_objective_n_styles (const NsObjective *obj);
+int          ns_objective_n_style_layers (const NsObjective *obj);
+const float *ns_objective_style_gram (const NsObjective *obj, int s, int k, int *C);
+gboolean     ns_objective_add_style_grams (NsObjective *obj, const float *const *grams,
+                                           const int *C, double beta, GError **error);
 /* Prepare the network for evaluating images of the content size (and the
  * masks at every tap, once per level). */
 gboolean     ns_objective_ready     (NsObjective *obj, GError **error);

@@ -237,6 +237,20 @@ void     ns_job_set_init_image (NsJob *job, const NsImage *init);   /* for NS_IN
 void     ns_job_set_progress  (NsJob *job, NsProgressFunc func, gpointer user_data);
 void     ns_job_set_snapshot  (NsJob *job, NsSnapshotFunc func, gpointer user_data);
 
+/* Style targets shared by several jobs (a batch of content images with the
+ * same styles): each style image's Gram targets are computed once per size
+ * it is resampled to and reused by every later job of that cache.  The key
+ * covers the style's pixels, its size and the network (model, pooling,
+ * style layers), so reuse never changes a result.  One cache serves one
+ * thread at a time; it must outlive the jobs that use it. */
+typedef struct NsStyleCache NsStyleCache;
+
+NsStyleCache *ns_style_cache_new   (void);
+void          ns_style_cache_free  (NsStyleCache *cache);
+/* Targets computed (one per style image and size) and reused so far. */
+void          ns_style_cache_counts (const NsStyleCache *cache, int *computed, int *reused);
+void     ns_job_set_style_cache (NsJob *job, NsStyleCache *cache);
+
 /* Estimated peak memory (bytes) of running this job as configured. */
 guint64  ns_job_estimate_memory (NsJob *job);
 

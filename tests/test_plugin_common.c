@@ -7,11 +7,13 @@
 #include "plugin-params.h"
 #include "plugin-pixels.h"
 #include "plugin-preset.h"
+#include "plugin-refine.h"
 #include "plugin-run.h"
 #include "plugin-texts.h"
 #include "test_util.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 
 /* ------------------------------------------------------------ fake host */
 
@@ -65,13 +67,20 @@ fake_name (gpointer d, gint index)
 }
 
 static gboolean
-run_fake (NspValues *v, NspResult *res, GError **error)
+run_fake_from (NspValues *v, const NsImage *start, NspResult *res, GError **error)
 {
   FakeHost fh = { 0, 0 };
   NspHost  host = { &fh, fake_status, fake_progress, fake_content, fake_style, fake_name,
                     NULL, NULL };
 
-  return nsp_run (v, 48, 40, &host, res, error);
+  return start ? nsp_run_from (v, 48, 40, &host, start, res, error)
+               : nsp_run (v, 48, 40, &host, res, error);
+}
+
+static gboolean
+run_fake (NspValues *v, NspResult *res, GError **error)
+{
+  return run_fake_from (v, NULL, res, error);
 }
 
 static void
@@ -88,6 +97,55 @@ small_values (NspValues *v, const gchar *model)
 }
 
 /* ------------------------------------------------------------ tests */
+
+/* Refine (#15): a result's parasite gives back the values that made it. */
+static void
+test_parasite_values (void)
+{
+  NspValues   v, back;
+  const gchar *names[] = { "scream", "my=kite" };
+  gchar      **got = NULL;
+  guint        tattoo = 0;
+  GError      *err = NULL;
+  gchar       *settings, *text;
+
+  nsp_values_init (&v);
+  v.n_styles = 2;
+  v.style_weights[0] = 0.75; v.style_weights[1] = 0.25;
+  v.style_scales[0] = 1.5;   v.style_scales[1] = 0.5;
+  v.content_weight = 7.25; v.style_weight = 250; v.tv_weight = 0.01;
+  v.iterations = 33; v.tolerance = 1e-4; v.optimizer = NS_OPTIMIZER_ADAM;
+  v.pooling = NS_POOLING_AVG; v.style_layer_weight_exp = 1.5; v.content_weight_blend = 0.5;
+  v.size = 320; v.init = NS_INIT_NOISE; v.initial_noiseblend = 0.3; v.preserve_colors = 1;
+  v.multires = 2;
+  settings = nsp_values_to_parasite_text (&v, names, "/m/vgg19.safetensors", 4242, 320, 240);
+  text = g_strconcat (settings, "iterations-run=33\nsource-layer-tattoo=17\n", NULL);
+  nsp_values_init (&back);
+  CHECK (nsp_values_from_parasite_text (text, &back, &got, &tattoo, &err),
+         "parse: %s", err ? err->message : "");
+  g_clear_error (&err);
+  CHECK (got && g_strv_length (got) == 2 && g_strcmp0 (got[0], "scream") == 0
+         && g_strcmp0 (got[1], "my=kite") == 0, "style names");
+  CHECK (tattoo == 17, "source tattoo %u", tattoo);
+  CHECK (back.n_styles == 2 && back.style_weights[0] == 0.75 && back.style_weights[1] == 0.25
+         && back.style_scales[0] == 1.5 && back.style_scales[1] == 0.5, "styles' weights, scales");
+  CHECK (back.content_weight == 7.25 && back.style_weight == 250 && back.tv_weight == 0.01
+         && back.iterations == 33 && back.tolerance == 1e-4, "weights, iterations, tolerance");
+  CHECK (back.optimizer == NS_OPTIMIZER_ADAM && back.pooling == NS_POOLING_AVG
+         && back.style_layer_weight_exp == 1.5 && back.content_weight_blend == 0.5, "choices");
+  CHECK (back.size == 320 && back.init == NS_INIT_NOISE && back.initial_noiseblend == 0.3
+         && back.seed == 4242 && back.preserve_colors == 1 && back.multires == 2,
+         "size, start, seed, colours, levels");
+  CHECK (back.model[0] == '\0', "a model that is gone: the default, not %s", back.model);
+  g_strfreev (got);
+  g_free (text);
+  g_free (settings);
+
+  nsp_values_init (&back);
+  CHECK (!nsp_values_from_parasite_text ("something=else\n", &back, &got, &tattoo, &err)
+         && err && strstr (err->message, "no Neural Style parameters"), "not a parasite");
+  g_clear_error (&err);
+}
 
 static void
 test_validation (void)
@@ -234,8 +292,9 @@ test_parasite_and_notes (void)
 {
   gchar *t, *v;
 
-  t = nsp_outcome_parasite_text (17, NS_STOP_TOLERANCE);
-  CHECK (g_strcmp0 (t, "iterations-run=17\nstop-reason=tolerance\n") == 0, "outcome: %s", t);
+  t = nsp_outcome_parasite_text (17, NS_STOP_TOLERANCE, 12.5, 0.25);
+  CHECK (g_strcmp0 (t, "iterations-run=17\nstop-reason=tolerance\nloss-start=12.5\nloss-end=0.25\n")
+         == 0, "outcome: %s", t);
   v = nsp_parasite_text_get (t, "stop-reason");
   CHECK (g_strcmp0 (v, "tolerance") == 0, "get stop-reason: %s", v);
   g_free (v);
@@ -358,7 +417,28 @@ test_run_outcome (const gchar *model)
   CHECK (g_strcmp0 (s, "4") == 0, "parasite requested iterations: %s", s);
   g_free (s);
   CHECK (res.warning == NULL, "no warning");
-  nsp_result_clear (&res);
+  /* Refine: continuing from the result starts at a lower loss than the
+   * content did, and the parasite says where each run started. */
+  {
+    NsImage  *start = ns_image_copy (res.image);
+    NspResult again;
+    gdouble   first = res.loss_start;
+
+    CHECK (res.loss_end < res.loss_start, "the run lowered the loss %g -> %g", res.loss_start,
+           res.loss_end);
+    s = nsp_parasite_text_get (res.parasite_text, "loss-start");
+    CHECK (s && fabs (g_ascii_strtod (s, NULL) - first) <= 1e-5 * first, "parasite loss-start %s", s);
+    g_free (s);
+    nsp_result_clear (&res);
+    small_values (&v, model);
+    v.initial_noiseblend = 0.5;   /* ignored: a continued run starts without noise */
+    CHECK (run_fake_from (&v, start, &again, &err), "continued run: %s", err ? err->message : "");
+    g_clear_error (&err);
+    CHECK (again.loss_start < 0.8 * first, "continued from the result: start loss %g < content's %g",
+           again.loss_start, first);
+    nsp_result_clear (&again);
+    ns_image_free (start);
+  }
 
   /* Item 3: a loss that is non-finite from the start is an error, no result. */
   small_values (&v, model);
@@ -416,6 +496,7 @@ main (void)
   test_style_read_policy ();
   test_labels ();
   test_parasite_and_notes ();
+  test_parasite_values ();
   test_model_errors (model);
   if (model)
     test_run_outcome (model);

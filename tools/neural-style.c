@@ -1,6 +1,7 @@
 /* neural-style — command-line front end of the style engine.
  *
  *   neural-style --content IN --style FILE[:WEIGHT[:SCALE]] ... --output OUT [options]
+ *   neural-style --content IN|DIR ... --style ... --output-dir DIR [options]   (batch.c)
  *   neural-style convert IN.pth OUT.safetensors [--arch ARCH]
  *   neural-style info MODEL.safetensors
  *   neural-style classify IMAGE --model MODEL.safetensors [--top N] [--labels FILE]
@@ -10,6 +11,7 @@
  * anishathalye/neural-style where one exists).
  */
 #include "neural_style.h"
+#include "batch.h"
 #include "classify.h"
 #include "judge.h"
 #include "image_io.h"
@@ -30,6 +32,8 @@ typedef struct
 {
   char   *model, *content, *output, *report, *init, *optimizer, *pooling;
   char  **styles;
+  char  **contents;        /* --content, repeatable (files or folders) */
+  char   *output_dir;      /* batch: one output per content file */
   char   *checkpoint_output;
   int     checkpoint_every;
   gboolean quiet, preserve_colors, version;
@@ -248,7 +252,8 @@ cmd_stylize (int argc, char **argv)
   char *h_sw = g_strdup_printf ("Style weight beta (default %g)", p.style_weight);
   char *h_tv = g_strdup_printf ("Total-variation smoothing weight gamma (default %g)",
                                 p.tv_weight);
-  char *h_nb = g_strdup_printf ("Blend this much noise into the initial image (0..1, default %g)",
+  char *h_nb = g_strdup_printf ("Blend this much noise into the initial image (0..1, default %g: "
+                                "noise only when asked or with --init noise)",
                                 p.initial_noiseblend);
   double content_weight = p.content_weight, style_weight = p.style_weight;
   double tv_weight = p.tv_weight, lr = p.learning_rate, blend = p.content_weight_blend;
@@ -260,9 +265,10 @@ cmd_stylize (int argc, char **argv)
 
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "Model file (.safetensors); default: the installed model", "FILE" },
-    { "content", 'c', 0, G_OPTION_ARG_FILENAME, &o.content, "Content image", "FILE" },
+    { "content", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.contents, "Content image; repeatable, or a folder, with --output-dir", "FILE|DIR" },
     { "style", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.styles, "Style image with blend weight and relative scale (repeatable)", "FILE[:WEIGHT[:SCALE]]" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Output image (PNG, JPEG, TIFF, EXR, ...)", "FILE" },
+    { "output-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.output_dir, "Batch: write each --content image to DIR under its own file name; the exit status is the number of files that failed", "DIR" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Longest side of the working image; 0 = as is (default 512)", "N" },
     { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level (coarser levels run twice as many; default 50)", "N" },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tol, "Stop when the loss changes less than T (relative) over the last k iterations (0 = off)", "T" },
@@ -281,7 +287,7 @@ cmd_stylize (int argc, char **argv)
     { "pooling", 0, 0, G_OPTION_ARG_STRING, &o.pooling, "max (default) or avg", "TYPE" },
     { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
     { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
-    { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file", "WHAT" },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file (started from as it is: no noise unless --initial-noiseblend)", "WHAT" },
     { "initial-noiseblend", 0, 0, G_OPTION_ARG_DOUBLE, &noiseblend, h_nb, "B" },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset_opt, "subtle, balanced (the defaults) or strong: weights measured on the quality frontier (README \"Presets\"); options given with it win", "NAME" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 0)", "N" },
@@ -328,9 +334,15 @@ cmd_stylize (int argc, char **argv)
       rc = 0;
       goto out;
     }
-  if (!o.content || !o.output || !o.styles || !o.styles[0])
+  const gboolean batch = o.output_dir || (o.contents && o.contents[0] && (o.contents[1]
+                          || g_file_test (o.contents[0], G_FILE_TEST_IS_DIR)));
+  o.content = o.contents ? g_strdup (o.contents[0]) : NULL;
+  if (!o.content || !(batch ? o.output_dir && !o.output : o.output != NULL)
+      || !o.styles || !o.styles[0])
     {
-      fprintf (stderr, "neural-style: --content, --style and --output are required (see --help)\n");
+      fprintf (stderr, batch ? "neural-style: several --content files or a folder need "
+               "--output-dir (and no --output), and --style (see --help)\n"
+               : "neural-style: --content, --style and --output are required (see --help)\n");
       rc = 2;
       goto out;
     }
@@ -386,6 +398,19 @@ cmd_stylize (int argc, char **argv)
   p.threads = threads;
   p.memory_limit_mb = mem_limit;
   p.snapshot_every = o.checkpoint_every;
+  if (batch && o.checkpoint_every > 0)
+    {
+      fprintf (stderr, "neural-style: --checkpoint-every works on one file, not with --output-dir\n");
+      rc = 2;
+      goto out;
+    }
+  if (batch && (ro.style_masks || ro.content_mask))
+    {
+      fprintf (stderr, "neural-style: --style-mask and --content-mask work on one file, "
+               "not with --output-dir\n");
+      rc = 2;
+      goto out;
+    }
   if (o.checkpoint_every > 0 && !o.checkpoint_output)
     {
       fprintf (stderr, "neural-style: --checkpoint-every needs --checkpoint-output\n");
@@ -394,6 +419,7 @@ cmd_stylize (int argc, char **argv)
     }
 
   catch_interrupts ();
+  if (!batch)
   {
     /* fail before hours of optimisation, not after */
     char *dir = g_path_get_dirname (o.output);
@@ -408,7 +434,7 @@ cmd_stylize (int argc, char **argv)
   model_path = o.model ? g_strdup (o.model) : ns_model_find_default (&err);
   if (!model_path || !(model = ns_model_load (model_path, &err)))
     goto fail;
-  if (!(content = ns_io_load (o.content, &err)))
+  if (!batch && !(content = ns_io_load (o.content, &err)))
     goto fail;
 
   NsImage *init_image = NULL;
@@ -421,6 +447,15 @@ cmd_stylize (int argc, char **argv)
       p.init = NS_INIT_IMAGE;
       if (!(init_image = ns_io_load (o.init, &err)))
         goto fail;
+    }
+  if (batch)
+    {
+      NsBatch b = { model, model_path, &p, init_image, o.contents, o.output_dir, o.styles,
+                    o.report, on_progress, &o, &interrupted };
+      o.tty = isatty (STDERR_FILENO);
+      rc = ns_batch_run (&b);
+      ns_image_free (init_image);
+      goto out;
     }
   job = ns_job_new (model, content, &p, &err);
   if (job && init_image)
@@ -508,6 +543,8 @@ out:
   g_free (h_cw); g_free (h_sw); g_free (h_tv); g_free (h_nb); g_free (preset_opt);
   g_strfreev (o.styles);
   ns_region_opts_clear (&ro);
+  g_strfreev (o.contents);
+  g_free (o.output_dir);
   return rc;
 }
 

@@ -167,6 +167,51 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   close_ (j, '}');
 }
 
+/* The fields of one run after "parameters". */
+static void
+add_run (Json *j, const NsJob *job, double seconds_total)
+{
+  open_ (j, "iterations", '[');
+  int n;
+  const NsIterationRecord *r = ns_job_get_history (job, &n);
+  for (int i = 0; i < n; i++)
+    {
+      open_ (j, NULL, '{');
+      integer (j, "iteration", r[i].iteration);
+      integer (j, "level", r[i].level);
+      num (j, "content", r[i].content);
+      num (j, "style", r[i].style);
+      num (j, "tv", r[i].tv);
+      num (j, "total", r[i].total);
+      num (j, "seconds", r[i].seconds);
+      close_ (j, '}');
+    }
+  close_ (j, ']');
+  integer (j, "evaluations", ns_job_get_evaluations (job));
+  str (j, "stop_reason", ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
+  num (j, "seconds_total", seconds_total);
+}
+
+/* Close the top-level object and replace path with it atomically (a
+ * temporary file in the same folder, fsync()ed, renamed). */
+static gboolean
+write_top (Json *j, const char *path, GError **error)
+{
+  integer (j, "peak_rss_bytes", (gint64) ns_peak_rss_bytes ());
+  j->depth = 0;
+  newline (j);
+  g_string_append (j->s, "}\n");
+#if GLIB_CHECK_VERSION (2, 66, 0)
+  gboolean ok = g_file_set_contents_full (path, j->s->str, (gssize) j->s->len,
+                                          G_FILE_SET_CONTENTS_CONSISTENT
+                                          | G_FILE_SET_CONTENTS_DURABLE, 0666, error);
+#else
+  gboolean ok = g_file_set_contents (path, j->s->str, (gssize) j->s->len, error);
+#endif
+  g_string_free (j->s, TRUE);
+  return ok;
+}
+
 gboolean
 ns_report_write (const char *path, const NsJob *job, const NsParams *p,
                  const char *model_path, const char *arch, const char *content_path,
@@ -175,37 +220,49 @@ ns_report_write (const char *path, const NsJob *job, const NsParams *p,
 {
   Json j = { g_string_new ("{"), 1, TRUE };
   add_parameters (&j, p, model_path, arch, content_path, styles, regions, work_w, work_h);
-  open_ (&j, "iterations", '[');
-  int n;
-  const NsIterationRecord *r = ns_job_get_history (job, &n);
-  for (int i = 0; i < n; i++)
+  add_run (&j, job, seconds_total);
+  return write_top (&j, path, error);
+}
+
+char *
+ns_report_batch_entry (const char *content_path, const char *output_path,
+                       const char *error_message, const NsJob *job, const NsParams *p,
+                       const char *model_path, const char *arch, char **styles,
+                       int work_w, int work_h, double seconds)
+{
+  Json j = { g_string_new (""), 2, TRUE };
+  open_ (&j, NULL, '{');
+  str (&j, "content", content_path);
+  str (&j, "output", output_path);
+  str (&j, "status", error_message ? "failed" : "ok");
+  if (error_message)
+    str (&j, "error", error_message);
+  if (job)
     {
-      open_ (&j, NULL, '{');
-      integer (&j, "iteration", r[i].iteration);
-      integer (&j, "level", r[i].level);
-      num (&j, "content", r[i].content);
-      num (&j, "style", r[i].style);
-      num (&j, "tv", r[i].tv);
-      num (&j, "total", r[i].total);
-      num (&j, "seconds", r[i].seconds);
-      close_ (&j, '}');
+      add_parameters (&j, p, model_path, arch, content_path, styles, NULL, work_w, work_h);
+      add_run (&j, job, seconds);
     }
+  close_ (&j, '}');
+  return g_string_free (j.s, FALSE);
+}
+
+gboolean
+ns_report_write_batch (const char *path, GPtrArray *entries, int n_failed,
+                       int targets_computed, int targets_reused, double seconds_total,
+                       GError **error)
+{
+  Json j = { g_string_new ("{"), 1, TRUE };
+  open_ (&j, "files", '[');
+  for (guint i = 0; i < entries->len; i++)
+    g_string_append_printf (j.s, "%s%s", i ? "," : "", (char *) g_ptr_array_index (entries, i));
+  j.first = entries->len == 0;
   close_ (&j, ']');
-  integer (&j, "evaluations", ns_job_get_evaluations (job));
-  str (&j, "stop_reason", ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
-  integer (&j, "peak_rss_bytes", (gint64) ns_peak_rss_bytes ());
+  integer (&j, "files_total", entries->len);
+  integer (&j, "files_failed", n_failed);
+  open_ (&j, "style_targets", '{');
+  integer (&j, "computed", targets_computed);
+  integer (&j, "reused", targets_reused);
+  close_ (&j, '}');
   num (&j, "seconds_total", seconds_total);
-  j.depth = 0;
-  newline (&j);
-  g_string_append (j.s, "}\n");
-  /* atomic: a temporary file in the same folder, fsync()ed, renamed */
-#if GLIB_CHECK_VERSION (2, 66, 0)
-  gboolean ok = g_file_set_contents_full (path, j.s->str, (gssize) j.s->len,
-                                          G_FILE_SET_CONTENTS_CONSISTENT
-                                          | G_FILE_SET_CONTENTS_DURABLE, 0666, error);
-#else
-  gboolean ok = g_file_set_contents (path, j.s->str, (gssize) j.s->len, error);
-#endif
-  g_string_free (j.s, TRUE);
-  return ok;
+  return write_top (&j, path, error);
 }

@@ -89,6 +89,18 @@ nsp_run (const NspValues *vals,
          NspResult       *out,
          GError         **error)
 {
+  return nsp_run_from (vals, region_w, region_h, host, NULL, out, error);
+}
+
+gboolean
+nsp_run_from (const NspValues *vals,
+              gint             region_w,
+              gint             region_h,
+              const NspHost   *host,
+              const NsImage   *start,
+              NspResult       *out,
+              GError         **error)
+{
   NsParams       params;
   ProgressState  progress = { host, FALSE, -1 };
   GError        *err = NULL;
@@ -107,6 +119,11 @@ nsp_run (const NspValues *vals,
 
   out->seed = vals->seed >= 0 ? (guint32) vals->seed : (g_random_int () & 0x7fffffff);
   nsp_values_to_ns_params (vals, out->seed, &params);
+  if (start)   /* continue from a picture: as it is, no noise */
+    {
+      params.init = NS_INIT_IMAGE;
+      params.initial_noiseblend = 0.0;
+    }
 
   /* The engine's working size: the region, or its longest side scaled to
    * vals->size. */
@@ -153,6 +170,8 @@ nsp_run (const NspValues *vals,
       engine_error (error, err, _("Could not set up the style transfer"));
       goto out;
     }
+  if (start)
+    ns_job_set_init_image (job, start);
   for (gint i = 0; i < vals->n_styles; i++)
     {
       gint     side  = ns_style_read_side (out->work_width, out->work_height,
@@ -218,6 +237,13 @@ nsp_run (const NspValues *vals,
     }
   out->stop_reason    = ns_job_get_stop_reason (job);
   out->iterations_run = iterations_run (job);
+  {
+    gint n;
+    const NsIterationRecord *h = ns_job_get_history (job, &n);
+
+    out->loss_start = n > 0 ? h[0].total : 0.0;
+    out->loss_end   = n > 0 ? h[n - 1].total : 0.0;
+  }
   if (out->stop_reason == NS_STOP_NONFINITE)
     {
       if (out->iterations_run == 0)
@@ -266,7 +292,8 @@ nsp_run (const NspValues *vals,
     gchar *settings = nsp_values_to_parasite_text (vals, (const gchar *const *) names,
                                                    out->model_path, out->seed,
                                                    out->work_width, out->work_height);
-    gchar *outcome  = nsp_outcome_parasite_text (out->iterations_run, out->stop_reason);
+    gchar *outcome  = nsp_outcome_parasite_text (out->iterations_run, out->stop_reason,
+                                                 out->loss_start, out->loss_end);
 
     out->parasite_text = g_strconcat (settings, outcome, NULL);
     g_free (settings);

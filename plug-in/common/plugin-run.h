@@ -39,6 +39,8 @@ typedef struct
   gchar   *layer_name;     /* nsp_layer_name() */
   gchar   *parasite_text;  /* nsp_values_to_parasite_text() + the outcome */
   gint          iterations_run;  /* accepted iterations over all levels */
+  gdouble       loss_start;      /* total loss of the start image (first level) */
+  gdouble       loss_end;        /* total loss of the last iteration */
   NsStopReason  stop_reason;     /* why the (last) level stopped */
   gchar        *warning;         /* NULL, or a message the host shows: the
                                     run hit a non-finite loss and the best
@@ -54,6 +56,16 @@ gboolean nsp_run          (const NspValues *vals,
                            gint             region_w,
                            gint             region_h,
                            const NspHost   *host,
+                           NspResult       *result,
+                           GError         **error);
+/* The same, starting from `start` (any size; resampled to the working
+ * size) as it is, without noise: refining an earlier result.  NULL = the
+ * values' start (content or noise). */
+gboolean nsp_run_from     (const NspValues *vals,
+                           gint             region_w,
+                           gint             region_h,
+                           const NspHost   *host,
+                           const NsImage   *start,
                            NspResult       *result,
                            GError         **error);
 void     nsp_result_clear (NspResult *result);

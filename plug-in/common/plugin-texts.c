@@ -122,10 +122,16 @@ nsp_values_to_parasite_text (const NspValues    *vals,
 
 gchar *
 nsp_outcome_parasite_text (gint         iterations_run,
-                           NsStopReason reason)
+                           NsStopReason reason,
+                           gdouble      loss_start,
+                           gdouble      loss_end)
 {
-  return g_strdup_printf ("iterations-run=%d\nstop-reason=%s\n",
-                          iterations_run, ns_stop_reason_to_string (reason));
+  gchar a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup_printf ("iterations-run=%d\nstop-reason=%s\nloss-start=%s\nloss-end=%s\n",
+                          iterations_run, ns_stop_reason_to_string (reason),
+                          g_ascii_formatd (a, sizeof a, "%.6g", loss_start),
+                          g_ascii_formatd (b, sizeof b, "%.6g", loss_end));
 }
 
 gchar *

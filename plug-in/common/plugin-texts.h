@@ -33,9 +33,13 @@ gchar *nsp_values_to_parasite_text (const NspValues    *vals,
                                     gint                work_height);
 
 /* The outcome lines appended to the parasite text:
- * "iterations-run=N\nstop-reason=<ns_stop_reason_to_string>\n". */
+ * "iterations-run=N\nstop-reason=<ns_stop_reason_to_string>\n"
+ * "loss-start=L0\nloss-end=L\n" (total loss of the start image and of the
+ * last iteration, %.6g). */
 gchar *nsp_outcome_parasite_text   (gint         iterations_run,
-                                    NsStopReason reason);
+                                    NsStopReason reason,
+                                    gdouble      loss_start,
+                                    gdouble      loss_end);
 
 /* The parasite text of a result made from the layer with tattoo
  * `source_tattoo`: `text` + "source-layer-tattoo=N\n", so a later run on

@@ -11,6 +11,8 @@
  */
 #include "plugin-dialog.h"
 #include "plugin-dialog-regions.h"
+#include "plugin-continue.h"
+#include "plugin-preview.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
 #include "plugin-labels.h"
@@ -20,6 +22,7 @@
 
 #include <libgimp/gimpui.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +52,8 @@ struct Dialog
   gint32      drawable_id;          /* the content the run will use */
   gint32      active_id;            /* the drawable the plug-in was called on */
   gint32      source_id;            /* active_id is a result: its source layer, else -1 */
+  GtkWidget  *source_toggle;        /* "Stylise its source layer instead" */
+  GtkWidget  *continue_toggle;      /* "Continue from this layer" (refine) */
   gint        region_w, region_h;   /* the processed part of the layer */
   GtkWidget  *content_label;
   GtkWidget  *scale_note;           /* "computed at … and enlarged …×" */
@@ -77,6 +82,11 @@ struct Dialog
   gboolean    building;             /* suppress updates while constructing */
   NspRegionControls regions;        /* Protect, strength, Colours */
   const NspMasks   *masks_in;       /* the masks to start from */
+
+  NspPreview *preview;              /* the live preview (plugin-preview.c) */
+  NsImage    *preview_content;      /* the content at preview size, of ... */
+  gint32      preview_content_id;   /* ... this drawable */
+  gint        preview_content_side;
 };
 
 static void dialog_get_masks (Dialog *dlg, NspMasks *masks);
@@ -216,6 +226,49 @@ update_estimate (Dialog *dlg)
       gtk_label_set_text (GTK_LABEL (dlg->scale_note), text);
       g_free (text);
     }
+  nsp_preview_schedule (dlg->preview);   /* every change restarts the preview */
+}
+
+/* NspPreviewGather: the current settings and their pixels at preview size
+ * (the content read once per drawable and size). */
+static gboolean
+gather_preview (gpointer data, NspPreviewInput *in)
+{
+  Dialog   *dlg = data;
+  gint32    ids[NSP_MAX_STYLES];
+  NspRegion region;
+  gint      side, w, h;
+
+  memset (in, 0, sizeof *in);
+  for (gint i = 0; i < NSP_MAX_STYLES; i++)
+    ids[i] = -1;
+  dialog_get_values (dlg, &in->vals, ids);
+  if (!nsp_validate_with_images (&in->vals, ids, NULL))
+    return FALSE;
+  side = MIN (NSP_PREVIEW_SIDE, in->vals.size > 0 ? in->vals.size
+                                                  : MAX (dlg->region_w, dlg->region_h));
+  if (!dlg->preview_content || dlg->preview_content_id != dlg->drawable_id
+      || dlg->preview_content_side != side)
+    {
+      NsImage *full;
+
+      g_clear_pointer (&dlg->preview_content, ns_image_free);
+      if (!nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL)
+          || !(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
+        return FALSE;
+      ns_image_fit_size (full->width, full->height, side, &w, &h);
+      dlg->preview_content = ns_image_resize (full, w, h);
+      dlg->preview_content_id = dlg->drawable_id;
+      dlg->preview_content_side = side;
+      ns_image_free (full);
+    }
+  in->content = ns_image_copy (dlg->preview_content);
+  for (gint i = 0; in->content && i < in->vals.n_styles; i++)
+    if (!(in->styles[i] = nsp_read_image_composite (ids[i],
+                            ns_style_read_side (in->content->width, in->content->height,
+                                                in->vals.style_scales[i]), NULL)))
+      return FALSE;
+  return in->content != NULL;
 }
 
 static void
@@ -650,6 +703,17 @@ on_use_source (GtkToggleButton *toggle, Dialog *dlg)
   update_estimate (dlg);
 }
 
+/* Continuing needs the source as content: tick and lock that toggle. */
+static void
+on_continue (GtkToggleButton *toggle, Dialog *dlg)
+{
+  gboolean on = gtk_toggle_button_get_active (toggle);
+
+  if (on)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dlg->source_toggle), TRUE);
+  gtk_widget_set_sensitive (dlg->source_toggle, !on);
+}
+
 static GtkWidget *
 build_content (Dialog *dlg)
 {
@@ -682,8 +746,18 @@ build_content (Dialog *dlg)
                                  "over an already stylised picture)."), NULL);
       g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
       gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
+      dlg->source_toggle = toggle;
       g_free (text);
       g_free (name);
+
+      dlg->continue_toggle = gtk_check_button_new_with_mnemonic (_("Continue from t_his layer"));
+      gimp_help_set_help_data (dlg->continue_toggle,
+                               _("Refine the result: start from its pixels as they are (no "
+                                 "noise) with the source layer as content and the settings "
+                                 "that made it, e.g. at a larger size or for more iterations. "
+                                 "The result is a new layer."), NULL);
+      g_signal_connect (dlg->continue_toggle, "toggled", G_CALLBACK (on_continue), dlg);
+      gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
   return vbox;
 }
@@ -895,6 +969,9 @@ typedef struct
   GtkWidget *dialog;
   gchar    **steps;
   gint       next;
+  GtkWidget *continue_toggle;   /* NULL when not offered */
+  GtkObject *change;            /* the control "change" moves */
+  gint64     last;              /* monotonic µs of the previous step */
 } AutoResponse;
 
 static gboolean
@@ -906,6 +983,20 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
+  {
+    /* with $NEURAL_STYLE_TEST_PREVIEW_LOG: when each step ran (the steps
+     * are 300 ms apart while the main loop is free) */
+    const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+    gint64       now = g_get_monotonic_time ();
+    FILE        *f;
+
+    if (log && *log && (f = fopen (log, "a")))
+      {
+        fprintf (f, "step %s gap %.3f s\n", step, ar->last ? (now - ar->last) / 1e6 : 0.0);
+        fclose (f);
+      }
+    ar->last = now;
+  }
   if (g_str_has_prefix (step, "preset="))
     /* choose a preset as a user would (the combo's "changed") */
     gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (g_object_get_data (G_OBJECT (ar->dialog),
@@ -913,6 +1004,15 @@ auto_respond (gpointer data)
                                    atoi (step + 7));
   else if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
+  else if (g_strcmp0 (step, "wait") == 0)
+    ;
+  else if (g_strcmp0 (step, "change") == 0)     /* a control changes (the preview restarts) */
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (ar->change), adj_value (ar->change) + 5.0);
+  else if (g_strcmp0 (step, "continue") == 0)   /* tick it where it is offered */
+    {
+      if (ar->continue_toggle)
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ar->continue_toggle), TRUE);
+    }
   else if (g_strcmp0 (step, "ok") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), GTK_RESPONSE_OK);
   else
@@ -977,21 +1077,49 @@ dialog_get_masks (Dialog *dlg, NspMasks *masks)
     masks->style_masks[n++] = nsp_mask_combo_get (((StyleRow *) l->data)->region);
 }
 
+/* A result layer: its own settings (parasite) replace the last values;
+ * styles whose images are closed stay out (all closed: the last styles). */
+static void
+values_from_result (gint32 image_id, gint32 layer, NspValues *vals, gint32 *style_images)
+{
+  NspValues refined;
+  gint32    ids[NSP_MAX_STYLES], source, n = 0;
+
+  if (!nsp_refine_lookup (image_id, layer, &refined, ids, &source, NULL))
+    return;
+  for (gint i = 0; i < refined.n_styles; i++)
+    if (ids[i] >= 0)
+      {
+        refined.style_weights[n] = refined.style_weights[i];
+        refined.style_scales[n] = refined.style_scales[i];
+        ids[n++] = ids[i];
+      }
+  if (n == 0)
+    return;
+  refined.n_styles = n;
+  for (gint i = n; i < NSP_MAX_STYLES; i++)
+    ids[i] = -1;
+  *vals = refined;
+  memcpy (style_images, ids, sizeof ids);
+}
+
 gboolean
 nsp_dialog_run (gint32     image_id,
                 gint32    *drawable_id,
+                gint32    *start_layer,
                 NspValues *vals,
                 gint32    *style_images)
 {
   NspMasks masks;
 
   nsp_masks_init (&masks);
-  return nsp_dialog_run_regions (image_id, drawable_id, vals, style_images, &masks);
+  return nsp_dialog_run_regions (image_id, drawable_id, start_layer, vals, style_images, &masks);
 }
 
 gboolean
 nsp_dialog_run_regions (gint32     image_id,
                         gint32    *drawable_id,
+                        gint32    *start_layer,
                         NspValues *vals,
                         gint32    *style_images,
                         NspMasks  *masks)
@@ -999,7 +1127,7 @@ nsp_dialog_run_regions (gint32     image_id,
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right, *loss, *preset;
   gboolean   ok = FALSE;
-  AutoResponse auto_resp = { NULL, NULL, 0 };
+  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0 };
   guint      auto_source = 0;
 
   memset (&dlg, 0, sizeof dlg);
@@ -1007,6 +1135,8 @@ nsp_dialog_run_regions (gint32     image_id,
   dlg.active_id   = *drawable_id;
   dlg.source_id   = result_source_layer (image_id, *drawable_id);
   dlg.drawable_id = dlg.source_id > 0 ? dlg.source_id : *drawable_id;
+  if (dlg.source_id > 0)
+    values_from_result (image_id, *drawable_id, vals, style_images);
   dlg.default_model = ns_model_find_default (NULL);
   dlg.building    = TRUE;
   dlg.masks_in    = masks;
@@ -1051,6 +1181,8 @@ nsp_dialog_run_regions (gint32     image_id,
              nsp_region_controls_new (&dlg.regions, image_id, dlg.drawable_id, vals,
                                       gimp_item_is_valid (masks->content_mask)
                                       ? masks->content_mask : -1));
+  dlg.preview = nsp_preview_new (gather_preview, &dlg);
+  add_frame (left, _("Preview"), nsp_preview_widget (dlg.preview));
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
@@ -1071,7 +1203,9 @@ nsp_dialog_run_regions (gint32     image_id,
     if (script && *script)
       {
         auto_resp.dialog = dlg.dialog;
-        auto_resp.steps  = g_strsplit (script, ",", 16);
+        auto_resp.continue_toggle = dlg.continue_toggle;
+        auto_resp.change = dlg.content_weight;
+        auto_resp.steps  = g_strsplit (script, ",", 64);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }
   }
@@ -1116,6 +1250,9 @@ nsp_dialog_run_regions (gint32     image_id,
         *masks = tmp_masks;
         memcpy (style_images, ids, sizeof ids);
         *drawable_id = dlg.drawable_id;
+        *start_layer = dlg.continue_toggle
+                       && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (dlg.continue_toggle))
+                       ? dlg.active_id : -1;
         ok = TRUE;
         break;
       }
@@ -1125,6 +1262,9 @@ nsp_dialog_run_regions (gint32     image_id,
     g_source_remove (auto_source);
   g_strfreev (auto_resp.steps);
   dlg.building = TRUE;            /* no more updates while tearing down */
+  nsp_preview_free (dlg.preview);  /* closing the dialog cancels the preview */
+  dlg.preview = NULL;
+  g_clear_pointer (&dlg.preview_content, ns_image_free);
   gtk_widget_destroy (dlg.dialog);
   g_list_free_full (dlg.rows, g_free);
   if (dlg.model)

@@ -10,9 +10,13 @@
  * defaults).  TRUE and both updated when the user pressed OK; FALSE (both
  * untouched) on Cancel.  When *drawable_id is a result layer (it has the
  * parameters parasite naming its source layer) the dialog offers the
- * source as content; *drawable_id is then set to the content chosen.  Needs gimp_ui_init. */
+ * source as content; *drawable_id is then set to the content chosen.
+ * Such a dialog opens with the result's own settings (its parasite) and
+ * offers "Continue from this layer": *start_layer is then the result layer
+ * (the run starts from its pixels), else -1.  Needs gimp_ui_init. */
 gboolean nsp_dialog_run (gint32     image_id,
                          gint32    *drawable_id,
+                         gint32    *start_layer,
                          NspValues *vals,
                          gint32    *style_images);
 
@@ -20,6 +24,7 @@ gboolean nsp_dialog_run (gint32     image_id,
  * start the Region / Protect combos and get the choice on OK. */
 gboolean nsp_dialog_run_regions (gint32     image_id,
                                  gint32    *drawable_id,
+                                 gint32    *start_layer,
                                  NspValues *vals,
                                  gint32    *style_images,
                                  NspMasks  *masks);

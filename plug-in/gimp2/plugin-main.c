@@ -1,5 +1,6 @@
 /* plugin-main.c — GIMP 2.10 entry points: query() registers the PDB
  * procedure plug-in-neural-style, run() dispatches on the run mode. */
+#include "plugin-continue.h"
 #include "plugin-pdb.h"
 #include "plugin-process.h"
 #include "plugin-regions.h"
@@ -72,6 +73,7 @@ query (void)
 
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Filters/Artistic");
   nsp_regions_install ();
+  nsp_refine_install ();
   gimp_plugin_domain_register (GETTEXT_PACKAGE, nsp_localedir ());
 }
 
@@ -161,7 +163,7 @@ run (const gchar      *name,
   static gchar      *message = NULL;   /* must outlive run(): libgimp sends it afterwards */
   GimpRunMode        run_mode = GIMP_RUN_NONINTERACTIVE;
   GimpPDBStatusType  status = GIMP_PDB_SUCCESS;
-  gint32             image_id, drawable_id, layer = -1;
+  gint32             image_id, drawable_id, layer = -1, start_layer = -1;
   NspLastValues      last;
   NspValues         *vals = &last.vals;
   NspMasks           masks;
@@ -180,6 +182,11 @@ run (const gchar      *name,
   values[1].data.d_layer = -1;
   g_clear_pointer (&message, g_free);
 
+  if (g_strcmp0 (name, NSP_CONTINUE_PROC) == 0)
+    {
+      nsp_refine_run (n_params, param, n_return_vals, return_vals);
+      return;
+    }
   if ((g_strcmp0 (name, PLUG_IN_PROC) != 0 && !regions) || n_params < 3)
     {
       g_set_error_literal (&error, NSP_ERROR, NSP_ERROR_CALLING,
@@ -224,7 +231,8 @@ run (const gchar      *name,
       gimp_get_data (PLUG_IN_PROC, &last);
       last_masks_get (&masks);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
-      if (!nsp_dialog_run_regions (image_id, &drawable_id, vals, last.style_images, &masks))
+      if (!nsp_dialog_run_regions (image_id, &drawable_id, &start_layer, vals, last.style_images,
+                                   &masks))
         {
           status = GIMP_PDB_CANCEL;
           goto done;
@@ -257,9 +265,10 @@ run (const gchar      *name,
       || !nsp_masks_validate (image_id, vals, &masks, &error))
     goto done;
 
-  /* (masks all -1 outside the regions procedure and the dialog: the plain run) */
-  layer = nsp_process_regions (image_id, drawable_id, vals, last.style_images, &masks,
-                               run_mode == GIMP_RUN_INTERACTIVE, &error);
+  /* (masks all -1 outside the regions procedure and the dialog: the plain run;
+   * start_layer -1 unless the dialog continues a result layer) */
+  layer = nsp_process_full (image_id, drawable_id, start_layer, vals, last.style_images, &masks,
+                            run_mode == GIMP_RUN_INTERACTIVE, &error);
   if (layer < 0)
     goto done;
 

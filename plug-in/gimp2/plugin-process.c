@@ -87,8 +87,8 @@ nsp_process (gint32            image_id,
              gboolean          interactive,
              GError          **error)
 {
-  return nsp_process_regions (image_id, drawable_id, vals, style_images, NULL, interactive,
-                              error);
+  return nsp_process_full (image_id, drawable_id, -1, vals, style_images, NULL, interactive,
+                           error);
 }
 
 gint32
@@ -100,6 +100,45 @@ nsp_process_regions (gint32            image_id,
                      gboolean          interactive,
                      GError          **error)
 {
+  return nsp_process_full (image_id, drawable_id, -1, vals, style_images, masks, interactive,
+                           error);
+}
+
+gint32
+nsp_process_from (gint32            image_id,
+                  gint32            drawable_id,
+                  gint32            start_layer,
+                  const NspValues  *vals,
+                  const gint32     *style_images,
+                  gboolean          interactive,
+                  GError          **error)
+{
+  return nsp_process_full (image_id, drawable_id, start_layer, vals, style_images, NULL,
+                           interactive, error);
+}
+
+/* The start picture of a continued run: the whole start layer, or its
+ * part in the selection's bounds. */
+static NsImage *
+read_start (gint32 image_id, gint32 start_layer, GError **error)
+{
+  NspRegion region;
+
+  if (!nsp_region_compute (image_id, start_layer, &region, error))
+    return NULL;
+  return nsp_read_drawable (start_layer, &region, NULL, error);
+}
+
+gint32
+nsp_process_full (gint32            image_id,
+                  gint32            drawable_id,
+                  gint32            start_layer,
+                  const NspValues  *vals,
+                  const gint32     *style_images,
+                  const NspMasks   *masks,
+                  gboolean          interactive,
+                  GError          **error)
+{
   NspRegion  region;
   Host       h = { drawable_id, &region, style_images, NULL, masks };
   NspHost    host = { &h, host_status, host_progress, host_read_content,
@@ -108,19 +147,27 @@ nsp_process_regions (gint32            image_id,
                          masks ? host_read_content_mask : NULL };
   NspResult  res;
   gint32     layer = -1;
+  NsImage   *start = NULL;
 
   if (!nsp_region_compute (image_id, drawable_id, &region, error))
+    return -1;
+  if (start_layer >= 0 && !(start = read_start (image_id, start_layer, error)))
     return -1;
 
   gimp_progress_init (_("Neural Style"));
   if (interactive)
     h.window = nsp_progress_window_new ();
 
-  if (nsp_run (vals, region.width, region.height, &host, &res, error))
+  if (nsp_run_from (vals, region.width, region.height, &host, start, &res, error))
     {
-      /* The source layer, so a later run on the result can offer it. */
-      gchar *parasite = nsp_parasite_with_source (res.parasite_text,
-                                                  (guint) gimp_item_get_tattoo (drawable_id));
+      /* The source layer, so a later run on the result can offer it (and
+       * the layer a continued run started from). */
+      gchar *text = start_layer >= 0
+        ? g_strdup_printf ("%scontinued-from-tattoo=%u\n", res.parasite_text,
+                           (guint) gimp_item_get_tattoo (start_layer))
+        : g_strdup (res.parasite_text);
+      gchar *parasite = nsp_parasite_with_source (text, (guint) gimp_item_get_tattoo (drawable_id));
+      g_free (text);
 
       gimp_progress_set_text (_("Writing the result layer…"));
       layer = nsp_write_result (image_id, drawable_id, &region, res.image, res.alpha,
@@ -132,6 +179,7 @@ nsp_process_regions (gint32            image_id,
       nsp_result_clear (&res);
     }
 
+  ns_image_free (start);
   nsp_log_peak_memory ();
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();

@@ -27,5 +27,24 @@ gint32 nsp_process_regions (gint32            image_id,
                             const NspMasks   *masks,
                             gboolean          interactive,
                             GError          **error);
+/* The same, starting from the pixels of start_layer as they are (no
+ * noise): a result layer refined (plugin-continue.h).  -1 = the values'
+ * start (content or noise). */
+gint32 nsp_process_from (gint32            image_id,
+                         gint32            drawable_id,
+                         gint32            start_layer,
+                         const NspValues  *vals,
+                         const gint32     *style_images,
+                         gboolean          interactive,
+                         GError          **error);
+/* Both: masks (NULL: none) and a start layer (-1: none). */
+gint32 nsp_process_full (gint32            image_id,
+                         gint32            drawable_id,
+                         gint32            start_layer,
+                         const NspValues  *vals,
+                         const gint32     *style_images,
+                         const NspMasks   *masks,
+                         gboolean          interactive,
+                         GError          **error);
 
 #endif /* PLUGIN_PROCESS_H */

@@ -1,6 +1,7 @@
 ; interactive-tests.scm — the INTERACTIVE and WITH_LAST_VALS run modes.
-; Run under Xvfb with NEURAL_STYLE_TEST_DIALOG=reset,preset=0,ok (the dialog
-; resets to the defaults, chooses the Subtle preset and presses OK by itself) and NEURAL_STYLE_MODEL set (the
+; Run under Xvfb with NEURAL_STYLE_TEST_DIALOG=reset,preset=0,continue,ok (the
+; dialog resets to the defaults, chooses the Subtle preset, ticks "Continue from
+; this layer" where it is offered, and presses OK by itself) and NEURAL_STYLE_MODEL set (the
 ; dialog leaves the model empty = the default model).
 
 (load ns-lib)
@@ -58,7 +59,19 @@
               "result-layer/source-used" (if p (caddr (car p)) "no parasite"))
     (ns-check (= (+ 1 (car (gimp-image-get-item-position img (car r2b))))
                  (car (gimp-image-get-item-position img layer)))
-              "result-layer/above-source" "not directly above the source layer")))
+              "result-layer/above-source" "not directly above the source layer")
+    ; #15 refine: "Continue from this layer" (ticked by the test hook) starts
+    ; from r1's pixels: the parasite names r1, the first loss is below the
+    ; one r1 started with from the content (same settings after the reset)
+    (let ((text (if p (caddr (car p)) "")))
+      (ns-check (ns-contains? text (string-append "continued-from-tattoo="
+                                                  (ns-num (car (gimp-item-get-tattoo (car r1)))) "\n"))
+                "refine-dialog/continued-from-the-result" text))
+    (let ((l0 (ns-parasite-value (car r1) "loss-start"))
+          (l1 (ns-parasite-value (car r2b) "loss-start")))
+      (ns-check (and l0 l1 (< (string->number l1) (string->number l0)))
+                "refine-dialog/first-loss-below-the-content-start"
+                (string-append "from r1: " (if l1 l1 "?") ", from the content: " (if l0 l0 "?"))))))
 
 ; #19 item 9: a layer mask as the active drawable: its layer is the content.
 (define masked (car (gimp-image-duplicate img)))

@@ -222,6 +222,33 @@
   (ns-check (and (not r) (ns-contains? ns-last-error "no previous settings")) "error/last-vals-without-previous"
             (if r "succeeded" ns-last-error)))
 
+;; 9b. Refine (#15): plug-in-neural-style-continue starts from a result's own
+;; pixels with the parameters of its parasite.
+(if (> r1 0)
+  (let* ((layers-before (ns-n-layers content))
+         (r (ns-try (lambda () (plug-in-neural-style-continue RUN-NONINTERACTIVE content r1 0 3)))))
+    (ns-check (and r (> (car r) 0)) "refine/runs" ns-last-error)
+    (if (and r (> (car r) 0))
+      (let* ((new (car r))
+             (l0 (ns-parasite-value r1 "loss-start"))    ; the first run: from the content
+             (l1 (ns-parasite-value new "loss-start")))  ; the second: from r1's pixels
+        (ns-check (and l0 l1 (< (string->number l1) (string->number l0)))
+                  "refine/first-loss-below-the-content-start"
+                  (string-append "from r1: " (if l1 l1 "?") ", from the content: " (if l0 l0 "?")))
+        (ns-check (equal? (ns-parasite-value new "continued-from-tattoo")
+                          (ns-num (car (gimp-item-get-tattoo r1))))
+                  "refine/parasite-names-the-start-layer" (if (ns-parasite-value new "continued-from-tattoo") "other" "none"))
+        (ns-check (and (equal? (ns-parasite-value new "iterations") "3")
+                       (equal? (ns-parasite-value new "content-weight") "5")
+                       (equal? (ns-parasite-value new "style-1-name") "scream"))
+                  "refine/parameters-from-the-parasite" "iterations, weight or style differ")
+        (ns-check (= (ns-n-layers content) (+ layers-before 1)) "refine/adds-one-layer" "layer count")
+        (ns-check (= (car (gimp-drawable-width new)) 96) "refine/result-size" "wrong size"))))
+  (ns-check #f "refine/runs" "no first result"))
+(let ((r (ns-try (lambda () (plug-in-neural-style-continue RUN-NONINTERACTIVE content content-layer 0 0)))))
+  (ns-check (and (not r) (ns-contains? ns-last-error "no Neural Style parameters"))
+            "refine/refuses-a-layer-that-is-no-result" (if r "succeeded" ns-last-error)))
+
 ; 10. The content layer and the style image are untouched after all runs.
 (ns-pix "content/unchanged" "same" (ns-png content-layer "content-after") content-before)
 (ns-pix "style/unchanged" "same" (ns-png (car (gimp-image-get-active-layer scream)) "scream-after") scream-before)

@@ -102,3 +102,19 @@
   (let ((path (string-append ns-images "/" file)))
     (car (gimp-file-load RUN-NONINTERACTIVE path path))))
 
+
+; The value of key=... in a layer's "neural-style-parameters" parasite, or #f.
+(define (ns-parasite-value layer key)
+  (let* ((p (ns-try (lambda () (gimp-item-get-parasite layer "neural-style-parameters"))))
+         (text (if p (caddr (car p)) ""))
+         (k (string-append key "="))
+         (n (string-length k)) (h (string-length text)))
+    (let loop ((i 0))
+      (cond ((> (+ i n) h) #f)
+            ((and (string=? (substring text i (+ i n)) k)
+                  (or (= i 0) (char=? (string-ref text (- i 1)) #\newline)))
+             (let end ((j (+ i n)))
+               (if (or (= j h) (char=? (string-ref text j) #\newline))
+                   (substring text (+ i n) j)
+                   (end (+ j 1)))))
+            (else (loop (+ i 1)))))))

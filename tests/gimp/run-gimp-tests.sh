@@ -79,8 +79,13 @@ NEURAL_STYLE_TEST_PEAK_LOG="$WORK/peak.log" run_session bigstyle bigstyle-tests.
 NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de run_session cancel cancel-tests.scm
 if command -v xvfb-run >/dev/null 2>&1; then
   sessions="$sessions interactive"
-  NEURAL_STYLE_TEST_DIALOG=reset,preset=0,ok NEURAL_STYLE_MODEL="$MODEL" \
+  NEURAL_STYLE_TEST_DIALOG=reset,preset=0,continue,ok NEURAL_STYLE_MODEL="$MODEL" \
     run_session interactive interactive-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
+  # The live preview: a control changes while it runs, then Cancel.
+  sessions="$sessions preview"
+  NEURAL_STYLE_TEST_DIALOG=wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,change,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,cancel NEURAL_STYLE_MODEL="$MODEL" \
+    NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview-steps.log" \
+    run_session preview preview-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
 else
   echo "skip interactive tests: no xvfb-run"
 fi
@@ -134,6 +139,24 @@ while read -r tag kind name rest; do
       esac ;;
   esac
 done < "$WORK/results.txt"
+
+# The live preview (#15): a picture before the change and one after it
+# (the restarted run), and the dialog handled every step: the steps are
+# 300 ms timers of its main loop, so a gap far above 300 ms would mean the
+# preview blocked the UI (a generous bound: the machine may be loaded).
+if [ -f "$WORK/preview-steps.log" ]; then
+  runs=$(grep -c '^first-picture' "$WORK/preview-steps.log")
+  first=$(sed -n 's/^first-picture \([0-9.]*\) s.*/\1/p' "$WORK/preview-steps.log" | head -1)
+  maxgap=$(awk '/^step/ { if ($4 > m) m = $4 } END { printf "%.3f", m }' "$WORK/preview-steps.log")
+  changed=$(awk '/^step change/ { c = NR } /^first-picture/ && c && NR > c { print "yes"; exit }' "$WORK/preview-steps.log")
+  [ "$runs" -ge 1 ] && ok "preview/first-picture (after $first s)" || bad "preview/first-picture" "no picture"
+  [ "$changed" = yes ] && ok "preview/restarts-after-a-change" || bad "preview/restarts-after-a-change" "no picture after the change"
+  if gt 2.0 "$maxgap"; then ok "preview/dialog-responsive (largest step gap $maxgap s)"
+  else bad "preview/dialog-responsive" "a step waited $maxgap s"; fi
+  grep -q '^step cancel' "$WORK/preview-steps.log" && ok "preview/closed-while-running" || bad "preview/closed-while-running"
+elif echo "$sessions" | grep -q preview; then
+  bad "preview/log" "no preview log"
+fi
 
 # Whole-session checks.
 for s in $sessions; do

@@ -8,6 +8,8 @@
 # seconds, then SETTLE more) it (or, if it cannot be found, the whole
 # screen) is grabbed with ImageMagick's `import`.
 # Needs xvfb-run, imagemagick, x11-utils (xwininfo) and ../shared/images.
+# PREVIEW=S grabs S seconds after the live preview showed its first picture
+# (DELAY then bounds the wait; docs/preview.png: PREVIEW=1 DELAY=60).
 # HOVER="X Y" (pixels inside the dialog) also moves the pointer there with
 # xdotool (Debian package xdotool) and grabs the screen area of the dialog,
 # so the tooltip of the widget under the pointer is in the picture.
@@ -21,6 +23,7 @@ MODEL="$SOURCE_DIR/../shared/models/squeezenet1_1.safetensors"
 DELAY=${DELAY:-300}
 SETTLE=${SETTLE:-10}
 HOVER=${HOVER:-}
+PREVIEW=${PREVIEW:-}   # seconds after the first preview picture to grab (docs/preview.png)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
@@ -33,6 +36,7 @@ cp "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/pl
 export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
 export XDG_DATA_HOME="$WORK/xdg"
+export NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log"
 
 # The Script-Fu part: open the three photos, show them, call the dialog.
 cat > "$WORK/shot.scm" <<EOF
@@ -51,15 +55,25 @@ cat > "$WORK/inner.sh" <<EOF
 #!/bin/sh
 gimp -d -f -s -b '(load "$WORK/shot.scm")' > "$WORK/gimp.log" 2>&1 &
 pid=\$!
-# Wait up to DELAY seconds for the dialog (a loaded machine starts GIMP
-# slowly), then SETTLE seconds for its thumbnails and estimate.
-win=
-for i in \$(seq $DELAY); do
+if [ -n "$PREVIEW" ]; then
+  # wait for the dialog's first preview picture, grab the run mid-way
+  for i in \$(seq 1 $((DELAY * 4))); do
+    grep -q first-picture "$WORK/preview.log" 2>/dev/null && break
+    sleep 0.25
+  done
+  sleep $PREVIEW
   win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
-  [ -n "\$win" ] && break
-  sleep 1
-done
-[ -z "\$win" ] || sleep $SETTLE
+else
+  # Wait up to DELAY seconds for the dialog (a loaded machine starts GIMP
+  # slowly), then SETTLE seconds for its thumbnails and estimate.
+  win=
+  for i in \$(seq $DELAY); do
+    win=\$(xwininfo -root -tree | grep '"Neural Style"' | head -1 | awk '{print \$1}')
+    [ -n "\$win" ] && break
+    sleep 1
+  done
+  [ -z "\$win" ] || sleep $SETTLE
+fi
 if [ -n "\$win" ] && [ -n "$HOVER" ]; then
   xdotool mousemove --window "\$win" $HOVER
   sleep 3

@@ -79,6 +79,25 @@ else
   bad "CLI stylisation under memcheck" "$tmp/cli.log"
 fi
 
+# 2b. batch (#15): three files, one of them bad, style targets shared.
+# PNG photos, so the outputs are PNG too (libjpeg's SIMD encoder, used for
+# .jpg outputs, trips memcheck's uninitialised-value checks by itself).
+mkdir -p "$tmp/batch" "$tmp/photos"
+printf 'junk' > "$tmp/photos/bad.png"
+convert "$shared/images/dog.jpg" -resize 96x96 "$tmp/photos/dog.png"
+convert "$shared/images/eagle.jpg" -resize 96x96 "$tmp/photos/eagle.png"
+"${vg[@]}" "$build/tools/neural-style" --model "$model" --content "$tmp/photos/dog.png" \
+     --content "$tmp/photos/bad.png" --content "$tmp/photos/eagle.png" --style "$shared/images/scream.jpg" \
+     --size 40 --iterations 1 --threads 2 --quiet --output-dir "$tmp/batch" \
+     --report "$tmp/batch.json" >"$tmp/batch.log" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "ERROR SUMMARY: 0 errors" "$tmp/batch.log" \
+   && ! grep -q "GeglBuffers leaked" "$tmp/batch.log" && [ -s "$tmp/batch/eagle.png" ]; then
+  ok "CLI batch (one bad file) under memcheck: 0 errors, no definite leaks"
+else
+  bad "CLI batch under memcheck (rc=$rc)" "$tmp/batch.log"
+fi
+
 # 3. cheap unit tests
 for t in safetensors pth image losses; do
   if (cd "$build/tests" && "${vg[@]}" "./test_$t") >"$tmp/$t.log" 2>&1 \
