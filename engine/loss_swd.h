@@ -21,7 +21,7 @@
 #include <glib.h>
 #include <stddef.h>
 
-typedef struct { float v; int i; } NsSwdPair;
+typedef struct { guint32 key; int i; } NsSwdPair;   /* sort key, pixel */
 
 /* V [C][C]: C unit directions from Gaussian draws (isotropic), a pure
  * function of (seed, C). */
@@ -33,7 +33,7 @@ double ns_swd_sorted_projections (const float *F, int C, int N, const float *V, 
 /* One layer against n_styles targets T[s] ([C][Ns[s]], sorted rows) with
  * means m[s] and blend weights beta[s].  Returns the weighted loss and
  * leaves dL/dY in Yg [C][N] (the projections' gradient, whole map) for
- * ns_swd_layer_apply.  pairs: N of scratch. */
+ * ns_swd_layer_apply.  pairs: 2N of scratch. */
 double ns_swd_layer_op     (const float *F, int C, int N, const float *V,
                             const float *const *T, const int *Ns, const double *m,
                             const double *beta, int n_styles, double layer_weight,

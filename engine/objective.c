@@ -46,7 +46,7 @@ struct NsObjective
   guint64    seed;
   float    **swd_dir;       /* SWD, per style layer: directions V [C][C] */
   float    **swd_grad;      /* SWD, per style layer: dL/dY [C][h*w] at the working size */
-  NsSwdPair *swd_pairs;     /* SWD: sort scratch, largest h*w */
+  NsSwdPair *swd_pairs;     /* SWD: sort scratch, 2 x largest h*w */
   int       *swd_n_tmp;
 
   int        W, H;          /* content (working) size */
@@ -449,7 +449,7 @@ swd_prepare (NsObjective *obj, GError **error)
     }
   g_free (obj->swd_pairs);
   g_free (obj->swd_n_tmp);
-  obj->swd_pairs = g_try_new (NsSwdPair, max_hw);
+  obj->swd_pairs = g_try_new (NsSwdPair, 2 * max_hw);
   obj->swd_n_tmp = g_new (int, obj->style_targets->len);
   if (obj->swd_pairs)
     return TRUE;
@@ -623,7 +623,7 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
           ns_network_tap_shape (obj->net, obj->style[k].tap, NULL, &h, &w);
           bytes += (guint64) C * C * sizeof (float)
                    + (guint64) (n_styles + 1) * C * h * w * sizeof (float)
-                   + (guint64) h * w * sizeof (NsSwdPair);
+                   + (guint64) 2 * h * w * sizeof (NsSwdPair);
         }
       max_c = MAX (max_c, C);
     }

@@ -169,7 +169,7 @@ test_layer (int C, int N, const int *Ns, int n_styles, guint32 seed)
   RefCtx r = { C, N, n_styles, V, S, Ns, beta, 2.5 };
 
   float *Yg = g_new (float, (size_t) C * N);
-  NsSwdPair *pairs = g_new (NsSwdPair, N);
+  NsSwdPair *pairs = g_new (NsSwdPair, 2 * N);
   double L = ns_swd_layer_op (F, C, N, V, (const float *const *) T, Ns, m, beta, n_styles,
                               r.w, Yg, pairs);
   g_snprintf (what, sizeof what, "swd loss C=%d N=%d styles=%d", C, N, n_styles);
@@ -213,7 +213,7 @@ test_own_features (void)
   const int C = 5, N = 40;
   float *V = g_new (float, C * C), *F = test_random_array (C * N, 3), *T = g_new (float, C * N);
   float *Yg = g_new (float, C * N), *g = g_new0 (float, C * N);
-  NsSwdPair *pairs = g_new (NsSwdPair, N);
+  NsSwdPair *pairs = g_new (NsSwdPair, 2 * N);
   ns_swd_directions (C, 1, V);
   double m = ns_swd_sorted_projections (F, C, N, V, T), beta = 1.0;
   int Ns = N;
