@@ -46,8 +46,9 @@ setting_args() {
     subtle)   echo "--preset subtle" ;;
     balanced) echo "--preset balanced" ;;
     strong)   echo "--preset strong" ;;
+    swd)      echo "--style-loss swd" ;;
     *=*)      echo "${1#*=}" ;;
-    *)        echo "unknown setting $1 (known: old default subtle balanced strong, or NAME=ARGS)" >&2; return 1 ;;
+    *)        echo "unknown setting $1 (known: old default subtle balanced strong swd, or NAME=ARGS)" >&2; return 1 ;;
   esac
 }
 
@@ -64,7 +65,7 @@ while [ $# -gt 0 ]; do
     --ref) ref=$2; shift 2 ;;
     --plot) plot=$2; shift 2 ;;
     --no-plot) plot=""; shift ;;
-    --list) for s in old default subtle balanced strong; do echo "$s: $(setting_args $s)"; done; exit 0 ;;
+    --list) for s in old default subtle balanced strong swd; do echo "$s: $(setting_args $s)"; done; exit 0 ;;
     *) sed -n '2,27p' "$0" >&2; exit 2 ;;
   esac
 done

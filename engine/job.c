@@ -600,8 +600,10 @@ set_level_targets (Run *r, const float *content, int lw, int lh, GError **error)
       ns_image_fit_size (si->image->width, si->image->height, target, &sw, &sh);
       enlarge_to_min_side (&sw, &sh, r->min_side);  /* deepest style layer non-empty */
       /* Whole-image styles in their own colours do not depend on the
-       * content: their targets may come from (and go to) the style cache. */
-      if (!si->mask && r->job->params.color_transfer == NS_COLOR_TRANSFER_NONE)
+       * content: their Gram targets may come from (and go to) the style
+       * cache. */
+      if (!si->mask && r->job->params.color_transfer == NS_COLOR_TRANSFER_NONE
+          && r->job->params.style_loss == NS_STYLE_LOSS_GRAM)
         {
           if (!add_style_target (r, si, sw, sh, error))
             goto oom;

@@ -16,6 +16,7 @@
  */
 #include "objective.h"
 #include "edge_pad.h"
+#include "loss_swd.h"
 #include "losses.h"
 #include "regions.h"
 
@@ -31,7 +32,9 @@ typedef struct
 typedef struct
 {
   float  *gram;            /* C x C */
-  double  norm_sq;         /* ‖A‖²_F */
+  double  norm_sq;         /* ‖A‖²_F; SWD: mean of the sorted projections² */
+  float  *sorted;          /* SWD: sorted projections [C][n] (loss_swd.h) */
+  int     n;               /* SWD: pixels of the style's map */
 } StyleTarget;
 
 struct NsObjective
@@ -44,6 +47,12 @@ struct NsObjective
   LayerUse  *style;
   int        n_style;
   double     alpha, beta, gamma;
+  NsStyleLossType style_loss;
+  guint64    seed;
+  float    **swd_dir;       /* SWD, per style layer: directions V [C][C] */
+  float    **swd_grad;      /* SWD, per style layer: dL/dY [C][h*w] at the working size */
+  NsSwdPair *swd_pairs;     /* SWD: sort scratch, 2 x largest h*w */
+  int       *swd_n_tmp;
 
   int        W, H;          /* content (working) size */
   /* Edge padding (edge_pad.h): the network sees the working image
@@ -179,6 +188,8 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
   obj->alpha = p->content_weight;
   obj->beta = p->style_weight;
   obj->gamma = p->tv_weight;
+  obj->style_loss = p->style_loss;
+  obj->seed = p->seed;
 
   /* Content: default = blend b on the primary, 1-b on the secondary layer
    * (layers with weight 0 are dropped); custom list = equal 1/n. */
@@ -226,6 +237,8 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
   for (int i = 0; i < obj->n_content; i++)
     obj->content_taps[i] = obj->content[i].tap;
   obj->luma = p->color_transfer == NS_COLOR_TRANSFER_LUMINANCE;
+  obj->swd_dir = g_new0 (float *, MAX (obj->n_style, 1));
+  obj->swd_grad = g_new0 (float *, MAX (obj->n_style, 1));
   if (!obj->net)
     {
       ns_objective_free (obj);
@@ -250,7 +263,10 @@ static void
 free_style_target (NsObjective *obj, StyleTarget *t)
 {
   for (int k = 0; k < obj->n_style; k++)
-    g_free (t[k].gram);
+    {
+      g_free (t[k].gram);
+      g_free (t[k].sorted);
+    }
   g_free (t);
 }
 
@@ -280,6 +296,15 @@ ns_objective_free (NsObjective *obj)
   for (int k = 0; k < obj->n_style && obj->style_op; k++)
     g_free (obj->style_op[k]);
   g_free (obj->style_op);
+  for (int k = 0; k < obj->n_style && obj->swd_dir; k++)
+    {
+      g_free (obj->swd_dir[k]);
+      g_free (obj->swd_grad[k]);
+    }
+  g_free (obj->swd_dir);
+  g_free (obj->swd_grad);
+  g_free (obj->swd_pairs);
+  g_free (obj->swd_n_tmp);
   g_free (obj->content);
   g_free (obj->style);
   g_strfreev (obj->taps);
@@ -401,7 +426,7 @@ static gboolean
 store_style (NsObjective *obj, StyleTarget *t, const int *C, double beta, const float *mask,
              GError **error)
 {
-  for (int k = 0; k < obj->n_style; k++)
+  for (int k = 0; k < obj->n_style && obj->style_loss != NS_STYLE_LOSS_SWD; k++)
     {
       if (!obj->style_op[k])
         obj->style_op[k] = g_try_new (float, (size_t) C[k] * C[k]);
@@ -442,6 +467,12 @@ gboolean
 ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int sh,
                                double beta, const float *mask, GError **error)
 {
+  if (mask && obj->style_loss == NS_STYLE_LOSS_SWD)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG,
+                   "a style with a mask (region) needs the Gram style loss, not swd");
+      return FALSE;
+    }
   if (!ns_network_prepare (obj->net, sh, sw, error))
     {
       g_prefix_error (error, "style image: ");
@@ -454,6 +485,22 @@ ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int
     {
       int h, w;
       const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C[k], &h, &w);
+      if (obj->style_loss == NS_STYLE_LOSS_SWD)
+        {
+          if (!obj->swd_dir[k] && (obj->swd_dir[k] = g_try_new (float, (size_t) C[k] * C[k])))
+            ns_swd_directions (C[k], obj->seed + (guint64) k, obj->swd_dir[k]);
+          t[k].sorted = g_try_new (float, (size_t) C[k] * h * w);
+          if (!obj->swd_dir[k] || !t[k].sorted)
+            {
+              g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (style projections)");
+              free_style_target (obj, t);
+              g_free (C);
+              return FALSE;
+            }
+          t[k].n = h * w;
+          t[k].norm_sq = ns_swd_sorted_projections (F, C[k], h * w, obj->swd_dir[k], t[k].sorted);
+          continue;
+        }
       t[k].gram = g_try_new (float, (size_t) C[k] * C[k]);
       if (t[k].gram)
         ns_gram (F, C[k], h * w, t[k].gram);
@@ -487,11 +534,42 @@ gboolean
 ns_objective_add_style_grams (NsObjective *obj, const float *const *grams, const int *C,
                               double beta, GError **error)
 {
+  if (obj->style_loss != NS_STYLE_LOSS_GRAM)
+    {
+      g_set_error (error, NS_ERROR, NS_ERROR_INVALID_ARG, "Gram targets need the Gram style loss");
+      return FALSE;
+    }
   StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
   for (int k = 0; k < obj->n_style; k++)
     t[k].gram = g_memdup2 (grams[k], (gsize) C[k] * C[k] * sizeof (float));
   gboolean ok = store_style (obj, t, C, beta, NULL, error);
   return ok;
+}
+
+/* SWD at the working size: the projections' gradients and the sort scratch. */
+static gboolean
+swd_prepare (NsObjective *obj, GError **error)
+{
+  size_t max_hw = 1;
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      int C, h, w;
+      ns_network_tap_shape (obj->net, obj->style[k].tap, &C, &h, &w);
+      g_free (obj->swd_grad[k]);
+      obj->swd_grad[k] = g_try_new (float, (size_t) C * h * w);
+      if (!obj->swd_grad[k])
+        goto oom;
+      max_hw = MAX (max_hw, (size_t) h * w);
+    }
+  g_free (obj->swd_pairs);
+  g_free (obj->swd_n_tmp);
+  obj->swd_pairs = g_try_new (NsSwdPair, 2 * max_hw);
+  obj->swd_n_tmp = g_new (int, obj->style_targets->len);
+  if (obj->swd_pairs)
+    return TRUE;
+oom:
+  g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (sliced Wasserstein loss)");
+  return FALSE;
 }
 
 gboolean
@@ -522,9 +600,11 @@ ns_objective_ready (NsObjective *obj, GError **error)
   obj->norms_tmp = g_new (double, n);
   for (int s = 0; s < n; s++)
     obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
-  return ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error)
-    && ns_regions_prepare (obj->regions, obj->net, obj->style_taps, obj->n_style,
-                           obj->content_taps, obj->n_content, error);
+  if (!ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error)
+      || !ns_regions_prepare (obj->regions, obj->net, obj->style_taps, obj->n_style,
+                              obj->content_taps, obj->n_content, error))
+    return FALSE;
+  return obj->style_loss != NS_STYLE_LOSS_SWD || swd_prepare (obj, error);
 }
 
 /* Forward-pass callback: the content and style losses of tap t, and the
@@ -552,9 +632,26 @@ tap_loss (int t, const float *F, int C, int HW, void *ctx)
   for (int k = 0; k < obj->n_style; k++)
     if (obj->style[k].tap == t)
       {
+        const double lw = obj->beta * obj->style[k].weight;
+        if (obj->style_loss == NS_STYLE_LOSS_SWD)
+          {
+            /* sliced Wasserstein (loss_swd.c; styles have no masks here) */
+            for (int s = 0; s < n; s++)
+              {
+                StyleTarget *st = g_ptr_array_index (obj->style_targets, s);
+                obj->targets_tmp[s] = st[k].sorted;
+                obj->norms_tmp[s] = st[k].norm_sq;
+                obj->swd_n_tmp[s] = st[k].n;
+              }
+            double l = ns_swd_layer_op (F, C, HW, obj->swd_dir[k], obj->targets_tmp,
+                                        obj->swd_n_tmp, obj->norms_tmp, obj->beta_norm, n, lw,
+                                        obj->swd_grad[k], obj->swd_pairs);
+            obj->last.style += l;
+            loss += l;
+            continue;
+          }
         /* styles without a mask: one plain term (losses.c); the masked
          * ones: a guided term each (regions.c) */
-        const double lw = obj->beta * obj->style[k].weight;
         double l = 0.0;
         int m = 0;
         for (int s = 0; s < n; s++)
@@ -610,8 +707,17 @@ tap_grad (int t, const float *F, size_t ldf, int C, int n, size_t off, float *dF
   for (int k = 0; k < obj->n_style; k++)
     if (obj->style[k].tap == t)
       {
-        ns_style_layer_apply (obj->style_op[k], F, ldf, C, n, dF, ldd, obj->gram_ws);
-        ns_regions_style_apply (obj->regions, k, F, ldf, C, n, off, dF, ldd, obj->gram_ws);
+        if (obj->style_loss == NS_STYLE_LOSS_SWD)
+          {
+            int h, w;
+            ns_network_tap_shape (obj->net, t, NULL, &h, &w);
+            ns_swd_layer_apply (obj->swd_dir[k], obj->swd_grad[k], h * w, off, C, n, dF, ldd);
+          }
+        else
+          {
+            ns_style_layer_apply (obj->style_op[k], F, ldf, C, n, dF, ldd, obj->gram_ws);
+            ns_regions_style_apply (obj->regions, k, F, ldf, C, n, off, dF, ldd, obj->gram_ws);
+          }
       }
 }
 
@@ -679,6 +785,16 @@ ns_objective_memory_bytes (NsObjective *obj, int W, int H, int n_styles)
       int C;
       ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
       bytes += (guint64) (n_styles + 1) * C * C * sizeof (float);   /* target Grams, D */
+      if (obj->style_loss == NS_STYLE_LOSS_SWD)
+        {
+          /* directions; dL/dY, sort scratch and (about) each style's sorted
+           * projections at the working size */
+          int h, w;
+          ns_network_tap_shape (obj->net, obj->style[k].tap, NULL, &h, &w);
+          bytes += (guint64) C * C * sizeof (float)
+                   + (guint64) (n_styles + 1) * C * h * w * sizeof (float)
+                   + (guint64) 2 * h * w * sizeof (NsSwdPair);
+        }
       max_c = MAX (max_c, C);
     }
   bytes += ns_style_ws_floats (max_c) * sizeof (float);     /* Gram + GEMM scratch */

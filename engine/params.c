@@ -70,6 +70,7 @@ ns_params_init (NsParams *p)
     .content_layers = NULL,
     .style_layers = NULL,
     .pooling = NS_POOLING_MAX,
+    .style_loss = NS_STYLE_LOSS_GRAM,
     .optimizer = NS_OPTIMIZER_LBFGS,
     .iterations = 50,
     .tolerance = 0.0,

@@ -90,6 +90,8 @@ gboolean    ns_model_classify      (const NsModel *model, const float *image, fl
 
 typedef enum { NS_OPTIMIZER_LBFGS = 0, NS_OPTIMIZER_ADAM = 1 } NsOptimizerType;
 typedef enum { NS_POOLING_MAX = 0, NS_POOLING_AVG = 1 } NsPoolingType;
+/* Style loss: Gram matrices (Gatys et al.) or sliced Wasserstein (Heitz et al. 2021) */
+typedef enum { NS_STYLE_LOSS_GRAM = 0, NS_STYLE_LOSS_SWD = 1 } NsStyleLossType;
 typedef enum { NS_INIT_NOISE = 0, NS_INIT_CONTENT = 1, NS_INIT_IMAGE = 2 } NsInitType;
 /* Colour control (Gatys et al. 2017, sec. 5): none; meancov = each style
  * recoloured to the content's RGB mean and covariance before its targets;
@@ -112,6 +114,7 @@ typedef struct
   char  *content_layers;          /* NULL = default (blend); owned by caller */
   char  *style_layers;            /* NULL = architecture default; owned by caller */
   NsPoolingType pooling;
+  NsStyleLossType style_loss;     /* GRAM (default) or SWD; SWD's directions from seed */
 
   /* optimisation */
   NsOptimizerType optimizer;

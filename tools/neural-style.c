@@ -30,7 +30,7 @@
 
 typedef struct
 {
-  char   *model, *content, *output, *report, *init, *optimizer, *pooling;
+  char   *model, *content, *output, *report, *init, *optimizer, *pooling, *style_loss;
   char  **styles;
   char  **contents;        /* --content, repeatable (files or folders) */
   char   *output_dir;      /* batch: one output per content file */
@@ -285,6 +285,8 @@ cmd_stylize (int argc, char **argv)
     { "tv-weight", 0, 0, G_OPTION_ARG_DOUBLE, &tv_weight, h_tv, "W" },
     { "style-layer-weight-exp", 0, 0, G_OPTION_ARG_DOUBLE, &exp_, "Style layer k gets a weight proportional to E^k (default 1 = equal)", "E" },
     { "pooling", 0, 0, G_OPTION_ARG_STRING, &o.pooling, "max (default) or avg", "TYPE" },
+    { "style-loss", 0, 0, G_OPTION_ARG_STRING, &o.style_loss,
+      "gram (default) or swd (sliced Wasserstein, directions from --seed)", "LOSS" },
     { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
     { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file (started from as it is: no noise unless --initial-noiseblend)", "WHAT" },
@@ -354,6 +356,7 @@ cmd_stylize (int argc, char **argv)
     }
   static const char *const opt_names[] = { "lbfgs", "adam" };
   static const char *const pool_names[] = { "max", "avg" };
+  static const char *const loss_names[] = { "gram", "swd" };
   int v;
   if (o.optimizer)
     {
@@ -374,6 +377,16 @@ cmd_stylize (int argc, char **argv)
           goto out;
         }
       p.pooling = v;
+    }
+  if (o.style_loss)
+    {
+      if (!parse_enum (o.style_loss, loss_names, 2, &v))
+        {
+          fprintf (stderr, "neural-style: --style-loss must be gram or swd\n");
+          rc = 2;
+          goto out;
+        }
+      p.style_loss = v;
     }
   p.content_weight = content_weight;
   p.style_weight = style_weight;
@@ -537,7 +550,7 @@ out:
   g_free (model_path);
   g_option_context_free (ctx);
   g_free (o.model); g_free (o.content); g_free (o.output); g_free (o.report);
-  g_free (o.init); g_free (o.optimizer); g_free (o.pooling);
+  g_free (o.init); g_free (o.optimizer); g_free (o.pooling); g_free (o.style_loss);
   g_free (o.checkpoint_output);
   g_free (content_layers); g_free (style_layers);
   g_free (h_cw); g_free (h_sw); g_free (h_tv); g_free (h_nb); g_free (preset_opt);

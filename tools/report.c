@@ -147,6 +147,7 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   str (j, "content_layers", p->content_layers);
   str (j, "style_layers", p->style_layers);
   str (j, "pooling", pool[p->pooling]);
+  str (j, "style_loss", p->style_loss == NS_STYLE_LOSS_SWD ? "swd" : "gram");
   str (j, "optimizer", opt[p->optimizer]);
   integer (j, "iterations", p->iterations);
   num (j, "tolerance", p->tolerance);

@@ -61,6 +61,9 @@ check "--preset: subtle weighs content more than strong; an explicit weight give
    && '$cli' ${common[*]} --style '$scream' --size 48 --iterations 0 --preset=strong --output '$tmp/p2.png' --report '$tmp/p2.json' \
    && '$cli' ${common[*]} --style '$scream' --size 48 --iterations 0 --content-weight 7 --preset subtle --output '$tmp/p3.png' --report '$tmp/p3.json' \
    && $py -c 'import json,sys; P=[json.load(open(f))[\"parameters\"] for f in sys.argv[1:]]; assert P[0][\"content_weight\"] > P[1][\"content_weight\"], P; assert P[2][\"content_weight\"] == 7; assert all(p[\"initial_noiseblend\"] == 0 for p in P)' '$tmp/p1.json' '$tmp/p2.json' '$tmp/p3.json'"
+check "--style-loss swd (sliced Wasserstein): runs, its style term falls, the report names it" bash -c \
+  "'$cli' ${common[*]} --style '$scream' --size 48 --iterations 4 --style-loss swd --seed 3 --output '$tmp/swd.png' --report '$tmp/swd.json' \
+   && $py -c 'import json,sys; r=json.load(open(sys.argv[1])); it=r[\"iterations\"]; assert r[\"parameters\"][\"style_loss\"] == \"swd\"; assert it[-1][\"style\"] < it[0][\"style\"], it' '$tmp/swd.json'"
 check "info names the architecture" bash -c "'$cli' info '$model' | grep -q 'architecture: squeezenet1_1'"
 
 # VGG-19 and VGG-16 code paths end to end on seeded random weights of the real shapes
@@ -97,6 +100,7 @@ expect_fail "missing style file" "no such file" "$cli" "${common[@]}" --style "$
 expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scream:-1" --output "$tmp/x.png"
 expect_fail "unknown layer" "relu9_9" "$cli" "${common[@]}" --style "$scream" --style-layers relu9_9 --output "$tmp/x.png"
 expect_fail "bad optimizer" "optimizer" "$cli" "${common[@]}" --style "$scream" --optimizer sgd --output "$tmp/x.png"
+expect_fail "unknown style loss" "gram or swd" "$cli" "${common[@]}" --style "$scream" --style-loss l2 --output "$tmp/x.png"
 expect_fail "unknown preset" "subtle, balanced or strong" "$cli" "${common[@]}" --style "$scream" --preset wild --output "$tmp/x.png"
 expect_fail "iterations < 0" "iterations" "$cli" "${common[@]}" --style "$scream" --iterations -3 --output "$tmp/x.png"
 gnet="$shared/models/googlenet_bvlc.safetensors"
