@@ -442,9 +442,8 @@ main (void)
   char *dir = g_dir_make_tmp ("ns-edges-XXXXXX", NULL);
   if (dog && scream)
     {
-      /* VGG-16 pools where VGG-19 does (test_geometry covers both): VGG-19 only */
-      const char *archs[] = { "vgg19" };
-      for (int a = 0; a < 1; a++)
+      const char *archs[] = { "vgg19", "vgg16" };
+      for (int a = 0; a < 2; a++)
         {
           NsModel *m = random_model (dir, archs[a]);
           test_model (m, FALSE);
