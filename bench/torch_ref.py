@@ -7,7 +7,7 @@ Reads the VGG-19 features weights from the same safetensors file as the
 engine (stdlib header parse + torch.frombuffer) and the images that
 `bench-engine iter --dump P` wrote (P.content.f32, P.style.f32, P.init.f32:
 interleaved float32 N x N x 3, sRGB 0..1).  Same objective as engine/objective.c
-with the default parameters:
+with the weights bench-engine iter sets (the first release's defaults):
 
   L = 1 * mean((F-P)^2)/(mean(P^2)+1e-8)               content, relu4_2
     + 100 * 1/5 Σ_k ‖G_k-A_k‖²/(‖A_k‖²+1e-8)          style, relu1_1..relu5_1,
