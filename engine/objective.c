@@ -542,8 +542,7 @@ ns_objective_add_style_grams (NsObjective *obj, const float *const *grams, const
   StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
   for (int k = 0; k < obj->n_style; k++)
     t[k].gram = g_memdup2 (grams[k], (gsize) C[k] * C[k] * sizeof (float));
-  gboolean ok = store_style (obj, t, C, beta, NULL, error);
-  return ok;
+  return store_style (obj, t, C, beta, NULL, error);
 }
 
 /* SWD at the working size: the projections' gradients and the sort scratch. */

@@ -1,4 +1,5 @@
-/* plugin-progress.c — the interactive progress window (see header). */
+/* plugin-progress.c — the interactive progress window (see header); GTK 2
+ * (GIMP 2.10) or GTK 3 (GIMP 3), whichever the plug-in is built with. */
 #include "plugin-progress.h"
 #include "plugin-params.h"
 #include "plugin-i18n.h"
@@ -54,13 +55,21 @@ nsp_progress_window_new (void)
                                  NULL);
   gtk_window_set_default_size (GTK_WINDOW (win->dialog), 420, -1);
 
+#if GTK_CHECK_VERSION (3, 0, 0)
+  vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+#else
   vbox = gtk_vbox_new (FALSE, 6);
+#endif
   gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (win->dialog))),
                       vbox, TRUE, TRUE, 0);
 
   win->label = gtk_label_new (_("Preparing…"));
+#if GTK_CHECK_VERSION (3, 0, 0)
+  gtk_label_set_xalign (GTK_LABEL (win->label), 0.0);
+#else
   gtk_misc_set_alignment (GTK_MISC (win->label), 0.0, 0.5);
+#endif
   gtk_box_pack_start (GTK_BOX (vbox), win->label, FALSE, FALSE, 0);
 
   win->bar = gtk_progress_bar_new ();
