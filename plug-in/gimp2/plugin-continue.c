@@ -1,5 +1,6 @@
 /* plugin-continue.c — continue a result from its own pixels (see header). */
 #include "plugin-continue.h"
+#include "plugin-host.h"
 #include "plugin-pdb.h"
 #include "plugin-process.h"
 #include "plugin-refine.h"
@@ -168,10 +169,7 @@ nsp_refine_run (gint              n_params,
       values[1].data.d_layer = layer;
       return;
     }
-  values[0].data.d_status = error->domain == NSP_ERROR && error->code == NSP_ERROR_CANCELLED
-                            ? GIMP_PDB_CANCEL
-                            : error->domain == NSP_ERROR && error->code == NSP_ERROR_CALLING
-                            ? GIMP_PDB_CALLING_ERROR : GIMP_PDB_EXECUTION_ERROR;
+  values[0].data.d_status = nsp_status_for_error (error);
   message = g_strdup (error->message);
   values[1].type = GIMP_PDB_STRING;
   values[1].data.d_string = message;

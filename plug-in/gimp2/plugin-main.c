@@ -3,6 +3,7 @@
 #include "plugin-continue.h"
 #include "plugin-pdb.h"
 #include "plugin-process.h"
+#include "plugin-host.h"
 #include "plugin-regions.h"
 #include "plugin-dialog.h"
 #include "plugin-i18n.h"
@@ -100,33 +101,6 @@ last_masks_get (NspMasks *masks)
     masks->content_mask = -1;
 }
 
-static GimpPDBStatusType
-status_for_error (const GError *error)
-{
-  if (error && error->domain == NSP_ERROR)
-    switch ((NspErrorCode) error->code)
-      {
-      case NSP_ERROR_CALLING:   return GIMP_PDB_CALLING_ERROR;
-      case NSP_ERROR_CANCELLED: return GIMP_PDB_CANCEL;
-      case NSP_ERROR_EXECUTION: return GIMP_PDB_EXECUTION_ERROR;
-      }
-  return GIMP_PDB_EXECUTION_ERROR;
-}
-
-/* Is there a display for the dialog?  `gimp -i` (no interface) still
- * lets scripts call us with RUN-INTERACTIVE; gimp_ui_init() would then end
- * the plug-in with "cannot open display".  Opens the display GIMP names
- * (as gimp_ui_init() does) with the non-fatal gtk_init_check(). */
-static gboolean
-display_available (void)
-{
-  const gchar *name = gimp_display_name ();
-
-  if (name && *name)
-    g_setenv ("DISPLAY", name, TRUE);
-  return gtk_init_check (NULL, NULL);
-}
-
 /* RUN-INTERACTIVE without a display: the arguments given, else the last
  * values; a clear error when neither is usable. */
 static gboolean
@@ -221,7 +195,7 @@ run (const gchar      *name,
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
-      if (!display_available ())
+      if (!nsp_display_available ())
         {
           if (!values_without_display (&last, n_params, param, &error))
             goto done;
@@ -282,7 +256,7 @@ run (const gchar      *name,
 
 done:
   if (error)
-    status = status_for_error (error);
+    status = nsp_status_for_error (error);
 
   values[0].data.d_status = status;
   if (status == GIMP_PDB_SUCCESS)

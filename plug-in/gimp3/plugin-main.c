@@ -5,6 +5,7 @@
 #include "plugin-config.h"
 #include "plugin-dialog.h"
 #include "plugin-process.h"
+#include "plugin-host.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimp.h>
@@ -42,33 +43,6 @@ set_i18n (GimpPlugIn   *plug_in,
   (void) catalog_dir;
   NSP_INIT_I18N ();
   return FALSE;
-}
-
-static GimpPDBStatusType
-status_for_error (const GError *error)
-{
-  if (error && error->domain == NSP_ERROR)
-    switch ((NspErrorCode) error->code)
-      {
-      case NSP_ERROR_CALLING:   return GIMP_PDB_CALLING_ERROR;
-      case NSP_ERROR_CANCELLED: return GIMP_PDB_CANCEL;
-      case NSP_ERROR_EXECUTION: return GIMP_PDB_EXECUTION_ERROR;
-      }
-  return GIMP_PDB_EXECUTION_ERROR;
-}
-
-/* Is there a display for the dialog?  `gimp -i` / gimp-console still let
- * scripts call us with RUN_INTERACTIVE; gimp_ui_init() would then end the
- * plug-in with "cannot open display".  Opens the display GIMP names (as
- * gimp_ui_init() does) with the non-fatal gtk_init_check(). */
-static gboolean
-display_available (void)
-{
-  const gchar *name = gimp_display_name ();
-
-  if (name && *name)
-    g_setenv ("DISPLAY", name, TRUE);
-  return gtk_init_check (NULL, NULL);
 }
 
 static GimpValueArray *
@@ -119,7 +93,7 @@ run (GimpProcedure        *procedure,
   /* RUN_INTERACTIVE without a display: the config's values (the
    * arguments given, or the last ones), no dialog. */
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    dialog = display_available ();
+    dialog = nsp_display_available ();
 
   if (dialog)
     {
@@ -147,7 +121,7 @@ run (GimpProcedure        *procedure,
 done:
   if (!layer)
     {
-      GimpPDBStatusType status = status_for_error (error);
+      GimpPDBStatusType status = nsp_status_for_error (error);
 
       /* A cancel is no error: GIMP shows no message for it. */
       if (status == GIMP_PDB_CANCEL)
