@@ -16,8 +16,9 @@
  *       schedule, default iterations) of an N x N image; wall time.
  *   bench-engine estimate --model F --size N [--iters K] [--threads T]
  *       A default stylisation (multi-resolution schedule) with K iterations
- *       per level: ns_estimate_seconds() before, wall time after
- *       (bench/estimate.sh prints the table).
+ *       per level: ns_estimate_seconds() (reference machine) and, after
+ *       ns_speed_measure(), ns_estimate_seconds_at() (this machine) before,
+ *       wall time after (bench/estimate.sh prints the table).
  *   bench-engine isa     [--size N] [--reps R] [--threads T]
  *       The fused Winograd 3x3 conv (128 -> 128 channels, N x N) on every
  *       instruction set this CPU runs: GFLOP/s of each, for the per-ISA
@@ -429,6 +430,16 @@ mode_estimate (NsModel *model, int size, int iters, int threads)
   p.iterations = iters;
   p.threads = threads;
   double est = ns_estimate_seconds (model, &p, size, size, 1);
+  NsSpeed speed;
+  double t_measure = now_s ();
+  if (!ns_speed_measure (model, threads, &speed, &err))
+    {
+      fprintf (stderr, "estimate: %s\n", err->message);
+      g_error_free (err);
+      return 1;
+    }
+  t_measure = now_s () - t_measure;
+  double est_at = ns_estimate_seconds_at (model, &p, size, size, 1, 0, &speed);
   FullRec rec = { 0 };
   double t0 = now_s ();
   NsJob *job = ns_job_new (model, content, &p, &err);
@@ -445,10 +456,14 @@ mode_estimate (NsModel *model, int size, int iters, int threads)
       return 1;
     }
   printf ("arch=%s\nsize=%d\niters=%d\nlevels=%d\nevaluations=%d\nest_seconds=%.2f\n"
-          "wall_s=%.2f\nratio=%.2f\n", ns_arch_name (model->arch), size, iters, rec.levels,
-          ns_job_get_evaluations (job), est, wall, wall / est);
-  fprintf (stderr, "%s %d px, %d iterations/level: estimate %.1f s, measured %.1f s\n",
-           ns_arch_name (model->arch), size, iters, est, wall);
+          "wall_s=%.2f\nratio=%.2f\nspeed_fixed_s=%.4f\nspeed_s_per_gflop=%.5f\nspeed_job_s=%.3f\n"
+          "speed_measure_s=%.2f\nest_measured_seconds=%.2f\nratio_measured=%.2f\n",
+          ns_arch_name (model->arch), size, iters, rec.levels, ns_job_get_evaluations (job),
+          est, wall, wall / est, speed.eval_fixed_s, speed.eval_s_per_gflop, speed.job_fixed_s,
+          t_measure, est_at,
+          wall / est_at);
+  fprintf (stderr, "%s %d px, %d iterations/level: estimate %.1f s (measured speed: %.1f s), "
+           "measured %.1f s\n", ns_arch_name (model->arch), size, iters, est, est_at, wall);
   ns_image_free (out);
   ns_job_free (job);
   ns_image_free (content);

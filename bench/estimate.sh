@@ -1,6 +1,9 @@
 #!/bin/bash
-# bench/estimate.sh — the dialog's time estimate (ns_estimate_seconds) against
-# the measured wall time of a default stylisation (multi-resolution schedule),
+# bench/estimate.sh — the dialog's time estimate against the measured wall
+# time of a default stylisation (multi-resolution schedule): at the reference
+# machine's rates (ns_estimate_seconds) and at this machine's speed measured
+# just before by ns_speed_measure (ns_estimate_seconds_at, what the dialog
+# shows since issue 19),
 # for VGG-19 (seeded random weights) and SqueezeNet 1.1 (../shared/models)
 # at 256/512/1024 px, plus the fused Winograd conv's rate on each instruction
 # set (the per-ISA factor of engine/estimate.c).  Target: measured/estimate
@@ -35,14 +38,13 @@ echo
 echo "Fused Winograd 3x3 conv, 128 -> 128 channels, 128 x 128 (the per-ISA factor):"
 "$BUILD/bench/bench-engine" isa --size 128 --reps 9 --threads "$THREADS" 2>&1 >/dev/null | sed 's/^/    /'
 echo
-echo "The machine is shared: under load the measured times grow for both models alike, so the"
-echo "last column divides each ratio by VGG-19's at the same size, measured just before (VGG-19's"
-echo "700 GFLOP/s were calibrated on the quiet machine: bench/README.md, default run 52.5 s)."
+echo "Reference: the architecture's rate on the reference machine (VGG-19 700 GFLOP/s, calibrated"
+echo "on a quiet AMD EPYC: bench/README.md).  Measured speed: ns_speed_measure on this machine just"
+echo "before the run (its own seconds in the speed column) — what the dialog uses (cached per model)."
 echo
-echo "| model | size | levels | evaluations | estimate s | measured s | measured/estimate | load (1 min) | ratio / VGG-19's |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| model | size | levels | evaluations | measured s | reference estimate s | measured/reference | measured-speed estimate s | measured/that | speed: fixed s + s/GFLOP, job s (took s) | load (1 min) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
 for s in $SIZES; do
-  ref=""
   for a in $ARCHS; do
     case $a in
       vgg19) m=$VGG ;;
@@ -52,10 +54,7 @@ for s in $SIZES; do
     f="$OUT/$a-$s"
     if "$BUILD/bench/bench-engine" estimate --model "$m" --size "$s" --iters "$ITERS" \
          --threads "$THREADS" > "$f" 2> "$f.err"; then
-      r=$(kv "$f" ratio)
-      [ "$a" = vgg19 ] && ref=$r
-      rel=$( [ -n "$ref" ] && awk -v r="$r" -v q="$ref" 'BEGIN { printf "%.2f", r / q }' || echo "—")
-      echo "| $a | $s | $(kv "$f" levels) | $(kv "$f" evaluations) | $(kv "$f" est_seconds) | $(kv "$f" wall_s) | $r | $(load | cut -d' ' -f1) | $rel |"
+      echo "| $a | $s | $(kv "$f" levels) | $(kv "$f" evaluations) | $(kv "$f" wall_s) | $(kv "$f" est_seconds) | $(kv "$f" ratio) | $(kv "$f" est_measured_seconds) | **$(kv "$f" ratio_measured)** | $(kv "$f" speed_fixed_s) + $(kv "$f" speed_s_per_gflop), $(kv "$f" speed_job_s) ($(kv "$f" speed_measure_s)) | $(load | cut -d' ' -f1) |"
     else
       echo "| $a | $s | failed: $(tail -1 "$f.err") ||||||||"
     fi

@@ -286,8 +286,9 @@ void     ns_job_free          (NsJob *job);
 guint64  ns_estimate_memory   (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
 
-/* Rough wall-time estimate (seconds) of a whole job on this machine
- * (FLOP count of the schedule / an assumed sustained rate). */
+/* Rough wall-time estimate (seconds) of a whole job (FLOP count of the
+ * schedule / the architecture's rate on the reference machine, scaled by
+ * the instruction set; ns_estimate_seconds_at below for a measured speed). */
 double   ns_estimate_seconds  (const NsModel *model, const NsParams *params,
                                int width, int height, int n_styles);
 /* The same two with n_masked of the styles masked and an optional content
@@ -297,6 +298,27 @@ guint64  ns_estimate_memory_regions  (const NsModel *model, const NsParams *para
                                       gboolean content_map);
 double   ns_estimate_seconds_regions (const NsModel *model, const NsParams *params,
                                       int width, int height, int n_styles, int n_masked);
+
+/* How fast this machine evaluates a model's objective: seconds per
+ * evaluation = eval_fixed_s + eval_s_per_gflop × its GFLOP, plus
+ * job_fixed_s once per job (network build, filter packing).  Measured by
+ * ns_speed_measure (two short evaluations at 128 and 256 px: about 1 s for
+ * VGG-19, 0.2 s for SqueezeNet on 2 cores; threads 0 = the current pools);
+ * a caller may keep the two numbers (the plug-ins cache them per model). */
+typedef struct
+{
+  double eval_fixed_s;
+  double eval_s_per_gflop;
+  double job_fixed_s;
+} NsSpeed;
+
+gboolean ns_speed_measure       (const NsModel *model, int threads, NsSpeed *speed,
+                                 GError **error);
+/* The time estimate at a measured speed (NULL: the reference machine, as
+ * ns_estimate_seconds*); < 0 if it cannot be planned. */
+double   ns_estimate_seconds_at (const NsModel *model, const NsParams *params,
+                                 int width, int height, int n_styles, int n_masked,
+                                 const NsSpeed *speed);
 
 /* ---------------------------------------------------------- model lookup */
 

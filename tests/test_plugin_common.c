@@ -9,6 +9,7 @@
 #include "plugin-preset.h"
 #include "plugin-refine.h"
 #include "plugin-run.h"
+#include "plugin-speed.h"
 #include "plugin-texts.h"
 #include "test_util.h"
 
@@ -471,6 +472,95 @@ test_run_outcome (const gchar *model)
     }
 }
 
+/* The dialog's measured speed (plugin-speed.c): measured once per model
+ * file, then read back from the cache; a changed model file, a corrupt
+ * cache or a missing file means measuring again, never a crash. */
+static void
+test_speed_cache (const gchar *model_file)
+{
+  gchar   *dir   = g_dir_make_tmp ("nsp-speed-XXXXXX", NULL);
+  gchar   *cache = g_build_filename (dir, "sub", "speed.ini", NULL);
+  gchar   *copy  = g_build_filename (dir, "model.safetensors", NULL);
+  gchar   *bytes = NULL, *text = NULL;
+  gsize    len   = 0;
+  NsModel *model;
+  NsSpeed  a = { 0 }, b = { 0 };
+  gboolean measured = FALSE;
+
+  g_setenv ("NEURAL_STYLE_SPEED_CACHE", cache, TRUE);
+  CHECK (g_file_get_contents (model_file, &bytes, &len, NULL)
+         && g_file_set_contents (copy, bytes, len, NULL), "copy the model");
+  model = ns_model_load (copy, NULL);
+  CHECK (model != NULL, "load the copy");
+  if (model)
+    {
+      CHECK (nsp_speed_lookup (copy, model, &a, &measured) && measured, "first use: measured");
+      CHECK (a.eval_s_per_gflop > 0 && a.eval_fixed_s >= 0 && a.job_fixed_s >= 0,
+             "speed %g %g %g", a.eval_fixed_s, a.eval_s_per_gflop, a.job_fixed_s);
+      CHECK (g_file_test (cache, G_FILE_TEST_IS_REGULAR), "cache written (directory made)");
+      CHECK (nsp_speed_lookup (copy, model, &b, &measured) && !measured, "second use: cached");
+      CHECK (a.eval_s_per_gflop == b.eval_s_per_gflop && a.eval_fixed_s == b.eval_fixed_s
+             && a.job_fixed_s == b.job_fixed_s, "cached values read back exactly");
+
+      /* the estimate line uses it: a speed 100x slower than measured shows more time */
+      {
+        NspValues vals;
+        NsSpeed   slow = a;
+        gchar    *fast_text, *slow_text;
+
+        nsp_values_init (&vals);
+        slow.eval_s_per_gflop *= 100;
+        slow.eval_fixed_s = 1;
+        fast_text = nsp_estimate_text (model, &a, &vals, 640, 480);
+        slow_text = nsp_estimate_text (model, &slow, &vals, 640, 480);
+        CHECK (strcmp (fast_text, slow_text) != 0 && strstr (slow_text, "min"),
+               "estimate follows the speed: '%s' vs '%s'", fast_text, slow_text);
+        g_free (fast_text);
+        g_free (slow_text);
+      }
+
+      /* the model file changed (its stored time no longer matches): measured again */
+      {
+        gchar  *c = NULL;
+        gchar **parts;
+
+        CHECK (g_file_get_contents (cache, &c, NULL, NULL) && strstr (c, " mtime="), "key");
+        parts = g_strsplit (c ? c : "", " mtime=", 2);
+        g_free (c);
+        c = g_strjoinv (" mtime=1", parts);   /* a time the file never had */
+        g_file_set_contents (cache, c, -1, NULL);
+        g_strfreev (parts);
+        g_free (c);
+        CHECK (nsp_speed_lookup (copy, model, &b, &measured) && measured, "stale key: measured");
+      }
+
+      /* corrupt cache: measured again, and rewritten */
+      g_file_set_contents (cache, "[\x01 not a key file\n\n=====", -1, NULL);
+      CHECK (nsp_speed_lookup (copy, model, &b, &measured) && measured, "corrupt cache: measured");
+      CHECK (g_file_get_contents (cache, &text, NULL, NULL) && strstr (text, "eval-s-per-gflop"),
+             "corrupt cache rewritten");
+      g_free (text);
+
+      /* no model file (a model loaded from elsewhere): nothing, no crash */
+      CHECK (!nsp_speed_lookup (NULL, model, &b, NULL), "no path");
+      CHECK (!nsp_speed_lookup ("/nonexistent/m.safetensors", model, &b, NULL), "no file");
+      ns_model_free (model);
+    }
+  g_unsetenv ("NEURAL_STYLE_SPEED_CACHE");
+  g_unlink (cache);
+  g_unlink (copy);
+  {
+    gchar *sub = g_path_get_dirname (cache);
+    g_rmdir (sub);
+    g_free (sub);
+  }
+  g_rmdir (dir);
+  g_free (bytes);
+  g_free (copy);
+  g_free (cache);
+  g_free (dir);
+}
+
 int
 main (void)
 {
@@ -499,7 +589,10 @@ main (void)
   test_parasite_values ();
   test_model_errors (model);
   if (model)
-    test_run_outcome (model);
+    {
+      test_run_outcome (model);
+      test_speed_cache (model);
+    }
   g_free (model);
   return test_finish ();
 }

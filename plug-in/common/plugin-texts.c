@@ -287,15 +287,17 @@ nsp_progress_text (const NsProgress *p)
 
 gchar *
 nsp_estimate_text (const NsModel   *model,
+                   const NsSpeed   *speed,
                    const NspValues *vals,
                    gint             region_w,
                    gint             region_h)
 {
-  return nsp_estimate_text_regions (model, vals, region_w, region_h, 0, FALSE);
+  return nsp_estimate_text_regions (model, speed, vals, region_w, region_h, 0, FALSE);
 }
 
 gchar *
 nsp_estimate_text_regions (const NsModel   *model,
+                           const NsSpeed   *speed,
                            const NspValues *vals,
                            gint             region_w,
                            gint             region_h,
@@ -314,7 +316,7 @@ nsp_estimate_text_regions (const NsModel   *model,
   nsp_values_to_ns_params (vals, 0, &params);
   /* The working size the engine will use for these settings. */
   ns_working_size (&params, region_w, region_h, &w, &h);
-  secs = ns_estimate_seconds_regions (model, &params, w, h, n_styles, n_masked);
+  secs = ns_estimate_seconds_at (model, &params, w, h, n_styles, n_masked, speed);
   mem  = g_format_size (ns_estimate_memory_regions (model, &params, w, h, n_styles, n_masked,
                                                     content_mask));
 

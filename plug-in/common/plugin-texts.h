@@ -88,14 +88,17 @@ gchar *nsp_progress_text           (const NsProgress *p);
 
 /* The dialog's estimate line for these values on a region_w x region_h
  * region: "Working size 512 × 384 · estimated time: 40 s · memory: 480 MB"
- * (dashes without a model). */
+ * (dashes without a model); the time at speed, this machine's measured
+ * speed (plugin-speed.h; NULL: the reference machine's). */
 gchar *nsp_estimate_text           (const NsModel   *model,
+                                    const NsSpeed   *speed,
                                     const NspValues *vals,
                                     gint             region_w,
                                     gint             region_h);
 /* The same with n_masked styles having a region mask and an optional
  * content (protect) mask. */
 gchar *nsp_estimate_text_regions   (const NsModel   *model,
+                                    const NsSpeed   *speed,
                                     const NspValues *vals,
                                     gint             region_w,
                                     gint             region_h,

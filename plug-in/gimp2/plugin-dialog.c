@@ -17,6 +17,7 @@
 #include "plugin-pdb.h"
 #include "plugin-labels.h"
 #include "plugin-texts.h"
+#include "plugin-speed.h"
 #include "plugin-preset-combo.h"
 #include "plugin-i18n.h"
 
@@ -78,6 +79,8 @@ struct Dialog
 
   NsModel    *model;                /* loaded once, for the estimate */
   gchar      *model_path;
+  NsSpeed     speed;               /* this machine's, for the estimate */
+  gboolean    have_speed;
   gchar      *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean    building;             /* suppress updates while constructing */
   NspRegionControls regions;        /* Protect, strength, Colours */
@@ -210,7 +213,8 @@ update_estimate (Dialog *dlg)
     nsp_region_controls_get (&dlg->regions, &vals, &masks.content_mask);
     for (gint i = 0; i < NSP_MAX_STYLES; i++)
       n_masked += masks.style_masks[i] != -1;
-    text = nsp_estimate_text_regions (dlg->model, &vals, dlg->region_w, dlg->region_h,
+    text = nsp_estimate_text_regions (dlg->model, dlg->have_speed ? &dlg->speed : NULL,
+                                      &vals, dlg->region_w, dlg->region_h,
                                       n_masked, masks.content_mask != -1);
   }
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
@@ -302,6 +306,8 @@ load_model (Dialog *dlg)
     ns_model_free (dlg->model);
   g_free (dlg->model_path);
   dlg->model = nsp_model_for_dialog (file, &dlg->model_path, &text);
+  dlg->have_speed = dlg->model
+    && nsp_speed_lookup (dlg->model_path, dlg->model, &dlg->speed, NULL);
 
   gtk_label_set_text (GTK_LABEL (dlg->model_label), text);
   g_free (text);

@@ -18,6 +18,7 @@
 #include "plugin-labels.h"
 #include "plugin-preset-combo.h"
 #include "plugin-texts.h"
+#include "plugin-speed.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimpui.h>
@@ -64,6 +65,8 @@ struct Dialog
 
   NsModel             *model;                /* loaded once, for the estimate */
   gchar               *model_path;
+  NsSpeed              speed;          /* this machine's, for the estimate */
+  gboolean             have_speed;
   gchar               *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean             building;             /* suppress updates while constructing */
 };
@@ -118,7 +121,8 @@ update_estimate (Dialog *dlg)
   store_rows (dlg);
   if (!nsp_config_get_values (dlg->config, &vals, images, NULL))
     return;
-  text = nsp_estimate_text (dlg->model, &vals, dlg->region_w, dlg->region_h);
+  text = nsp_estimate_text (dlg->model, dlg->have_speed ? &dlg->speed : NULL, &vals,
+                            dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
   text = nsp_values_scale_note (&vals, dlg->region_w, dlg->region_h);
@@ -159,6 +163,8 @@ load_model (Dialog *dlg)
     ns_model_free (dlg->model);
   g_free (dlg->model_path);
   dlg->model = nsp_model_for_dialog (file, &dlg->model_path, &text);
+  dlg->have_speed = dlg->model
+    && nsp_speed_lookup (dlg->model_path, dlg->model, &dlg->speed, NULL);
   gtk_label_set_text (GTK_LABEL (dlg->model_label), text);
   g_free (text);
   g_free (file);

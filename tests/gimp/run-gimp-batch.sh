@@ -21,7 +21,7 @@ for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool
   mkdir -p "$GIMP2_DIRECTORY/$d"
 done
 cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
-export XDG_DATA_HOME="$WORK/xdg" LANGUAGE=C LC_ALL=C.UTF-8 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+export XDG_DATA_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache" LANGUAGE=C LC_ALL=C.UTF-8 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 unset NEURAL_STYLE_MODEL
 for f in dog eagle kite; do convert "$SHARED/images/$f.jpg" -resize 160x160 "$WORK/photos/$f.jpg"; done
 printf 'junk' > "$WORK/photos/zz-broken.jpg"

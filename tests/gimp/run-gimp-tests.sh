@@ -46,7 +46,9 @@ done
 cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
 # No user-level default model may interfere with the "" model lookup.
 export XDG_DATA_HOME="$WORK/xdg"
-unset NEURAL_STYLE_MODEL
+# The dialog's measured speed (plugin-speed.c) goes to a throw-away cache.
+export XDG_CACHE_HOME="$WORK/xdg-cache"
+unset NEURAL_STYLE_MODEL NEURAL_STYLE_SPEED_CACHE
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
 export LANGUAGE=C LC_ALL=C.UTF-8
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -156,6 +158,16 @@ if [ -f "$WORK/preview-steps.log" ]; then
   grep -q '^step cancel' "$WORK/preview-steps.log" && ok "preview/closed-while-running" || bad "preview/closed-while-running"
 elif echo "$sessions" | grep -q preview; then
   bad "preview/log" "no preview log"
+fi
+
+# The dialog measured this machine's speed for its model and kept it (#19).
+if echo "$sessions" | grep -q interactive; then
+  speed="$WORK/xdg-cache/neural-style/speed.ini"
+  if grep -qF "[$(realpath "$MODEL")]" "$speed" 2>/dev/null && grep -q '^eval-s-per-gflop=[0-9]' "$speed"; then
+    ok "dialog/speed-measured-and-cached ($(grep -h '^eval-' "$speed" | tr '\n' ' '))"
+  else
+    bad "dialog/speed-measured-and-cached" "no entry for $MODEL in $speed"
+  fi
 fi
 
 # Whole-session checks.

@@ -35,7 +35,7 @@ done
 cp "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
 export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
-export XDG_DATA_HOME="$WORK/xdg"
+export XDG_DATA_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache"
 export NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log"
 
 # The Script-Fu part: open the three photos, show them, call the dialog.
