@@ -109,6 +109,20 @@ on_protect_changed (GtkWidget *combo, GimpProcedureConfig *config)
   g_object_set (config, "content-mask", mask_combo_get (combo), NULL);
 }
 
+/* The config's content-mask changed (the dialog's Reset): show it. */
+static void
+on_content_mask_notify (GimpProcedureConfig *config, GParamSpec *pspec, GtkWidget *combo)
+{
+  GimpDrawable *mask = NULL;
+
+  (void) pspec;
+  g_object_get (config, "content-mask", &mask, NULL);
+  if (mask != mask_combo_get (combo))
+    gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo),
+                                   mask ? gimp_item_get_id (GIMP_ITEM (mask)) : -1);
+  g_clear_object (&mask);
+}
+
 GtkWidget *
 nsp_dialog_regions_frame (GimpProcedureDialog *dialog, GimpProcedureConfig *config,
                           GimpImage *image, GimpDrawable *content)
@@ -124,6 +138,8 @@ nsp_dialog_regions_frame (GimpProcedureDialog *dialog, GimpProcedureConfig *conf
   g_object_set_data (G_OBJECT (protect), PROTECT_COMBO_KEY, GINT_TO_POINTER (1));
   on_protect_changed (protect, config);     /* a stale or foreign last value: as shown */
   g_signal_connect (protect, "changed", G_CALLBACK (on_protect_changed), config);
+  g_signal_connect_object (config, "notify::content-mask", G_CALLBACK (on_content_mask_notify),
+                           protect, 0);
   gimp_help_set_help_data (protect, _("Where white, the photo is kept more strongly (its "
                                       "content loss weighs more)"), NULL);
   hbox  = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
