@@ -3,7 +3,6 @@
  * nothing), as the GIMP 2.10 dialog's. */
 #include "plugin-dialog-regions.h"
 #include "plugin-regions.h"
-#include "plugin-texts.h"
 #include "plugin-i18n.h"
 
 #include <stdlib.h>
@@ -171,20 +170,18 @@ nsp_dialog_regions_frame (GimpProcedureDialog *dialog, GimpProcedureConfig *conf
   return frame;
 }
 
-gchar *
-nsp_dialog_regions_estimate (const NsModel *model, GimpProcedureConfig *config,
-                             GimpDrawable *content, NspValues *vals, gint region_w,
-                             gint region_h)
+void
+nsp_dialog_regions_count (GimpProcedureConfig *config, GimpDrawable *content, NspValues *vals,
+                          gint *n_masked, gboolean *content_mask)
 {
   NspMasks masks;
-  gint     n_masked = 0;
 
   if (!nsp_regions_get (config, content, vals, &masks, NULL))
     memset (&masks, 0, sizeof masks);
+  *n_masked = 0;
   for (gint i = 0; i < vals->n_styles; i++)
-    n_masked += masks.style_masks[i] != NULL;
-  return nsp_estimate_text_regions (model, vals, region_w, region_h, n_masked,
-                                    masks.content_mask != NULL);
+    *n_masked += masks.style_masks[i] != NULL;
+  *content_mask = masks.content_mask != NULL;
 }
 
 /* ------------------------------------------------------------ test hook */

@@ -10,7 +10,6 @@
 
 #include <libgimp/gimpui.h>
 
-#include "neural_style.h"
 #include "plugin-params.h"
 #include "plugin-regions.h"
 
@@ -33,13 +32,14 @@ GtkWidget    *nsp_dialog_regions_frame     (GimpProcedureDialog *dialog,
                                             GimpImage           *image,
                                             GimpDrawable        *content);
 
-/* The estimate line with the config's masks (nsp_estimate_text_regions). */
-gchar        *nsp_dialog_regions_estimate  (const NsModel       *model,
-                                            GimpProcedureConfig *config,
+/* For the estimate line (nsp_estimate_text_regions): how many styles
+ * have a mask and whether there is a content mask; vals' region values
+ * set from the config. */
+void          nsp_dialog_regions_count     (GimpProcedureConfig *config,
                                             GimpDrawable        *content,
                                             NspValues           *vals,
-                                            gint                 region_w,
-                                            gint                 region_h);
+                                            gint                *n_masked,
+                                            gboolean            *content_mask);
 
 /* $NEURAL_STYLE_TEST_DIALOG steps for these controls: "region=N:NAME"
  * (style row N, from 1: NAME = a channel's name, "selection", "mask" or

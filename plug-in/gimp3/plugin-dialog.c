@@ -117,14 +117,17 @@ update_estimate (Dialog *dlg)
   NspValues  vals;
   GimpImage *images[NSP_MAX_STYLES];
   gchar     *text;
+  gint       n_masked;
+  gboolean   protect;
 
   if (dlg->building || !dlg->estimate)
     return;
   store_rows (dlg);
   if (!nsp_config_get_values (dlg->config, &vals, images, NULL))
     return;
-  text = nsp_dialog_regions_estimate (dlg->model, dlg->config, dlg->drawable, &vals,
-                                      dlg->region_w, dlg->region_h);
+  nsp_dialog_regions_count (dlg->config, dlg->drawable, &vals, &n_masked, &protect);
+  text = nsp_estimate_text_regions (dlg->model, &vals, dlg->region_w, dlg->region_h,
+                                    n_masked, protect);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
   text = nsp_values_scale_note (&vals, dlg->region_w, dlg->region_h);
