@@ -19,6 +19,18 @@ append_item (GtkWidget *combo, GimpItem *item, const gchar *label)
                              GIMP_INT_STORE_LABEL, label, -1);
 }
 
+/* append_item with `format` (one %s) around the item's name. */
+static void
+append_named (GtkWidget *combo, GimpItem *item, const gchar *format)
+{
+  gchar *name  = gimp_item_get_name (item);     /* (transfer full) in GIMP 3 */
+  gchar *label = g_strdup_printf (format, name);
+
+  append_item (combo, item, label);
+  g_free (label);
+  g_free (name);
+}
+
 /* `none_label` (-1), Selection, the image's channels, the content layer's
  * mask; `active` chosen (appended by name when it is another drawable). */
 static GtkWidget *
@@ -34,14 +46,8 @@ mask_combo_new (GimpImage *image, GimpDrawable *content, const gchar *none_label
   if (selection)
     append_item (combo, GIMP_ITEM (selection), _("Selection"));
   for (gint i = 0; channels && channels[i]; i++)
-    {
-      /* TRANSLATORS: a channel of the image in the Region / Protect menus */
-      gchar *label = g_strdup_printf (_("Channel “%s”"),
-                                      gimp_item_get_name (GIMP_ITEM (channels[i])));
-
-      append_item (combo, GIMP_ITEM (channels[i]), label);
-      g_free (label);
-    }
+    /* TRANSLATORS: a channel of the image in the Region / Protect menus */
+    append_named (combo, GIMP_ITEM (channels[i]), _("Channel “%s”"));
   g_free (channels);
   if (layer_mask)
     append_item (combo, GIMP_ITEM (layer_mask), _("The content layer's mask"));
@@ -51,10 +57,7 @@ mask_combo_new (GimpImage *image, GimpDrawable *content, const gchar *none_label
     {
       /* a layer, or a drawable of another image, given by a script */
       /* TRANSLATORS: a layer (or another drawable) in the Region / Protect menus */
-      gchar *label = g_strdup_printf (_("Layer “%s”"), gimp_item_get_name (GIMP_ITEM (active)));
-
-      append_item (combo, GIMP_ITEM (active), label);
-      g_free (label);
+      append_named (combo, GIMP_ITEM (active), _("Layer “%s”"));
       gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo),
                                      gimp_item_get_id (GIMP_ITEM (active)));
     }
@@ -210,7 +213,12 @@ choose_by_name (GtkWidget *combo, const gchar *name)
       else if (GIMP_IS_LAYER_MASK (item))
         match = g_strcmp0 (name, "mask") == 0;
       else
-        match = g_strcmp0 (name, gimp_item_get_name (item)) == 0;
+        {
+          gchar *item_name = gimp_item_get_name (item);
+
+          match = g_strcmp0 (name, item_name) == 0;
+          g_free (item_name);
+        }
       if (match)
         {
           gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), id);
