@@ -1246,7 +1246,7 @@ nsp_dialog_run_regions (gint32     image_id,
         dialog_get_masks (&dlg, &tmp_masks);
         nsp_region_controls_get (&dlg.regions, &tmp, &tmp_masks.content_mask);
         if (!nsp_validate_with_images (&tmp, ids, &err)
-            || !nsp_masks_validate (image_id, &tmp, &tmp_masks, &err))
+            || !nsp_masks_validate (&tmp, &tmp_masks, &err))
           {
             g_message ("%s", err->message);
             g_clear_error (&err);

@@ -236,7 +236,7 @@ run (const gchar      *name,
     }
 
   if (!nsp_validate_with_images (vals, last.style_images, &error)
-      || !nsp_masks_validate (image_id, vals, &masks, &error))
+      || !nsp_masks_validate (vals, &masks, &error))
     goto done;
 
   /* (masks all -1 outside the regions procedure and the dialog: the plain run;

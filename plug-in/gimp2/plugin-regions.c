@@ -88,8 +88,10 @@ nsp_regions_from_pdb (NspValues       *vals,
   return TRUE;
 }
 
+/* A drawable of any open image (one of another image is taken whole, see
+ * nsp_read_mask). */
 static gboolean
-check_mask (gint32 image_id, gint32 id, const gchar *what, GError **error)
+check_mask (gint32 id, const gchar *what, GError **error)
 {
   if (id == -1)
     return TRUE;
@@ -97,9 +99,6 @@ check_mask (gint32 image_id, gint32 id, const gchar *what, GError **error)
     return nsp_set_error (error, NSP_ERROR_CALLING,
                           _("%s: %d is not a drawable (a channel, layer mask or layer; -1 for none)."),
                           what, id);
-  if (gimp_item_get_image (id) != image_id)
-    return nsp_set_error (error, NSP_ERROR_CALLING,
-                          _("%s: the drawable does not belong to the content's image."), what);
   if (gimp_item_is_group (id))
     return nsp_set_error (error, NSP_ERROR_CALLING,
                           _("%s: a layer group cannot be a mask; use a channel or a layer."), what);
@@ -107,19 +106,18 @@ check_mask (gint32 image_id, gint32 id, const gchar *what, GError **error)
 }
 
 gboolean
-nsp_masks_validate (gint32 image_id, const NspValues *vals, const NspMasks *masks,
-                    GError **error)
+nsp_masks_validate (const NspValues *vals, const NspMasks *masks, GError **error)
 {
   for (gint i = 0; i < vals->n_styles; i++)
     {
       gchar   *what = g_strdup_printf (_("Style %d's mask"), i + 1);
-      gboolean ok   = check_mask (image_id, masks->style_masks[i], what, error);
+      gboolean ok   = check_mask (masks->style_masks[i], what, error);
 
       g_free (what);
       if (!ok)
         return FALSE;
     }
-  return check_mask (image_id, masks->content_mask, _("The content mask"), error);
+  return check_mask (masks->content_mask, _("The content mask"), error);
 }
 
 NsImage *
@@ -133,11 +131,16 @@ nsp_read_mask (gint32 mask_id, gint32 content_id, const NspRegion *region, GErro
 
   if (mask_id == -1)
     return NULL;
-  gimp_drawable_offsets (content_id, &cx, &cy);
-  gimp_drawable_offsets (mask_id, &mx, &my);
-  rect = (GeglRectangle) { cx + region->x - mx, cy + region->y - my,
-                           region->width, region->height };
-  img    = ns_image_new (region->width, region->height);
+  if (gimp_item_get_image (mask_id) == gimp_item_get_image (content_id))
+    {
+      gimp_drawable_offsets (content_id, &cx, &cy);
+      gimp_drawable_offsets (mask_id, &mx, &my);
+      rect = (GeglRectangle) { cx + region->x - mx, cy + region->y - my,
+                               region->width, region->height };
+    }
+  else   /* another image: the whole drawable, resized by the engine like a mask file */
+    rect = (GeglRectangle) { 0, 0, gimp_drawable_width (mask_id), gimp_drawable_height (mask_id) };
+  img    = ns_image_new (rect.width, rect.height);
   buffer = img ? gimp_drawable_get_buffer (mask_id) : NULL;
   if (!buffer)
     {

@@ -37,13 +37,14 @@ gboolean nsp_regions_from_pdb    (NspValues       *vals,
                                   gint             n_params,
                                   const GimpParam *params,
                                   GError         **error);
-/* Every mask is a drawable of the content's image (not a layer group). */
-gboolean nsp_masks_validate      (gint32           image_id,
-                                  const NspValues *vals,
+/* Every mask is a drawable (not a layer group), of any open image. */
+gboolean nsp_masks_validate      (const NspValues *vals,
                                   const NspMasks  *masks,
                                   GError         **error);
 /* The part of mask drawable `mask_id` over the processed region of the
- * content drawable (image coordinates; outside the mask = 0), R'G'B' float. */
+ * content drawable (image coordinates; outside the mask = 0); a mask of
+ * another image whole (the engine resizes it to the working size, as the
+ * CLI does with a mask file).  R'G'B' float. */
 NsImage *nsp_read_mask           (gint32           mask_id,
                                   gint32           content_id,
                                   const NspRegion *region,

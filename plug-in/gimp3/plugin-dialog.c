@@ -13,6 +13,7 @@
  */
 #include "plugin-dialog.h"
 #include "plugin-config.h"
+#include "plugin-dialog-regions.h"
 #include "plugin-help.h"
 #include "plugin-io.h"
 #include "plugin-labels.h"
@@ -42,6 +43,7 @@ typedef struct
   GtkAdjustment *weight;       /* raw weight 0..100 */
   GtkWidget     *percent;      /* normalised share */
   GtkAdjustment *scale;        /* style scale */
+  GtkWidget     *region;       /* where the style applies (plugin-dialog-regions) */
 } StyleRow;
 
 struct Dialog
@@ -88,9 +90,10 @@ row_image (StyleRow *row)
 static void
 store_rows (Dialog *dlg)
 {
-  GimpImage *images[NSP_MAX_STYLES];
-  gdouble    weights[NSP_MAX_STYLES], scales[NSP_MAX_STYLES];
-  gint       n = 0;
+  GimpImage    *images[NSP_MAX_STYLES];
+  GimpDrawable *masks[NSP_MAX_STYLES];
+  gdouble       weights[NSP_MAX_STYLES], scales[NSP_MAX_STYLES];
+  gint          n = 0;
 
   for (GList *l = dlg->rows; l && n < NSP_MAX_STYLES; l = l->next)
     {
@@ -102,9 +105,11 @@ store_rows (Dialog *dlg)
       images[n]  = image;
       weights[n] = gtk_adjustment_get_value (row->weight);
       scales[n]  = gtk_adjustment_get_value (row->scale);
+      masks[n]   = nsp_region_combo_get (row->region);
       n++;
     }
   nsp_config_set_styles (dlg->config, images, weights, scales, n);
+  nsp_regions_set_style_masks (dlg->config, dlg->drawable, masks, n);
 }
 
 /* --------------------------------------------------- estimate, model */
@@ -115,14 +120,17 @@ update_estimate (Dialog *dlg)
   NspValues  vals;
   GimpImage *images[NSP_MAX_STYLES];
   gchar     *text;
+  gint       n_masked;
+  gboolean   protect;
 
   if (dlg->building || !dlg->estimate)
     return;
   store_rows (dlg);
   if (!nsp_config_get_values (dlg->config, &vals, images, NULL))
     return;
-  text = nsp_estimate_text (dlg->model, dlg->have_speed ? &dlg->speed : NULL, &vals,
-                            dlg->region_w, dlg->region_h);
+  nsp_dialog_regions_count (dlg->config, dlg->drawable, &vals, &n_masked, &protect);
+  text = nsp_estimate_text_regions (dlg->model, dlg->have_speed ? &dlg->speed : NULL, &vals,
+                                    dlg->region_w, dlg->region_h, n_masked, protect);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
   text = nsp_values_scale_note (&vals, dlg->region_w, dlg->region_h);
@@ -359,6 +367,10 @@ add_row (Dialog *dlg, GimpImage *image, gdouble weight, gdouble scale)
   spin = gimp_spin_button_new (row->scale, 0.05, 2);
   gimp_help_set_help_data (spin, _("Size of the style image relative to the working size"), NULL);
   gtk_box_pack_start (GTK_BOX (row->box), spin, FALSE, FALSE, 0);
+
+  row->region = nsp_region_combo_new (dlg->config, dlg->image, dlg->drawable,
+                                      g_list_length (dlg->rows), G_CALLBACK (update_estimate), dlg);
+  gtk_box_pack_start (GTK_BOX (row->box), row->region, FALSE, FALSE, 0);
 
   row->remove = gtk_button_new_from_icon_name ("list-remove", GTK_ICON_SIZE_MENU);
   gimp_help_set_help_data (row->remove, _("Remove this style image"), NULL);
@@ -748,16 +760,18 @@ build_options (Dialog *dlg)
   gtk_box_reorder_child (GTK_BOX (gimp_procedure_dialog_get_widget (dialog, "loss-box", G_TYPE_NONE)),
                          preset, 0);
   g_object_set_data (G_OBJECT (dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
-  return gimp_procedure_dialog_fill_box (dialog, "right-box",
-                                         "loss-frame", "optim-frame", "output-frame", NULL);
+  nsp_dialog_regions_frame (dialog, dlg->config, dlg->image, dlg->drawable);
+  return gimp_procedure_dialog_fill_box (dialog, "right-box", "loss-frame", "optim-frame",
+                                         "output-frame", "regions-frame", NULL);
 }
 
 /* ------------------------------------------------------------ test hook */
 
 /* $NEURAL_STYLE_TEST_DIALOG (tests under Xvfb) is a comma separated list
  * of steps the dialog takes itself, one every 300 ms, once it is shown:
- * responses ("ok", "cancel"), "help" (clicks Help) and "preset=N" (chooses
- * preset N in the Preset combo). */
+ * responses ("ok", "cancel"), "help" (clicks Help), "preset=N" (chooses
+ * preset N in the Preset combo) and the region steps of
+ * nsp_dialog_regions_test_step. */
 typedef struct
 {
   GtkWidget *dialog;
@@ -774,7 +788,9 @@ auto_respond (gpointer data)
   if (!step)
     return G_SOURCE_REMOVE;
   ar->next++;
-  if (g_str_has_prefix (step, "preset="))
+  if (nsp_dialog_regions_test_step (ar->dialog, step))
+    ;   /* a Region, Protect, strength or Colours step */
+  else if (g_str_has_prefix (step, "preset="))
     {
       /* choose a preset as a user would (the combo's "changed") */
       GtkWidget *combo = g_object_get_data (G_OBJECT (ar->dialog), "nsp-preset-combo");
@@ -887,6 +903,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
   while (gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dlg.dialog)))
     {
       NspValues  vals;
+      NspMasks   masks;
       GimpImage *images[NSP_MAX_STYLES];
       GError    *err = NULL;
 
@@ -898,6 +915,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
         }
       store_rows (&dlg);
       if (!nsp_config_get_values (config, &vals, images, &err)
+          || !nsp_regions_get (config, dlg.drawable, &vals, &masks, &err)
           || !nsp_validate_with_images (&vals, images, &err))
         {
           g_message ("%s", err->message);

@@ -1,10 +1,13 @@
 /* plugin-main.c — the GIMP 3 plug-in: a GimpPlugIn subclass registering the
- * image procedure plug-in-neural-style (Filters > Artistic > Neural
- * Style…); run() dispatches on the run mode.  Last values come from the
+ * image procedures plug-in-neural-style (Filters > Artistic > Neural
+ * Style…) and plug-in-neural-style-regions (the same arguments, then a
+ * required style-masks: see plugin-regions.h); one run() for both
+ * dispatches on the run mode.  Last values come from the
  * GimpProcedureConfig (saved by GIMP after a successful interactive run). */
 #include "plugin-config.h"
 #include "plugin-dialog.h"
 #include "plugin-process.h"
+#include "plugin-regions.h"
 #include "plugin-host.h"
 #include "plugin-i18n.h"
 
@@ -25,7 +28,8 @@ static GList *
 query_procedures (GimpPlugIn *plug_in)
 {
   (void) plug_in;
-  return g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+  return g_list_append (g_list_append (NULL, g_strdup (PLUG_IN_PROC)),
+                        g_strdup (PLUG_IN_PROC_REGIONS));
 }
 
 /* Our catalogues live in NS_LOCALEDIR (or $NEURAL_STYLE_LOCALEDIR), not
@@ -139,8 +143,9 @@ create_procedure (GimpPlugIn  *plug_in,
                   const gchar *name)
 {
   GimpProcedure *procedure;
+  gboolean       regions = g_strcmp0 (name, PLUG_IN_PROC_REGIONS) == 0;
 
-  if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
+  if (g_strcmp0 (name, PLUG_IN_PROC) != 0 && !regions)
     return NULL;
 
   procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
@@ -148,31 +153,47 @@ create_procedure (GimpPlugIn  *plug_in,
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   /* Exactly one selected drawable. */
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
-  gimp_procedure_set_menu_label (procedure, _("Neural _Style..."));
-  gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Artistic");
-  gimp_procedure_set_documentation (procedure,
-    _("Repaint a layer in the style of other images (neural style transfer)"),
-    "Neural style transfer after Gatys, Ecker and Bethge, "
-    "\"Image Style Transfer Using Convolutional Neural Networks\" "
-    "(CVPR 2016).  The selected layer is the content; the visible "
-    "composite of each style image provides the style (textures, "
-    "colours, brush strokes).  A pretrained convolutional network "
-    "(VGG-19, VGG-16 or SqueezeNet 1.1 in safetensors format) "
-    "measures content and style; the picture is optimised with "
-    "L-BFGS or Adam.  The result is a new layer above the content "
-    "layer, named after the styles, with the parameters stored in the "
-    "parasite \"" PLUG_IN_PARASITE "\"; the content layer and the style "
-    "images are not modified.  With a selection, only its bounding "
-    "box (plus a margin) is processed and the new layer gets a mask "
-    "from the selection.  Empty weight or scale arrays mean 1.0 for "
-    "every style.",
-    name);
+  if (regions)
+    /* No menu entry: the dialog's Region per style runs the same path. */
+    gimp_procedure_set_documentation (procedure,
+      _("Neural style transfer with a style per region, protected areas and colour control"),
+      "plug-in-neural-style with spatial and colour control after Gatys, "
+      "Ecker, Bethge, Hertzmann and Shechtman, \"Controlling Perceptual "
+      "Factors in Neural Style Transfer\" (CVPR 2017).  The arguments of "
+      "plug-in-neural-style in the same order, then style-masks (required: "
+      "GIMP 3.0 refuses a call that leaves out an object array): per style "
+      "the drawable where it applies (its Gram matrices on the content are "
+      "weighted by the mask: the style goes where the mask is white), or "
+      "the content drawable itself for the whole image.",
+      name);
+  else
+    {
+      gimp_procedure_set_menu_label (procedure, _("Neural _Style..."));
+      gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Artistic");
+      gimp_procedure_set_documentation (procedure,
+        _("Repaint a layer in the style of other images (neural style transfer)"),
+        "Neural style transfer after Gatys, Ecker and Bethge, "
+        "\"Image Style Transfer Using Convolutional Neural Networks\" "
+        "(CVPR 2016).  The selected layer is the content; the visible "
+        "composite of each style image provides the style (textures, "
+        "colours, brush strokes).  A pretrained convolutional network "
+        "(VGG-19, VGG-16 or SqueezeNet 1.1 in safetensors format) "
+        "measures content and style; the picture is optimised with "
+        "L-BFGS or Adam.  The result is a new layer above the content "
+        "layer, named after the styles, with the parameters stored in the "
+        "parasite \"" PLUG_IN_PARASITE "\"; the content layer and the style "
+        "images are not modified.  With a selection, only its bounding "
+        "box (plus a margin) is processed and the new layer gets a mask "
+        "from the selection.  Empty weight or scale arrays mean 1.0 for "
+        "every style.  A mask per style: " PLUG_IN_PROC_REGIONS ".",
+        name);
+    }
   gimp_procedure_set_attribution (procedure,
                                   "Neural Style for GIMP contributors",
                                   "Neural Style for GIMP contributors, GPL-3.0-or-later",
                                   "2024");
   nsp_config_add_arguments (procedure);
-  nsp_regions_add_arguments (procedure);
+  nsp_regions_add_arguments (procedure, regions);
   return procedure;
 }
 

@@ -118,10 +118,6 @@
 (ns-fails "regions-errors/mask-count"
           (lambda () (ns-call-regions content layer (list scream kite) '() (list left) -1 10.0 0))
           "num-style-masks")
-(ns-fails "regions-errors/foreign-mask"
-          (lambda () (ns-call-regions content layer (list scream) '()
-                                      (list (car (gimp-image-get-active-layer kite))) -1 10.0 0))
-          "does not belong")
 (ns-fails "regions-errors/color-transfer"
           (lambda () (ns-call-regions content layer (list scream) '() '() -1 10.0 5))
           "color-transfer")
@@ -131,5 +127,22 @@
 (ns-fails "regions-errors/not-a-drawable"
           (lambda () (ns-call-regions content layer (list scream) '() '() 99999 10.0 0))
           "not a drawable")
+
+; 7. A mask of another image, of another size (40 x 30 gray, the left half
+;    white): taken whole and resized to the working size, as a --style-mask
+;    file; it changes the one-style result.
+(let* ((img (car (gimp-image-new 40 30 GRAY)))
+       (m (car (gimp-layer-new img 40 30 GRAY-IMAGE "half" 100 LAYER-MODE-NORMAL))))
+  (gimp-image-insert-layer img m 0 -1)
+  (gimp-context-set-foreground '(0 0 0))
+  (gimp-drawable-edit-fill m FILL-FOREGROUND)
+  (gimp-image-select-rectangle img CHANNEL-OP-REPLACE 0 0 20 30)
+  (gimp-drawable-edit-fill m FILL-WHITE)
+  (gimp-selection-none img)
+  (let ((foreign (ns-run-regions "regions-foreign-mask" content layer (list scream) '()
+                                 (list m) -1 10.0 0)))
+    (if (and (> foreign 0) (> one 0))
+      (ns-pix "regions-foreign-mask/differs" "differ" (ns-png foreign "regions-foreign")
+              (ns-png one "regions-one2") "1.0"))))
 
 (ns-say "NSTEST END regions")

@@ -73,6 +73,11 @@ NS_SESSION=dialog session py-dialog python-fu-eval "$(py)" \
   env GIMP3_DIRECTORY="$WORK/profile-dialog" NEURAL_STYLE_TEST_DIALOG=help,preset=2,ok \
       NEURAL_STYLE_TEST_HELP_LOG="$WORK/help.log" NEURAL_STYLE_DOCDIR="$SRC/docs" NEURAL_STYLE_MODEL="$MODEL" \
   xvfb-run -a -s '-screen 0 1280x1024x24'
+cp -a "$GIMP3_DIRECTORY" "$WORK/profile-dialog-regions"
+NS_SESSION=dialog-regions session py-dialog-regions python-fu-eval "$(py)" \
+  env GIMP3_DIRECTORY="$WORK/profile-dialog-regions" NEURAL_STYLE_MODEL="$MODEL" \
+      NEURAL_STYLE_TEST_DIALOG=region=1:left,protect=right,strength=30,colours=luminance,ok \
+  xvfb-run -a -s '-screen 0 1280x1024x24'
 NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
 NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
   session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
@@ -102,7 +107,7 @@ while read -r kind name rest; do
     FAIL) bad "${name%:}" "$rest" ;;
   esac
 done < "$WORK/results.txt"
-for s in sf py-main py-bigstyle py-nodisplay py-dialog py-cancel py-lastvals-1 py-lastvals-2; do
+for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-cancel py-lastvals-1 py-lastvals-2; do
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
@@ -127,6 +132,20 @@ if [ -f "$WORK/gimp3-result.png" ]; then
     --multires 1 --init content > "$WORK/cli.log" 2>&1
   r=$(python3 "$SRC/tests/gimp/pixcheck.py" same "$WORK/gimp3-result.png" "$WORK/cli-result.png" 2>&1)
   case "$r" in same*) ok "same-pixels/gimp3-vs-cli ($r)" ;; *) bad "same-pixels/gimp3-vs-cli" "$r $(tail -3 "$WORK/cli.log")" ;; esac
+  # regions (issue 14): the same mask files (40 x 30 gray, resized) as
+  # --style-mask / --content-mask; "-" = the content layer given as the mask
+  if [ -f "$WORK/gimp3-regions-result.png" ]; then
+    "$BUILD/tools/neural-style" --quiet --model "$MODEL" --content "$WORK/content48.png" \
+      --style "$NS_STYLE" --style-mask "$WORK/mask-left.png" --style "$NS_STYLE2" --style-mask - \
+      --content-mask "$WORK/mask-right.png" --color-transfer meancov \
+      --output "$WORK/cli-regions-result.png" --iterations 4 --size 0 --seed 3 \
+      --multires 1 --init content > "$WORK/cli-regions.log" 2>&1
+    r=$(python3 "$SRC/tests/gimp/pixcheck.py" same "$WORK/gimp3-regions-result.png" "$WORK/cli-regions-result.png" 2>&1)
+    case "$r" in same*) ok "same-pixels/gimp3-regions-vs-cli ($r)" ;;
+                 *) bad "same-pixels/gimp3-regions-vs-cli" "$r $(tail -3 "$WORK/cli-regions.log")" ;; esac
+  else
+    bad "same-pixels/gimp3-regions-vs-cli" "no regions result"
+  fi
   # kept for the cross-root comparison (run-gimp3-tests.sh)
   mkdir -p "$BUILD/same-pixels"
   cp "$WORK/gimp3-result.png" "$WORK/cli-result.png" "$WORK/content48.png" "$BUILD/same-pixels/"

@@ -1,13 +1,16 @@
 #!/bin/sh
-# screenshot-in-root.sh BUILD DELAY — inside the root, under xvfb-run (see
-# screenshot-dialog.sh): opens the dialog interactively, grabs the screen
-# into /tmp-shot.png DELAY seconds after the dialog appeared, ends GIMP.
+# screenshot-in-root.sh BUILD DELAY [STEPS] — inside the root, under
+# xvfb-run (see screenshot-dialog.sh): opens the dialog interactively, grabs
+# the screen into /tmp-shot.png DELAY seconds after the dialog appeared,
+# ends GIMP.  STEPS: dialog test steps taken first (NEURAL_STYLE_TEST_DIALOG,
+# e.g. region=1:sky; the dog has channels "sky" and "ground").
 set -u
-BUILD=$1 DELAY=$2
+BUILD=$1 DELAY=$2 STEPS=${3:-}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" /src -Dgimp=3 >/dev/null
 ninja -C "$BUILD" plug-in/gimp3/plug-in-neural-style po/de/LC_MESSAGES/gimp-plugin-neural-style.mo >/dev/null
 export GIMP3_DIRECTORY=/tmp/shot-profile LANGUAGE=C LC_ALL=C.UTF-8
 export NEURAL_STYLE_MODEL=/shared/models/squeezenet1_1.safetensors NEURAL_STYLE_LOCALEDIR=$BUILD/po
+export NEURAL_STYLE_TEST_DIALOG="$STEPS"
 mkdir -p $GIMP3_DIRECTORY/plug-ins/plug-in-neural-style
 cp "$BUILD/plug-in/gimp3/plug-in-neural-style" $GIMP3_DIRECTORY/plug-ins/plug-in-neural-style/
 gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval -b "import gi
@@ -18,6 +21,8 @@ def load(p):
     img.set_file(Gio.File.new_for_path(p[:-4] + '.xcf'))   # batch loads are [Untitled]
     return img
 dog = load('/shared/images/dog.jpg')
+for name in ('sky', 'ground'):   # channels for the Region / Protect menus
+    dog.insert_channel(Gimp.Channel.new_from_component(dog, Gimp.ChannelType.RED, name), None, -1)
 styles = [load('/shared/images/scream.jpg'), load('/shared/images/kite.jpg')]
 proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style')
 c = proc.create_config()
