@@ -230,12 +230,14 @@ update_estimate (Dialog *dlg)
 }
 
 /* NspPreviewGather: the current settings and their pixels at preview size
- * (the content read once per drawable and size). */
+ * (the content read once per drawable and size), with the masks of the
+ * Region, Protect and Colours controls as the full run reads them. */
 static gboolean
 gather_preview (gpointer data, NspPreviewInput *in)
 {
   Dialog   *dlg = data;
   gint32    ids[NSP_MAX_STYLES];
+  NspMasks  masks;
   NspRegion region;
   gint      side, w, h;
 
@@ -243,7 +245,10 @@ gather_preview (gpointer data, NspPreviewInput *in)
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
     ids[i] = -1;
   dialog_get_values (dlg, &in->vals, ids);
-  if (!nsp_validate_with_images (&in->vals, ids, NULL))
+  dialog_get_masks (dlg, &masks);
+  nsp_region_controls_get (&dlg->regions, &in->vals, &masks.content_mask);
+  if (!nsp_validate_with_images (&in->vals, ids, NULL)
+      || !nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL))
     return FALSE;
   side = MIN (NSP_PREVIEW_SIDE, in->vals.size > 0 ? in->vals.size
                                                   : MAX (dlg->region_w, dlg->region_h));
@@ -253,8 +258,7 @@ gather_preview (gpointer data, NspPreviewInput *in)
       NsImage *full;
 
       g_clear_pointer (&dlg->preview_content, ns_image_free);
-      if (!nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL)
-          || !(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
+      if (!(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
         return FALSE;
       ns_image_fit_size (full->width, full->height, side, &w, &h);
       dlg->preview_content = ns_image_resize (full, w, h);
@@ -264,10 +268,19 @@ gather_preview (gpointer data, NspPreviewInput *in)
     }
   in->content = ns_image_copy (dlg->preview_content);
   for (gint i = 0; in->content && i < in->vals.n_styles; i++)
-    if (!(in->styles[i] = nsp_read_image_composite (ids[i],
-                            ns_style_read_side (in->content->width, in->content->height,
-                                                in->vals.style_scales[i]), NULL)))
-      return FALSE;
+    {
+      if (!(in->styles[i] = nsp_read_image_composite (ids[i],
+                              ns_style_read_side (in->content->width, in->content->height,
+                                                  in->vals.style_scales[i]), NULL)))
+        return FALSE;
+      in->style_masks[i] = nsp_preview_fit_mask (nsp_read_mask (masks.style_masks[i],
+                                                                dlg->drawable_id, &region, NULL),
+                                                 in->content);
+    }
+  if (in->content)
+    in->content_mask = nsp_preview_fit_mask (nsp_read_mask (masks.content_mask, dlg->drawable_id,
+                                                            &region, NULL),
+                                             in->content);
   return in->content != NULL;
 }
 
