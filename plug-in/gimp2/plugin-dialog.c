@@ -12,6 +12,7 @@
 #include "plugin-dialog.h"
 #include "plugin-dialog-regions.h"
 #include "plugin-continue.h"
+#include "plugin-continue-toggle.h"
 #include "plugin-preview.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
@@ -716,17 +717,6 @@ on_use_source (GtkToggleButton *toggle, Dialog *dlg)
   update_estimate (dlg);
 }
 
-/* Continuing needs the source as content: tick and lock that toggle. */
-static void
-on_continue (GtkToggleButton *toggle, Dialog *dlg)
-{
-  gboolean on = gtk_toggle_button_get_active (toggle);
-
-  if (on)
-    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dlg->source_toggle), TRUE);
-  gtk_widget_set_sensitive (dlg->source_toggle, !on);
-}
-
 static GtkWidget *
 build_content (Dialog *dlg)
 {
@@ -763,13 +753,7 @@ build_content (Dialog *dlg)
       g_free (text);
       g_free (name);
 
-      dlg->continue_toggle = gtk_check_button_new_with_mnemonic (_("Continue from t_his layer"));
-      gimp_help_set_help_data (dlg->continue_toggle,
-                               _("Refine the result: start from its pixels as they are (no "
-                                 "noise) with the source layer as content and the settings "
-                                 "that made it, e.g. at a larger size or for more iterations. "
-                                 "The result is a new layer."), NULL);
-      g_signal_connect (dlg->continue_toggle, "toggled", G_CALLBACK (on_continue), dlg);
+      dlg->continue_toggle = nsp_continue_toggle_new (toggle);
       gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
   return vbox;

@@ -3,6 +3,7 @@
  * Style…); run() dispatches on the run mode.  Last values come from the
  * GimpProcedureConfig (saved by GIMP after a successful interactive run). */
 #include "plugin-config.h"
+#include "plugin-continue.h"
 #include "plugin-dialog.h"
 #include "plugin-process.h"
 #include "plugin-host.h"
@@ -25,7 +26,8 @@ static GList *
 query_procedures (GimpPlugIn *plug_in)
 {
   (void) plug_in;
-  return g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+  return g_list_append (g_list_append (NULL, g_strdup (PLUG_IN_PROC)),
+                        g_strdup (NSP_CONTINUE_PROC));
 }
 
 /* Our catalogues live in NS_LOCALEDIR (or $NEURAL_STYLE_LOCALEDIR), not
@@ -58,6 +60,7 @@ run (GimpProcedure        *procedure,
   GimpDrawable   *drawable;
   NspMasks        masks;
   GimpLayer      *layer = NULL;
+  GimpDrawable   *start = NULL;    /* the dialog continues this result layer */
   GError         *error = NULL;
   GimpValueArray *ret;
   gboolean        dialog = FALSE;
@@ -98,7 +101,7 @@ run (GimpProcedure        *procedure,
   if (dialog)
     {
       gimp_ui_init (PLUG_IN_BINARY);
-      if (!nsp_dialog_run (procedure, config, image, &drawable))
+      if (!nsp_dialog_run (procedure, config, image, &drawable, &start))
         {
           nsp_set_error (&error, NSP_ERROR_CANCELLED, _("Cancelled."));
           goto done;
@@ -116,7 +119,9 @@ run (GimpProcedure        *procedure,
       goto done;
     }
 
-  layer = nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
+  layer = start ? nsp_process_from (image, drawable, start, &vals, style_images, &masks, dialog,
+                                    &error)
+                : nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
 
 done:
   if (!layer)
@@ -140,6 +145,8 @@ create_procedure (GimpPlugIn  *plug_in,
 {
   GimpProcedure *procedure;
 
+  if (g_strcmp0 (name, NSP_CONTINUE_PROC) == 0)
+    return nsp_continue_procedure_new (plug_in, name);
   if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
     return NULL;
 

@@ -30,4 +30,16 @@ GimpLayer *nsp_process_regions (GimpImage        *image,
                                 gboolean          interactive,
                                 GError          **error);
 
+/* A continued run (refine): starting from the pixels of `start_layer` (a
+ * result layer) as they are, no noise; the parasite records it
+ * (continued-from-tattoo).  masks may be NULL. */
+GimpLayer *nsp_process_from (GimpImage        *image,
+                             GimpDrawable     *drawable,
+                             GimpDrawable     *start_layer,
+                             const NspValues  *vals,
+                             GimpImage       **style_images,
+                             const NspMasks   *masks,
+                             gboolean          interactive,
+                             GError          **error);
+
 #endif /* PLUGIN_PROCESS_H */

@@ -28,6 +28,7 @@ struct NspPreview
   guint            timer;        /* debounce source, 0 = none */
   GThread         *worker;
   gint             cancel;       /* atomic: the running worker stops */
+  gint             running;      /* atomic: a worker has not finished its job yet */
   guint            generation;   /* of the run pictures are accepted from */
   gint64           t_start;      /* monotonic µs when the run was asked for */
   gboolean         first_shown;
@@ -245,6 +246,7 @@ worker (gpointer data)
   ns_job_free (nj);
   g_free (path);
   input_clear (&job->in);
+  g_atomic_int_set (&p->running, 0);
   preview_unref (job->preview);
   g_free (job);
   return NULL;
@@ -286,6 +288,7 @@ start_run (gpointer data)
   p->t_start = g_get_monotonic_time ();
   p->first_shown = FALSE;
   gtk_label_set_text (GTK_LABEL (p->status), _("Preview: starting…"));
+  g_atomic_int_set (&p->running, 1);
   p->worker = g_thread_new ("neural-style-preview", worker, job);
   return G_SOURCE_REMOVE;
 }
@@ -382,7 +385,24 @@ nsp_preview_free (NspPreview *p)
   if (p->timer)
     g_source_remove (p->timer);
   p->timer = 0;
-  stop_worker (p);
+  {
+    /* test hook: whether closing found a run going and how soon it stopped */
+    gboolean     was_running = p->worker && g_atomic_int_get (&p->running);
+    gint64       t0 = g_get_monotonic_time ();
+    const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+    FILE        *f;
+
+    stop_worker (p);
+    if (log && *log && (f = fopen (log, "a")))
+      {
+        if (was_running)
+          fprintf (f, "closed: the running preview stopped in %.3f s\n",
+                   (g_get_monotonic_time () - t0) / 1e6);
+        else
+          fprintf (f, "closed: no preview running\n");
+        fclose (f);
+      }
+  }
   p->alive = FALSE;
   preview_model_free (p);        /* no worker runs any more */
   preview_unref (p);
