@@ -274,14 +274,16 @@ gather_preview (gpointer data, NspPreviewInput *in)
                               ns_style_read_side (in->content->width, in->content->height,
                                                   in->vals.style_scales[i]), NULL)))
         return FALSE;
-      in->style_masks[i] = nsp_preview_fit_mask (nsp_read_mask (masks.style_masks[i],
-                                                                dlg->drawable_id, &region, NULL),
-                                                 in->content);
+      if (masks.style_masks[i] != -1
+          && !(in->style_masks[i] = nsp_preview_fit_mask (
+                 nsp_read_mask (masks.style_masks[i], dlg->drawable_id, &region, NULL),
+                 in->content)))
+        return FALSE;
     }
-  if (in->content)
-    in->content_mask = nsp_preview_fit_mask (nsp_read_mask (masks.content_mask, dlg->drawable_id,
-                                                            &region, NULL),
-                                             in->content);
+  if (in->content && masks.content_mask != -1
+      && !(in->content_mask = nsp_preview_fit_mask (
+             nsp_read_mask (masks.content_mask, dlg->drawable_id, &region, NULL), in->content)))
+    return FALSE;
   return in->content != NULL;
 }
 

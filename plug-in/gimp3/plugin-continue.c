@@ -1,7 +1,6 @@
 /* plugin-continue.c — continue a result from its own pixels (see header). */
 #include "plugin-continue.h"
 #include "plugin-config.h"
-#include "plugin-host.h"
 #include "plugin-process.h"
 #include "plugin-refine.h"
 #include "plugin-texts.h"
@@ -181,7 +180,6 @@ run_continue (GimpProcedure        *procedure,
   gsize           n = drawables ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
   GError         *error = NULL;
   GimpLayer      *layer = NULL;
-  GimpValueArray *ret;
   gint            size = 0, iterations = 0;
 
   (void) run_data;
@@ -195,17 +193,7 @@ run_continue (GimpProcedure        *procedure,
     layer = continue_layer (image, drawables[0], size, iterations, &error);
   if (layer && run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
-  if (!layer)
-    {
-      GimpPDBStatusType status = nsp_status_for_error (error);
-
-      if (status == GIMP_PDB_CANCEL)
-        g_clear_error (&error);
-      return gimp_procedure_new_return_values (procedure, status, error);
-    }
-  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_LAYER (ret, 1, layer);
-  return ret;
+  return nsp_process_return_values (procedure, layer, error);
 }
 
 GimpProcedure *

@@ -62,7 +62,6 @@ run (GimpProcedure        *procedure,
   GimpLayer      *layer = NULL;
   GimpDrawable   *start = NULL;    /* the dialog continues this result layer */
   GError         *error = NULL;
-  GimpValueArray *ret;
   gboolean        dialog = FALSE;
   gsize           n_drawables = drawables ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
 
@@ -124,19 +123,7 @@ run (GimpProcedure        *procedure,
                 : nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
 
 done:
-  if (!layer)
-    {
-      GimpPDBStatusType status = nsp_status_for_error (error);
-
-      /* A cancel is no error: GIMP shows no message for it. */
-      if (status == GIMP_PDB_CANCEL)
-        g_clear_error (&error);
-      return gimp_procedure_new_return_values (procedure, status, error);
-    }
-
-  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_LAYER (ret, 1, layer);
-  return ret;
+  return nsp_process_return_values (procedure, layer, error);
 }
 
 static GimpProcedure *

@@ -1,6 +1,7 @@
 /* plugin-process.c — one whole run in GIMP 3 (see header). */
 #include "plugin-process.h"
 #include "plugin-config.h"
+#include "plugin-host.h"
 #include "plugin-io.h"
 #include "plugin-progress.h"
 #include "plugin-run.h"
@@ -188,4 +189,24 @@ process_full (GimpImage        *image,
   nsp_progress_window_destroy (h.window);
   gimp_progress_end ();
   return layer;
+}
+
+GimpValueArray *
+nsp_process_return_values (GimpProcedure *procedure, GimpLayer *layer, GError *error)
+{
+  GimpValueArray *ret;
+
+  if (!layer)
+    {
+      GimpPDBStatusType status = nsp_status_for_error (error);
+
+      /* A cancel is no error: GIMP shows no message for it. */
+      if (status == GIMP_PDB_CANCEL)
+        g_clear_error (&error);
+      return gimp_procedure_new_return_values (procedure, status, error);
+    }
+  g_clear_error (&error);
+  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_LAYER (ret, 1, layer);
+  return ret;
 }

@@ -42,4 +42,11 @@ GimpLayer *nsp_process_from (GimpImage        *image,
                              gboolean          interactive,
                              GError          **error);
 
+/* The procedure's return values: SUCCESS and `layer`, or the status of
+ * `error` with its message (taken; a cancel without a message: GIMP shows
+ * none for it). */
+GimpValueArray *nsp_process_return_values (GimpProcedure *procedure,
+                                           GimpLayer     *layer,
+                                           GError        *error);
+
 #endif /* PLUGIN_PROCESS_H */

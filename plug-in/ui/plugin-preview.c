@@ -2,12 +2,13 @@
  * (GIMP 2.10) or GTK 3 (GIMP 3), whichever the plug-in is built with.
  *
  * Threads: the main thread owns every widget and the NspPreview fields
- * but `cancel`; one worker at a time runs a job on the input it was given
- * and reads only that, `cancel` (atomic) and the model cache (touched by
- * workers only, one after the other: the next starts after the last one
- * was joined).  Pictures travel as Shown records through g_idle_add; each
- * holds a reference on the preview (GAtomicRcBox), so one that arrives after the
- * dialog closed finds `alive` FALSE and is dropped. */
+ * but `cancel` and `running`; one worker at a time runs a job on the input
+ * it was given and reads only that, `cancel`, `running` (atomic) and the
+ * model cache (touched by workers only, one after the other: the next
+ * starts after the last one was joined).  Pictures travel as Shown records
+ * through g_idle_add; each holds a reference on the preview
+ * (GAtomicRcBox), so one that arrives after the dialog closed finds
+ * `alive` FALSE and is dropped. */
 #include "plugin-preview.h"
 #include "plugin-i18n.h"
 
