@@ -961,8 +961,10 @@ show_help (const gchar *help_id, gpointer help_data)
 
 /* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
  * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
- * chooses preset N) the dialog takes itself, one every 300 ms, once it is
- * shown. */
+ * chooses preset N; "wait"; "change" raises the content weight; "continue"
+ * ticks Continue from this layer; "small" sets 8 iterations at size 64;
+ * "protect" / "unprotect" choose the image's first channel / nothing in
+ * Protect) the dialog takes itself, one every 300 ms, once it is shown. */
 typedef struct
 {
   GtkWidget *dialog;
@@ -971,7 +973,31 @@ typedef struct
   GtkWidget *continue_toggle;   /* NULL when not offered */
   GtkObject *change;            /* the control "change" moves */
   gint64     last;              /* monotonic µs of the previous step */
+  Dialog    *dlg;               /* "small", "protect", "unprotect" */
 } AutoResponse;
+
+/* The steps "small", "protect", "unprotect"; FALSE for any other. */
+static gboolean
+auto_settings_step (Dialog *dlg, const gchar *step)
+{
+  if (g_strcmp0 (step, "small") == 0)
+    {
+      set_adj (dlg->iterations, 8);
+      set_adj (dlg->size, 64);
+    }
+  else if (g_strcmp0 (step, "protect") == 0 || g_strcmp0 (step, "unprotect") == 0)
+    {
+      gint    n = 0;
+      gint32 *channels = gimp_image_get_channels (dlg->image_id, &n);
+
+      gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->regions.protect),
+                                     step[0] == 'p' && n > 0 ? channels[0] : -1);
+      g_free (channels);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
 
 static gboolean
 auto_respond (gpointer data)
@@ -1003,7 +1029,7 @@ auto_respond (gpointer data)
                                    atoi (step + 7));
   else if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
-  else if (g_strcmp0 (step, "wait") == 0)
+  else if (g_strcmp0 (step, "wait") == 0 || auto_settings_step (ar->dlg, step))
     ;
   else if (g_strcmp0 (step, "change") == 0)     /* a control changes (the preview restarts) */
     gtk_adjustment_set_value (GTK_ADJUSTMENT (ar->change), adj_value (ar->change) + 5.0);
@@ -1126,7 +1152,7 @@ nsp_dialog_run_regions (gint32     image_id,
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right, *loss, *preset;
   gboolean   ok = FALSE;
-  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0 };
+  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0, NULL };
   guint      auto_source = 0;
 
   memset (&dlg, 0, sizeof dlg);
@@ -1204,6 +1230,7 @@ nsp_dialog_run_regions (gint32     image_id,
         auto_resp.dialog = dlg.dialog;
         auto_resp.continue_toggle = dlg.continue_toggle;
         auto_resp.change = dlg.content_weight;
+        auto_resp.dlg    = &dlg;
         auto_resp.steps  = g_strsplit (script, ",", 64);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }
