@@ -12,6 +12,7 @@
 #include "plugin-dialog.h"
 #include "plugin-dialog-regions.h"
 #include "plugin-continue.h"
+#include "plugin-continue-toggle.h"
 #include "plugin-preview.h"
 #include "plugin-io.h"
 #include "plugin-pdb.h"
@@ -234,12 +235,14 @@ update_estimate (Dialog *dlg)
 }
 
 /* NspPreviewGather: the current settings and their pixels at preview size
- * (the content read once per drawable and size). */
+ * (the content read once per drawable and size), with the masks of the
+ * Region, Protect and Colours controls as the full run reads them. */
 static gboolean
 gather_preview (gpointer data, NspPreviewInput *in)
 {
   Dialog   *dlg = data;
   gint32    ids[NSP_MAX_STYLES];
+  NspMasks  masks;
   NspRegion region;
   gint      side, w, h;
 
@@ -247,7 +250,10 @@ gather_preview (gpointer data, NspPreviewInput *in)
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
     ids[i] = -1;
   dialog_get_values (dlg, &in->vals, ids);
-  if (!nsp_validate_with_images (&in->vals, ids, NULL))
+  dialog_get_masks (dlg, &masks);
+  nsp_region_controls_get (&dlg->regions, &in->vals, &masks.content_mask);
+  if (!nsp_validate_with_images (&in->vals, ids, NULL)
+      || !nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL))
     return FALSE;
   side = MIN (NSP_PREVIEW_SIDE, in->vals.size > 0 ? in->vals.size
                                                   : MAX (dlg->region_w, dlg->region_h));
@@ -257,8 +263,7 @@ gather_preview (gpointer data, NspPreviewInput *in)
       NsImage *full;
 
       g_clear_pointer (&dlg->preview_content, ns_image_free);
-      if (!nsp_region_compute (dlg->image_id, dlg->drawable_id, &region, NULL)
-          || !(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
+      if (!(full = nsp_read_drawable (dlg->drawable_id, &region, NULL, NULL)))
         return FALSE;
       ns_image_fit_size (full->width, full->height, side, &w, &h);
       dlg->preview_content = ns_image_resize (full, w, h);
@@ -268,10 +273,21 @@ gather_preview (gpointer data, NspPreviewInput *in)
     }
   in->content = ns_image_copy (dlg->preview_content);
   for (gint i = 0; in->content && i < in->vals.n_styles; i++)
-    if (!(in->styles[i] = nsp_read_image_composite (ids[i],
-                            ns_style_read_side (in->content->width, in->content->height,
-                                                in->vals.style_scales[i]), NULL)))
-      return FALSE;
+    {
+      if (!(in->styles[i] = nsp_read_image_composite (ids[i],
+                              ns_style_read_side (in->content->width, in->content->height,
+                                                  in->vals.style_scales[i]), NULL)))
+        return FALSE;
+      if (masks.style_masks[i] != -1
+          && !(in->style_masks[i] = nsp_preview_fit_mask (
+                 nsp_read_mask (masks.style_masks[i], dlg->drawable_id, &region, NULL),
+                 in->content)))
+        return FALSE;
+    }
+  if (in->content && masks.content_mask != -1
+      && !(in->content_mask = nsp_preview_fit_mask (
+             nsp_read_mask (masks.content_mask, dlg->drawable_id, &region, NULL), in->content)))
+    return FALSE;
   return in->content != NULL;
 }
 
@@ -709,17 +725,6 @@ on_use_source (GtkToggleButton *toggle, Dialog *dlg)
   update_estimate (dlg);
 }
 
-/* Continuing needs the source as content: tick and lock that toggle. */
-static void
-on_continue (GtkToggleButton *toggle, Dialog *dlg)
-{
-  gboolean on = gtk_toggle_button_get_active (toggle);
-
-  if (on)
-    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dlg->source_toggle), TRUE);
-  gtk_widget_set_sensitive (dlg->source_toggle, !on);
-}
-
 static GtkWidget *
 build_content (Dialog *dlg)
 {
@@ -756,13 +761,7 @@ build_content (Dialog *dlg)
       g_free (text);
       g_free (name);
 
-      dlg->continue_toggle = gtk_check_button_new_with_mnemonic (_("Continue from t_his layer"));
-      gimp_help_set_help_data (dlg->continue_toggle,
-                               _("Refine the result: start from its pixels as they are (no "
-                                 "noise) with the source layer as content and the settings "
-                                 "that made it, e.g. at a larger size or for more iterations. "
-                                 "The result is a new layer."), NULL);
-      g_signal_connect (dlg->continue_toggle, "toggled", G_CALLBACK (on_continue), dlg);
+      dlg->continue_toggle = nsp_continue_toggle_new (toggle);
       gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
   return vbox;
@@ -968,8 +967,10 @@ show_help (const gchar *help_id, gpointer help_data)
 
 /* Test hook (tests/gimp under Xvfb): $NEURAL_STYLE_TEST_DIALOG is a comma
  * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
- * chooses preset N) the dialog takes itself, one every 300 ms, once it is
- * shown. */
+ * chooses preset N; "wait"; "change" raises the content weight; "continue"
+ * ticks Continue from this layer; "small" sets 8 iterations at size 64;
+ * "protect" / "unprotect" choose the image's first channel / nothing in
+ * Protect) the dialog takes itself, one every 300 ms, once it is shown. */
 typedef struct
 {
   GtkWidget *dialog;
@@ -978,7 +979,31 @@ typedef struct
   GtkWidget *continue_toggle;   /* NULL when not offered */
   GtkObject *change;            /* the control "change" moves */
   gint64     last;              /* monotonic µs of the previous step */
+  Dialog    *dlg;               /* "small", "protect", "unprotect" */
 } AutoResponse;
+
+/* The steps "small", "protect", "unprotect"; FALSE for any other. */
+static gboolean
+auto_settings_step (Dialog *dlg, const gchar *step)
+{
+  if (g_strcmp0 (step, "small") == 0)
+    {
+      set_adj (dlg->iterations, 8);
+      set_adj (dlg->size, 64);
+    }
+  else if (g_strcmp0 (step, "protect") == 0 || g_strcmp0 (step, "unprotect") == 0)
+    {
+      gint    n = 0;
+      gint32 *channels = gimp_image_get_channels (dlg->image_id, &n);
+
+      gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->regions.protect),
+                                     step[0] == 'p' && n > 0 ? channels[0] : -1);
+      g_free (channels);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
 
 static gboolean
 auto_respond (gpointer data)
@@ -1010,7 +1035,7 @@ auto_respond (gpointer data)
                                    atoi (step + 7));
   else if (g_strcmp0 (step, "reset") == 0)
     gtk_dialog_response (GTK_DIALOG (ar->dialog), RESPONSE_RESET);
-  else if (g_strcmp0 (step, "wait") == 0)
+  else if (g_strcmp0 (step, "wait") == 0 || auto_settings_step (ar->dlg, step))
     ;
   else if (g_strcmp0 (step, "change") == 0)     /* a control changes (the preview restarts) */
     gtk_adjustment_set_value (GTK_ADJUSTMENT (ar->change), adj_value (ar->change) + 5.0);
@@ -1133,7 +1158,7 @@ nsp_dialog_run_regions (gint32     image_id,
   Dialog     dlg;
   GtkWidget *main_hbox, *left, *right, *loss, *preset;
   gboolean   ok = FALSE;
-  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0 };
+  AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0, NULL };
   guint      auto_source = 0;
 
   memset (&dlg, 0, sizeof dlg);
@@ -1211,6 +1236,7 @@ nsp_dialog_run_regions (gint32     image_id,
         auto_resp.dialog = dlg.dialog;
         auto_resp.continue_toggle = dlg.continue_toggle;
         auto_resp.change = dlg.content_weight;
+        auto_resp.dlg    = &dlg;
         auto_resp.steps  = g_strsplit (script, ",", 64);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }

@@ -14,6 +14,9 @@
 #include "plugin-dialog.h"
 #include "plugin-config.h"
 #include "plugin-dialog-regions.h"
+#include "plugin-continue.h"
+#include "plugin-continue-toggle.h"
+#include "plugin-dialog-preview.h"
 #include "plugin-help.h"
 #include "plugin-io.h"
 #include "plugin-labels.h"
@@ -53,6 +56,7 @@ struct Dialog
   GimpDrawable        *drawable;             /* the content the run will use */
   GimpDrawable        *active;               /* the drawable the plug-in was called on */
   GimpLayer           *source;               /* active is a result: its source layer */
+  GtkWidget           *continue_toggle;      /* "Continue from this layer" (plugin-continue.c) */
   gint                 region_w, region_h;   /* the processed part of the layer */
   GtkWidget           *content_label;
   GtkWidget           *scale_note;           /* "computed at … and enlarged …×" */
@@ -71,6 +75,7 @@ struct Dialog
   gboolean             have_speed;
   gchar               *default_model;        /* ns_model_find_default(), shown in the chooser */
   gboolean             building;             /* suppress updates while constructing */
+  NspDialogPreview    *preview;              /* plugin-dialog-preview.c */
 };
 
 /* ------------------------------------------------------------ values */
@@ -585,6 +590,8 @@ build_content (Dialog *dlg)
       g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
       gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
       g_free (text);
+      dlg->continue_toggle = nsp_continue_toggle_new (toggle);
+      gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
   return vbox;
 }
@@ -770,8 +777,9 @@ build_options (Dialog *dlg)
 /* $NEURAL_STYLE_TEST_DIALOG (tests under Xvfb) is a comma separated list
  * of steps the dialog takes itself, one every 300 ms, once it is shown:
  * responses ("ok", "cancel"), "help" (clicks Help), "preset=N" (chooses
- * preset N in the Preset combo) and the region steps of
- * nsp_dialog_regions_test_step. */
+ * preset N in the Preset combo), the region steps of
+ * nsp_dialog_regions_test_step, "continue" (ticks Continue from this
+ * layer where offered), "wait" and "change" (plugin-dialog-preview.c). */
 typedef struct
 {
   GtkWidget *dialog;
@@ -790,12 +798,21 @@ auto_respond (gpointer data)
   ar->next++;
   if (nsp_dialog_regions_test_step (ar->dialog, step))
     ;   /* a Region, Protect, strength or Colours step */
+  else if (nsp_dialog_preview_test_step (ar->dialog, step))
+    ;                             /* "wait", "change": the preview's test steps */
   else if (g_str_has_prefix (step, "preset="))
     {
       /* choose a preset as a user would (the combo's "changed") */
       GtkWidget *combo = g_object_get_data (G_OBJECT (ar->dialog), "nsp-preset-combo");
 
       gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (combo), atoi (step + 7));
+    }
+  else if (g_strcmp0 (step, "continue") == 0)   /* tick it where it is offered */
+    {
+      GtkWidget *toggle = g_object_get_data (G_OBJECT (ar->dialog), "nsp-continue-toggle");
+
+      if (toggle)
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
     }
   else if (g_strcmp0 (step, "help") == 0)
     {
@@ -838,7 +855,8 @@ gboolean
 nsp_dialog_run (GimpProcedure       *procedure,
                 GimpProcedureConfig *config,
                 GimpImage           *image,
-                GimpDrawable       **drawable)
+                GimpDrawable       **drawable,
+                GimpDrawable       **start_layer)
 {
   Dialog       dlg;
   GtkWidget   *main_hbox, *left;
@@ -854,6 +872,9 @@ nsp_dialog_run (GimpProcedure       *procedure,
   dlg.active   = *drawable;
   dlg.source   = result_source_layer (image, *drawable);
   dlg.drawable = dlg.source ? GIMP_DRAWABLE (dlg.source) : *drawable;
+  *start_layer = NULL;
+  if (dlg.source)                /* a result: open with the settings that made it */
+    nsp_refine_config_from_result (config, image, *drawable);
   dlg.default_model = ns_model_find_default (NULL);
   dlg.building = TRUE;
   compute_region (&dlg);
@@ -877,8 +898,11 @@ nsp_dialog_run (GimpProcedure       *procedure,
   gtk_box_pack_start (GTK_BOX (main_hbox), build_options (&dlg), TRUE, TRUE, 0);
 
   add_frame (left, _("Content"), build_content (&dlg));
+  g_object_set_data (G_OBJECT (dlg.dialog), "nsp-continue-toggle", dlg.continue_toggle);
   add_frame (left, _("Style Images"), build_styles (&dlg));
   add_frame (left, _("Model"), build_model (&dlg));
+  dlg.preview = nsp_dialog_preview_new (dlg.dialog, config, image, &dlg.drawable);
+  add_frame (left, _("Preview"), nsp_dialog_preview_widget (dlg.preview));
   build_rows (&dlg);
 
   dlg.building = FALSE;
@@ -895,7 +919,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
     if (script && *script)
       {
         auto_resp.dialog = dlg.dialog;
-        auto_resp.steps  = g_strsplit (script, ",", 16);
+        auto_resp.steps  = g_strsplit (script, ",", 0);
         auto_source = g_timeout_add (300, auto_respond, &auto_resp);
       }
   }
@@ -923,6 +947,9 @@ nsp_dialog_run (GimpProcedure       *procedure,
           continue;
         }
       *drawable = dlg.drawable;
+      if (dlg.continue_toggle
+          && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (dlg.continue_toggle)))
+        *start_layer = dlg.active;
       ok = TRUE;
       break;
     }
@@ -931,6 +958,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
     g_source_remove (auto_source);
   g_strfreev (auto_resp.steps);
   g_signal_handler_disconnect (config, notify);
+  nsp_dialog_preview_free (dlg.preview);   /* closing the dialog cancels the preview */
   dlg.building = TRUE;            /* no more updates while tearing down */
   gtk_widget_destroy (dlg.dialog);
   g_list_free_full (dlg.rows, g_free);

@@ -5,6 +5,7 @@
  * dispatches on the run mode.  Last values come from the
  * GimpProcedureConfig (saved by GIMP after a successful interactive run). */
 #include "plugin-config.h"
+#include "plugin-continue.h"
 #include "plugin-dialog.h"
 #include "plugin-process.h"
 #include "plugin-regions.h"
@@ -28,8 +29,10 @@ static GList *
 query_procedures (GimpPlugIn *plug_in)
 {
   (void) plug_in;
-  return g_list_append (g_list_append (NULL, g_strdup (PLUG_IN_PROC)),
-                        g_strdup (PLUG_IN_PROC_REGIONS));
+  GList *list = g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+
+  list = g_list_append (list, g_strdup (PLUG_IN_PROC_REGIONS));
+  return g_list_append (list, g_strdup (NSP_CONTINUE_PROC));
 }
 
 /* Our catalogues live in NS_LOCALEDIR (or $NEURAL_STYLE_LOCALEDIR), not
@@ -62,8 +65,8 @@ run (GimpProcedure        *procedure,
   GimpDrawable   *drawable;
   NspMasks        masks;
   GimpLayer      *layer = NULL;
+  GimpDrawable   *start = NULL;    /* the dialog continues this result layer */
   GError         *error = NULL;
-  GimpValueArray *ret;
   gboolean        dialog = FALSE;
   gsize           n_drawables = drawables ? gimp_core_object_array_get_length ((GObject **) drawables) : 0;
 
@@ -102,7 +105,7 @@ run (GimpProcedure        *procedure,
   if (dialog)
     {
       gimp_ui_init (PLUG_IN_BINARY);
-      if (!nsp_dialog_run (procedure, config, image, &drawable))
+      if (!nsp_dialog_run (procedure, config, image, &drawable, &start))
         {
           nsp_set_error (&error, NSP_ERROR_CANCELLED, _("Cancelled."));
           goto done;
@@ -120,22 +123,12 @@ run (GimpProcedure        *procedure,
       goto done;
     }
 
-  layer = nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
+  layer = start ? nsp_process_from (image, drawable, start, &vals, style_images, &masks, dialog,
+                                    &error)
+                : nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
 
 done:
-  if (!layer)
-    {
-      GimpPDBStatusType status = nsp_status_for_error (error);
-
-      /* A cancel is no error: GIMP shows no message for it. */
-      if (status == GIMP_PDB_CANCEL)
-        g_clear_error (&error);
-      return gimp_procedure_new_return_values (procedure, status, error);
-    }
-
-  ret = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_LAYER (ret, 1, layer);
-  return ret;
+  return nsp_process_return_values (procedure, layer, error);
 }
 
 static GimpProcedure *
@@ -145,6 +138,8 @@ create_procedure (GimpPlugIn  *plug_in,
   GimpProcedure *procedure;
   gboolean       regions = g_strcmp0 (name, PLUG_IN_PROC_REGIONS) == 0;
 
+  if (g_strcmp0 (name, NSP_CONTINUE_PROC) == 0)
+    return nsp_continue_procedure_new (plug_in, name);
   if (g_strcmp0 (name, PLUG_IN_PROC) != 0 && !regions)
     return NULL;
 

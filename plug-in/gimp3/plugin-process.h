@@ -30,4 +30,23 @@ GimpLayer *nsp_process_regions (GimpImage        *image,
                                 gboolean          interactive,
                                 GError          **error);
 
+/* A continued run (refine): starting from the pixels of `start_layer` (a
+ * result layer) as they are, no noise; the parasite records it
+ * (continued-from-tattoo).  masks may be NULL. */
+GimpLayer *nsp_process_from (GimpImage        *image,
+                             GimpDrawable     *drawable,
+                             GimpDrawable     *start_layer,
+                             const NspValues  *vals,
+                             GimpImage       **style_images,
+                             const NspMasks   *masks,
+                             gboolean          interactive,
+                             GError          **error);
+
+/* The procedure's return values: SUCCESS and `layer`, or the status of
+ * `error` with its message (taken; a cancel without a message: GIMP shows
+ * none for it). */
+GimpValueArray *nsp_process_return_values (GimpProcedure *procedure,
+                                           GimpLayer     *layer,
+                                           GError        *error);
+
 #endif /* PLUGIN_PROCESS_H */

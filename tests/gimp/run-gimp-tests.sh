@@ -88,6 +88,12 @@ if command -v xvfb-run >/dev/null 2>&1; then
   NEURAL_STYLE_TEST_DIALOG=wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,change,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,cancel NEURAL_STYLE_MODEL="$MODEL" \
     NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview-steps.log" \
     run_session preview preview-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
+  # The preview with and without Protect (#14): 8 iterations at 64 px each.
+  sessions="$sessions preview-mask"
+  w10=wait,wait,wait,wait,wait,wait,wait,wait,wait,wait
+  NEURAL_STYLE_TEST_DIALOG=small,$w10,protect,$w10,unprotect,$w10,cancel NEURAL_STYLE_MODEL="$MODEL" \
+    NEURAL_STYLE_TEST_PREVIEW_DUMP="$WORK/pvmask" \
+    run_session preview-mask preview-mask-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
 else
   echo "skip interactive tests: no xvfb-run"
 fi
@@ -167,6 +173,24 @@ if echo "$sessions" | grep -q interactive; then
     ok "dialog/speed-measured-and-cached ($(grep -h '^eval-' "$speed" | tr '\n' ' '))"
   else
     bad "dialog/speed-measured-and-cached" "no entry for $MODEL in $speed"
+  fi
+fi
+
+# The preview honours Protect: the last three finished previews are: no
+# mask, the channel as Protect, no mask again (the same settings give the
+# same picture, so the masked one must be what differs).
+if echo "$sessions" | grep -q preview-mask; then
+  set -- $(ls "$WORK"/pvmask-*.png 2>/dev/null | sed 's/.*pvmask-\([0-9]*\)\.png/\1/' | sort -n | tail -3)
+  if [ $# -eq 3 ]; then
+    a=$WORK/pvmask-$1.png b=$WORK/pvmask-$2.png c=$WORK/pvmask-$3.png
+    r=$(pixcheck same "$a" "$c")
+    case "$r" in same*) ok "preview-mask/same-settings-same-picture" ;;
+                 *) bad "preview-mask/same-settings-same-picture" "$r" ;; esac
+    d=$(pixcheck diff "$a" "$b")
+    if gt "$d" 0; then ok "preview-mask/protect-changes-the-preview (mean diff $d)"
+    else bad "preview-mask/protect-changes-the-preview" "mean diff $d"; fi
+  else
+    bad "preview-mask/pictures" "$# finished previews: $(ls "$WORK" | grep pvmask)"
   fi
 fi
 

@@ -67,10 +67,11 @@ NS_SESSION=bigstyle session py-bigstyle python-fu-eval "$(py)" env NEURAL_STYLE_
 # their own, so the last-values sessions below see only their own.
 cp -a "$GIMP3_DIRECTORY" "$WORK/profile-nodisplay"
 cp -a "$GIMP3_DIRECTORY" "$WORK/profile-dialog"
+cp -a "$GIMP3_DIRECTORY" "$WORK/profile-preview"
 NS_SESSION=nodisplay session py-nodisplay python-fu-eval "$(py)" \
   env -u DISPLAY -u WAYLAND_DISPLAY GIMP3_DIRECTORY="$WORK/profile-nodisplay"
 NS_SESSION=dialog session py-dialog python-fu-eval "$(py)" \
-  env GIMP3_DIRECTORY="$WORK/profile-dialog" NEURAL_STYLE_TEST_DIALOG=help,preset=2,ok \
+  env GIMP3_DIRECTORY="$WORK/profile-dialog" NEURAL_STYLE_TEST_DIALOG=help,preset=2,continue,ok \
       NEURAL_STYLE_TEST_HELP_LOG="$WORK/help.log" NEURAL_STYLE_DOCDIR="$SRC/docs" NEURAL_STYLE_MODEL="$MODEL" \
   xvfb-run -a -s '-screen 0 1280x1024x24'
 cp -a "$GIMP3_DIRECTORY" "$WORK/profile-dialog-regions"
@@ -78,6 +79,12 @@ NS_SESSION=dialog-regions session py-dialog-regions python-fu-eval "$(py)" \
   env GIMP3_DIRECTORY="$WORK/profile-dialog-regions" NEURAL_STYLE_MODEL="$MODEL" \
       NEURAL_STYLE_TEST_DIALOG=region=1:left,protect=right,strength=30,colours=luminance,ok \
   xvfb-run -a -s '-screen 0 1280x1024x24'
+# The live preview (#15, #14): 16 waits, a change, 16 waits, Cancel.
+w16=wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait,wait
+NS_SESSION=preview session py-preview python-fu-eval "$(py)" \
+  env GIMP3_DIRECTORY="$WORK/profile-preview" NEURAL_STYLE_TEST_DIALOG=$w16,change,$w16,cancel \
+      NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log" NEURAL_STYLE_TEST_PREVIEW_DUMP="$WORK/pv" \
+      NEURAL_STYLE_MODEL="$MODEL" xvfb-run -a -s '-screen 0 1280x1024x24'
 NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
 NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
   session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
@@ -105,9 +112,10 @@ while read -r kind name rest; do
   case "$kind" in
     ok)   ok "$name" ;;
     FAIL) bad "${name%:}" "$rest" ;;
+    info) echo "info $name $rest" ;;
   esac
 done < "$WORK/results.txt"
-for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-cancel py-lastvals-1 py-lastvals-2; do
+for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-preview py-cancel py-lastvals-1 py-lastvals-2; do
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi

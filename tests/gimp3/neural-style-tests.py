@@ -179,6 +179,7 @@ def main_session():
 
     polish_checks(content, layer, style)
     regions_checks(content, layer, style, style2)
+    continue_checks(style)
 
     report(digest(style) == style_before, 'py/style-image-untouched-after-all')
     content.remove_layer(content.get_layers()[0])
@@ -309,7 +310,7 @@ def bigstyle_session():
 
 
 def dialog_session():
-    """Under Xvfb with NEURAL_STYLE_TEST_DIALOG=help,preset=2,ok: Help opens
+    """Under Xvfb with NEURAL_STYLE_TEST_DIALOG=help,preset=2,continue,ok: Help opens
     the plug-in's own page (#19 item 9), the Preset combo sets the weights
     from the engine's table (#20), and a run on a result layer stylises its
     source layer (#19 item 10)."""
@@ -338,6 +339,17 @@ def dialog_session():
            and 'source-layer-tattoo=%d\n' % layer.get_tattoo() in parasite_text(out2)
            and content.get_item_position(out2) + 1 == content.get_item_position(layer),
            'py/result-layer-offers-its-source', (status, parasite_text(out2) if status == PDB_OK else out2))
+    # #15: the dialog opens with the result's settings and "continue" (the
+    # test hook ticks Continue from this layer) starts from its pixels.
+    if status == PDB_OK:
+        text2 = parasite_text(out2)
+        l0 = float(parasite_value(text, 'loss-start') or 'nan')
+        l1 = float(parasite_value(text2, 'loss-start') or 'nan')
+        report('continued-from-tattoo=%d\n' % out.get_tattoo() in text2 and l1 < l0,
+               'py/dialog-continue-from-this-layer',
+               'loss from the result %s, from the content %s; %s' % (l1, l0, text2))
+
+
 def run_regions(image, drawables, styles, masks, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
     """plug-in-neural-style-regions: run()'s arguments and style-masks."""
     proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style-regions')
@@ -534,6 +546,154 @@ def dialog_regions_session():
     report(s1 == PDB_OK and pixels(out) != pixels(plain), 'py/dialog-regions-region-used', s1)
 
 
+def run_continue(image, layer, size=0, iterations=0):
+    """plug-in-neural-style-continue on `layer`; (status, layer or message)."""
+    proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style-continue')
+    config = proc.create_config()
+    config.set_property('run-mode', Gimp.RunMode.NONINTERACTIVE)
+    config.set_property('image', image)
+    config.set_core_object_array('drawables', [layer])
+    config.set_property('size', size)
+    config.set_property('iterations', iterations)
+    result = proc.run(config)
+    return result.index(0), result.index(1) if result.length() > 1 else None
+
+
+def continue_checks(style):
+    """#15 refine in GIMP 3: plug-in-neural-style-continue starts from the
+    result's own pixels (no noise) with its parasite's parameters.  On a
+    48x48 content at size 48 nothing is resampled, so a continue of 0
+    iterations must give back the result's pixels exactly."""
+    content = load(E['NS_CONTENT'])
+    content.scale(48, 48)
+    layer = content.get_layers()[0]
+    s1, r1 = run(content, [layer], [style], **dict(SMALL, iterations=6))
+    s2, fresh = run(content, [layer], [style], **dict(SMALL, iterations=6))
+    report(s1 == PDB_OK and s2 == PDB_OK and pixels(fresh) == pixels(r1),
+           'py/continue-fresh-runs-repeat', (s1, s2))
+    if s1 != PDB_OK:
+        return
+    n_before = len(content.get_layers())
+    status, c = run_continue(content, r1, iterations=6)
+    report(status == PDB_OK, 'py/continue-runs', c)
+    if status != PDB_OK:
+        return
+    text = parasite_text(c)
+    l0 = float(parasite_value(parasite_text(r1), 'loss-start') or 'nan')
+    l1 = float(parasite_value(text, 'loss-start') or 'nan')
+    report(l1 < l0, 'py/continue-first-loss-below-the-content-start',
+           'from r1 %s, from the content %s' % (l1, l0))
+    report(pixels(c) != pixels(fresh), 'py/continue-differs-from-a-fresh-run')
+    report('continued-from-tattoo=%d\n' % r1.get_tattoo() in text
+           and 'source-layer-tattoo=%d\n' % layer.get_tattoo() in text
+           and 'iterations=6\n' in text and 'seed=3\n' in text,
+           'py/continue-parameters-from-the-parasite', text)
+    report(len(content.get_layers()) == n_before + 1
+           and content.get_item_position(c) + 1 == content.get_item_position(layer),
+           'py/continue-adds-one-layer-above-the-source')
+    # 0 iterations: the parasite of r1 says iterations=0
+    old = r1.get_parasite('neural-style-parameters')
+    zero = parasite_text(r1).replace('\niterations=6\n', '\niterations=0\n')
+    r1.attach_parasite(Gimp.Parasite.new('neural-style-parameters', old.get_flags(),
+                                         list(zero.encode())))
+    status, z = run_continue(content, r1)
+    report(status == PDB_OK and pixels(z) == pixels(r1) and pixels(z) != pixels(layer),
+           'py/continue-0-iterations-returns-the-start-pixels', (status, z))
+    status, msg = run_continue(content, layer)
+    report(error_is(status, msg, Gimp.PDBStatusType.CALLING_ERROR, 'no Neural Style parameters'),
+           'py/continue-refuses-a-layer-that-is-no-result', (status, msg))
+    content.delete()
+
+
+def preview_log(path):
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+        os.remove(path)
+    except OSError:
+        lines = []
+    return lines
+
+
+def preview_picture(prefix):
+    """The last run's final preview picture (NEURAL_STYLE_TEST_PREVIEW_DUMP)
+    as pixels; the dumps are removed."""
+    d = os.path.dirname(prefix)
+    files = sorted((int(f[len(os.path.basename(prefix)) + 1:-4]), f) for f in os.listdir(d)
+                   if f.startswith(os.path.basename(prefix) + '-') and f.endswith('.png'))
+    if not files:
+        return None
+    img = load(os.path.join(d, files[-1][1]))
+    px = pixels(img.get_layers()[0])
+    img.delete()
+    for _, f in files:
+        os.remove(os.path.join(d, f))
+    return px
+
+
+def preview_session():
+    """#15 in GIMP 3, under Xvfb with NEURAL_STYLE_TEST_DIALOG=wait x16,
+    change, wait x16, cancel: the preview's first picture comes, a config
+    change restarts it, the dialog stays responsive, closing stops the run.
+    Then (#14) previews of the same settings with and without a content
+    mask / colour transfer: a control pair that must agree, masked and
+    recoloured ones that must differ."""
+    log, dump = E['NEURAL_STYLE_TEST_PREVIEW_LOG'], E['NEURAL_STYLE_TEST_PREVIEW_DUMP']
+    content = load(E['NS_CONTENT'])
+    style = load(E['NS_STYLE'])
+    layer = content.get_layers()[0]
+    n_layers = len(content.get_layers())
+    with open('/proc/loadavg') as f:
+        load0 = f.read().split()[0]
+    status, _ = run(content, [layer], [style], Gimp.RunMode.INTERACTIVE, model=E['NS_MODEL'],
+                    iterations=1000)
+    with open('/proc/loadavg') as f:
+        load1 = f.read().split()[0]
+    lines = preview_log(log)
+    report(status == Gimp.PDBStatusType.CANCEL and len(content.get_layers()) == n_layers,
+           'py/preview-dialog-cancelled-image-unchanged', status)
+    firsts = [l for l in lines if l.startswith('first-picture')]
+    report(len(firsts) >= 1, 'py/preview-first-picture', lines)
+    if firsts:
+        print('NSTEST info py/preview-first-picture %s with SqueezeNet, OMP_NUM_THREADS=%s, '
+              'load average %s -> %s' % (firsts[0].split(' ', 1)[1], E.get('OMP_NUM_THREADS'),
+                                         load0, load1), flush=True)
+    change = [i for i, l in enumerate(lines) if l.startswith('step change')]
+    report(change and any(l.startswith('first-picture') for l in lines[change[0]:]),
+           'py/preview-restarts-after-a-config-change', lines)
+    gaps = [float(l.split()[3]) for l in lines if l.startswith('step ')]
+    report(gaps and max(gaps) < 2.0, 'py/preview-dialog-responsive', 'largest step gap %s s' % max(gaps or [0]))
+    closed = [l for l in lines if l.startswith('closed')]
+    report(closed and 'stopped in' in closed[0] and float(closed[0].split()[-2]) < 2.0,
+           'py/preview-close-cancels-the-run', closed)
+    print('NSTEST info py/preview-steps largest gap %.3f s; %s' % (max(gaps or [0]), closed), flush=True)
+    preview_picture(dump)
+
+    # The same small settings: plain, plain again, a content mask, colour transfer.
+    w, h = content.get_width(), content.get_height()
+    left = Gimp.Channel.new(content, 'left', w, h, 50.0, Gegl.Color.new('red'))
+    content.insert_channel(left, None, 0)
+    Gimp.Selection.none(content)
+    left.edit_fill(Gimp.FillType.WHITE)
+    content.select_rectangle(Gimp.ChannelOps.REPLACE, w // 2, 0, w - w // 2, h)
+    Gimp.context_set_foreground(Gegl.Color.new('black'))
+    left.edit_fill(Gimp.FillType.FOREGROUND)
+    Gimp.Selection.none(content)
+    small = dict(SMALL, iterations=8, size=96)
+    pics = {}
+    for name, extra in (('plain', {}), ('plain-again', {}),
+                        ('content-mask', dict(content_mask=left, content_mask_strength=1000.0)),
+                        ('luminance', dict(color_transfer='luminance'))):
+        status, _ = run(content, [layer], [style], Gimp.RunMode.INTERACTIVE, **dict(small, **extra))
+        preview_log(log)
+        pics[name] = preview_picture(dump)
+        report(pics[name] is not None, 'py/preview-picture-' + name, status)
+    if None not in pics.values():
+        report(pics['plain'] == pics['plain-again'], 'py/preview-same-settings-same-picture')
+        report(pics['content-mask'] != pics['plain'], 'py/preview-honours-the-content-mask')
+        report(pics['luminance'] != pics['plain'], 'py/preview-honours-colour-transfer')
+
+
 def cancel_session():
     """NEURAL_STYLE_TEST_CANCEL_AT=2 cancels like the Cancel button; German."""
     content = load(E['NS_CONTENT'])
@@ -586,6 +746,8 @@ elif SESSION == 'dialog':
     dialog_session()
 elif SESSION == 'dialog-regions':
     dialog_regions_session()
+elif SESSION == 'preview':
+    preview_session()
 elif SESSION.startswith('lastvals-'):
     lastvals_session(int(SESSION[-1]))
 print('NSTEST END py-' + SESSION, flush=True)

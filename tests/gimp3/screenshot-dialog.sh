@@ -13,7 +13,7 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 OUT=${1:-$SRC/docs/dialog-gimp3.png}
-DELAY=${DELAY:-5}
+DELAY=${DELAY:-12}   # the preview mid-run (iteration ~30 of 50 on a loaded 2-core machine)
 BUILD=/root/ns-build-$(printf '%s' "$SRC" | md5sum | cut -c1-8)
 "$HERE/trixie-root.sh" ensure
 ROOT=$("$HERE/trixie-root.sh" path)

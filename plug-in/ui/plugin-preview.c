@@ -1,12 +1,14 @@
-/* plugin-preview.c — the dialog's live preview (see header).
+/* plugin-preview.c — the dialog's live preview (see header); GTK 2
+ * (GIMP 2.10) or GTK 3 (GIMP 3), whichever the plug-in is built with.
  *
  * Threads: the main thread owns every widget and the NspPreview fields
- * but `cancel`; one worker at a time runs a job on the input it was given
- * and reads only that, `cancel` (atomic) and the model cache (touched by
- * workers only, one after the other: the next starts after the last one
- * was joined).  Pictures travel as Shown records through g_idle_add; each
- * holds a reference on the preview (GAtomicRcBox), so one that arrives after the
- * dialog closed finds `alive` FALSE and is dropped. */
+ * but `cancel` and `running`; one worker at a time runs a job on the input
+ * it was given and reads only that, `cancel`, `running` (atomic) and the
+ * model cache (touched by workers only, one after the other: the next
+ * starts after the last one was joined).  Pictures travel as Shown records
+ * through g_idle_add; each holds a reference on the preview
+ * (GAtomicRcBox), so one that arrives after the dialog closed finds
+ * `alive` FALSE and is dropped. */
 #include "plugin-preview.h"
 #include "plugin-i18n.h"
 
@@ -27,6 +29,7 @@ struct NspPreview
   guint            timer;        /* debounce source, 0 = none */
   GThread         *worker;
   gint             cancel;       /* atomic: the running worker stops */
+  gint             running;      /* atomic: a worker has not finished its job yet */
   guint            generation;   /* of the run pictures are accepted from */
   gint64           t_start;      /* monotonic µs when the run was asked for */
   gboolean         first_shown;
@@ -60,8 +63,12 @@ static void
 input_clear (NspPreviewInput *in)
 {
   ns_image_free (in->content);
+  ns_image_free (in->content_mask);
   for (gint i = 0; i < NSP_MAX_STYLES; i++)
-    ns_image_free (in->styles[i]);
+    {
+      ns_image_free (in->styles[i]);
+      ns_image_free (in->style_masks[i]);
+    }
   memset (in, 0, sizeof *in);
 }
 
@@ -81,6 +88,34 @@ pixbuf_of (const NsImage *img)
   return pb;
 }
 
+/* The test hooks (see header). */
+static void
+test_log (const Shown *s, gdouble secs)
+{
+  const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+  FILE        *f;
+
+  if (log && *log && (f = fopen (log, "a")))
+    {
+      fprintf (f, "first-picture %.3f s (run %u, %dx%d)\n", secs, s->generation,
+               s->image->width, s->image->height);
+      fclose (f);
+    }
+}
+
+static void
+test_dump (const Shown *s, GdkPixbuf *pb)
+{
+  const gchar *prefix = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_DUMP");
+  gchar       *file;
+
+  if (!prefix || !*prefix || !s->done)
+    return;
+  file = g_strdup_printf ("%s-%u.png", prefix, s->generation);
+  gdk_pixbuf_save (pb, file, "png", NULL, NULL);
+  g_free (file);
+}
+
 static gboolean
 show_picture (gpointer data)
 {
@@ -97,19 +132,12 @@ show_picture (gpointer data)
           GdkPixbuf *pb = pixbuf_of (s->image);
 
           gtk_image_set_from_pixbuf (GTK_IMAGE (p->image), pb);
+          test_dump (s, pb);
           g_object_unref (pb);
           if (!p->first_shown)
             {
-              const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
-              FILE        *f;
-
               p->first_shown = TRUE;
-              if (log && *log && (f = fopen (log, "a")))
-                {
-                  fprintf (f, "first-picture %.3f s (run %u, %dx%d)\n", secs, s->generation,
-                           s->image->width, s->image->height);
-                  fclose (f);
-                }
+              test_log (s, secs);
             }
         }
       text = s->done ? g_strdup_printf (_("Preview: %d iterations, %.1f s"), s->iteration, secs)
@@ -191,10 +219,15 @@ worker (gpointer data)
       params.multires = 1;              /* one level: the first picture comes soonest */
       params.snapshot_every = SNAPSHOT_EVERY;
       nj = ns_job_new (p->model, job->in.content, &params, &err);
+      /* the masks as the full run passes them (common/plugin-run.c) */
       for (gint i = 0; nj && i < job->in.vals.n_styles; i++)
-        if (!ns_job_add_style (nj, job->in.styles[i], job->in.vals.style_weights[i],
-                               job->in.vals.style_scales[i], &err))
+        if (!ns_job_add_style_masked (nj, job->in.styles[i], job->in.vals.style_weights[i],
+                                      job->in.vals.style_scales[i], job->in.style_masks[i], &err))
           g_clear_pointer (&nj, ns_job_free);
+      if (nj && job->in.content_mask
+          && !ns_job_set_content_mask (nj, job->in.content_mask,
+                                       job->in.vals.content_mask_strength, &err))
+        g_clear_pointer (&nj, ns_job_free);
     }
   if (nj)
     {
@@ -214,6 +247,7 @@ worker (gpointer data)
   ns_job_free (nj);
   g_free (path);
   input_clear (&job->in);
+  g_atomic_int_set (&p->running, 0);
   preview_unref (job->preview);
   g_free (job);
   return NULL;
@@ -255,6 +289,7 @@ start_run (gpointer data)
   p->t_start = g_get_monotonic_time ();
   p->first_shown = FALSE;
   gtk_label_set_text (GTK_LABEL (p->status), _("Preview: starting…"));
+  g_atomic_int_set (&p->running, 1);
   p->worker = g_thread_new ("neural-style-preview", worker, job);
   return G_SOURCE_REMOVE;
 }
@@ -295,18 +330,29 @@ nsp_preview_new (NspPreviewGather gather, gpointer data)
   p->gather = gather;
   p->gather_data = data;
   p->alive = TRUE;
+#if GTK_CHECK_VERSION (3, 0, 0)
+  p->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);   /* the picture | status, checkbox */
+  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+#else
   p->box = gtk_hbox_new (FALSE, 12);   /* the picture | status and checkbox */
+  side = gtk_vbox_new (FALSE, 6);
+#endif
   frame = gtk_frame_new (NULL);
   gtk_frame_set_shadow_type (GTK_FRAME (frame), GTK_SHADOW_IN);
   p->image = gtk_image_new ();
   gtk_widget_set_size_request (p->image, NSP_PREVIEW_SIDE, NSP_PREVIEW_SIDE);
   gtk_container_add (GTK_CONTAINER (frame), p->image);
   gtk_box_pack_start (GTK_BOX (p->box), frame, FALSE, FALSE, 0);
-  side = gtk_vbox_new (FALSE, 6);
   gtk_box_pack_start (GTK_BOX (p->box), side, TRUE, TRUE, 0);
   p->status = gtk_label_new ("");
   gtk_label_set_line_wrap (GTK_LABEL (p->status), TRUE);
+#if GTK_CHECK_VERSION (3, 0, 0)
+  gtk_label_set_xalign (GTK_LABEL (p->status), 0.0);
+  gtk_label_set_yalign (GTK_LABEL (p->status), 0.0);
+  gtk_label_set_max_width_chars (GTK_LABEL (p->status), 24);
+#else
   gtk_misc_set_alignment (GTK_MISC (p->status), 0.0, 0.0);
+#endif
   gtk_box_pack_start (GTK_BOX (side), p->status, FALSE, FALSE, 0);
   p->toggle = gtk_check_button_new_with_mnemonic (_("Pre_view"));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (p->toggle), TRUE);
@@ -340,8 +386,37 @@ nsp_preview_free (NspPreview *p)
   if (p->timer)
     g_source_remove (p->timer);
   p->timer = 0;
-  stop_worker (p);
+  {
+    /* test hook: whether closing found a run going and how soon it stopped */
+    gboolean     was_running = p->worker && g_atomic_int_get (&p->running);
+    gint64       t0 = g_get_monotonic_time ();
+    const gchar *log = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+    FILE        *f;
+
+    stop_worker (p);
+    if (log && *log && (f = fopen (log, "a")))
+      {
+        if (was_running)
+          fprintf (f, "closed: the running preview stopped in %.3f s\n",
+                   (g_get_monotonic_time () - t0) / 1e6);
+        else
+          fprintf (f, "closed: no preview running\n");
+        fclose (f);
+      }
+  }
   p->alive = FALSE;
   preview_model_free (p);        /* no worker runs any more */
   preview_unref (p);
+}
+
+NsImage *
+nsp_preview_fit_mask (NsImage *full, const NsImage *content)
+{
+  NsImage *small;
+
+  if (!full || !content || (full->width == content->width && full->height == content->height))
+    return full;
+  small = ns_image_resize (full, content->width, content->height);
+  ns_image_free (full);
+  return small;
 }
