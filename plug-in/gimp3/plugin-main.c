@@ -123,9 +123,7 @@ run (GimpProcedure        *procedure,
       goto done;
     }
 
-  layer = start ? nsp_process_from (image, drawable, start, &vals, style_images, &masks, dialog,
-                                    &error)
-                : nsp_process_regions (image, drawable, &vals, style_images, &masks, dialog, &error);
+  layer = nsp_process_from (image, drawable, start, &vals, style_images, &masks, dialog, &error);
 
 done:
   return nsp_process_return_values (procedure, layer, error);

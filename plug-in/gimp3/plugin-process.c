@@ -89,11 +89,6 @@ nsp_process (GimpImage        *image,
   return nsp_process_regions (image, drawable, vals, style_images, NULL, interactive, error);
 }
 
-static GimpLayer *process_full (GimpImage *image, GimpDrawable *drawable,
-                                 GimpDrawable *start_layer, const NspValues *vals,
-                                 GimpImage **style_images, const NspMasks *masks,
-                                 gboolean interactive, GError **error);
-
 GimpLayer *
 nsp_process_regions (GimpImage        *image,
                      GimpDrawable     *drawable,
@@ -103,21 +98,7 @@ nsp_process_regions (GimpImage        *image,
                      gboolean          interactive,
                      GError          **error)
 {
-  return process_full (image, drawable, NULL, vals, style_images, masks, interactive, error);
-}
-
-GimpLayer *
-nsp_process_from (GimpImage        *image,
-                  GimpDrawable     *drawable,
-                  GimpDrawable     *start_layer,
-                  const NspValues  *vals,
-                  GimpImage       **style_images,
-                  const NspMasks   *masks,
-                  gboolean          interactive,
-                  GError          **error)
-{
-  return process_full (image, drawable, start_layer, vals, style_images, masks, interactive,
-                       error);
+  return nsp_process_from (image, drawable, NULL, vals, style_images, masks, interactive, error);
 }
 
 /* The start picture of a continued run: the whole start layer, or its
@@ -132,15 +113,15 @@ read_start (GimpImage *image, GimpDrawable *start_layer, GError **error)
   return nsp_read_drawable (start_layer, &region, NULL, error);
 }
 
-static GimpLayer *
-process_full (GimpImage        *image,
-              GimpDrawable     *drawable,
-              GimpDrawable     *start_layer,
-              const NspValues  *vals,
-              GimpImage       **style_images,
-              const NspMasks   *masks,
-              gboolean          interactive,
-              GError          **error)
+GimpLayer *
+nsp_process_from (GimpImage        *image,
+                  GimpDrawable     *drawable,
+                  GimpDrawable     *start_layer,
+                  const NspValues  *vals,
+                  GimpImage       **style_images,
+                  const NspMasks   *masks,
+                  gboolean          interactive,
+                  GError          **error)
 {
   NspRegion  region;
   Host       h = { drawable, &region, style_images, NULL, masks };

@@ -30,9 +30,9 @@ GimpLayer *nsp_process_regions (GimpImage        *image,
                                 gboolean          interactive,
                                 GError          **error);
 
-/* A continued run (refine): starting from the pixels of `start_layer` (a
- * result layer) as they are, no noise; the parasite records it
- * (continued-from-tattoo).  masks may be NULL. */
+/* The same, continuing from the pixels of `start_layer` (a result layer;
+ * refine) as they are, no noise; the parasite records it
+ * (continued-from-tattoo).  start_layer NULL = nsp_process_regions. */
 GimpLayer *nsp_process_from (GimpImage        *image,
                              GimpDrawable     *drawable,
                              GimpDrawable     *start_layer,

@@ -2,7 +2,8 @@
 # in-root.sh BUILD_DIR — runs INSIDE the trixie root (run-gimp3-tests.sh
 # starts it): builds the GIMP 3 plug-in and the CLI from /src into
 # BUILD_DIR, then runs the real-GIMP 3 sessions (Script-Fu and Python-Fu,
-# a cancel session, an interactive + a last-values session under Xvfb)
+# a cancel session, an interactive + a last-values session, the dialog
+# and the live preview under Xvfb)
 # with a throw-away profile, the same-pixels check (plug-in vs CLI built
 # here) and the install.sh check.  Prints one line per check and
 # "N passed, M failed".

@@ -1,9 +1,9 @@
 # neural-style-tests.py — plug-in-neural-style in real GIMP 3 from
 # Python-Fu (python-fu-eval), run by run-gimp3-tests.sh.  The environment
-# gives NS_SESSION (main | cancel | bigstyle | nodisplay | dialog |
-# dialog-regions | lastvals-1 | lastvals-2), NS_MODEL,
-# NS_CORRUPT_MODEL, NS_CONTENT, NS_STYLE, NS_TMP.  Prints "NSTEST ok NAME" /
-# "NSTEST FAIL NAME: why" lines and "NSTEST END <session>".
+# gives NS_SESSION (main | bigstyle | nodisplay | dialog | dialog-regions |
+# preview | cancel | lastvals-1 | lastvals-2), NS_MODEL, NS_CORRUPT_MODEL,
+# NS_CONTENT, NS_STYLE, NS_TMP.  Prints "NSTEST ok NAME" / "NSTEST FAIL NAME:
+# why" lines, "NSTEST info NAME figures" (measurements) and "NSTEST END <session>".
 import hashlib
 import os
 
