@@ -500,7 +500,7 @@ static void
 update_content_label (Dialog *dlg)
 {
   gchar *image_name = gimp_image_get_name (dlg->image);
-  gchar *layer_name = g_strdup (gimp_item_get_name (GIMP_ITEM (dlg->drawable)));
+  gchar *layer_name = gimp_item_get_name (GIMP_ITEM (dlg->drawable));   /* transfer full */
   gint   w = gimp_drawable_get_width (dlg->drawable);
   gint   h = gimp_drawable_get_height (dlg->drawable);
   gchar *text;
@@ -578,9 +578,10 @@ build_content (Dialog *dlg)
 
   if (dlg->source)
     {
+      gchar     *source_name = gimp_item_get_name (GIMP_ITEM (dlg->source));
       gchar     *text = g_strdup_printf (_("The active layer is a Neural Style result. "
                                            "Stylise its _source layer “%s” instead"),
-                                         gimp_item_get_name (GIMP_ITEM (dlg->source)));
+                                         source_name);
       GtkWidget *toggle = gtk_check_button_new_with_mnemonic (text);
 
       gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
@@ -590,6 +591,7 @@ build_content (Dialog *dlg)
       g_signal_connect (toggle, "toggled", G_CALLBACK (on_use_source), dlg);
       gtk_box_pack_start (GTK_BOX (vbox), toggle, FALSE, FALSE, 0);
       g_free (text);
+      g_free (source_name);
       dlg->continue_toggle = nsp_continue_toggle_new (toggle);
       gtk_box_pack_start (GTK_BOX (vbox), dlg->continue_toggle, FALSE, FALSE, 0);
     }
