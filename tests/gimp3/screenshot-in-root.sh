@@ -13,7 +13,9 @@ export NEURAL_STYLE_MODEL=/shared/models/squeezenet1_1.safetensors NEURAL_STYLE_
 export NEURAL_STYLE_TEST_DIALOG="$STEPS"
 mkdir -p $GIMP3_DIRECTORY/plug-ins/plug-in-neural-style
 cp "$BUILD/plug-in/gimp3/plug-in-neural-style" $GIMP3_DIRECTORY/plug-ins/plug-in-neural-style/
-gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval -b "import gi
+# its own process group, so that the plug-in goes with it at the end (a
+# plug-in left running would keep the root's lock)
+setsid gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval -b "import gi
 gi.require_version('Gimp', '3.0')
 from gi.repository import Gimp, Gio
 def load(p):
@@ -44,9 +46,14 @@ for _ in range(180):
     if any(grab().get_pixels()):
         break
     time.sleep(1)
+# the pointer to a corner: Xvfb starts it mid-screen, over the dialog,
+# where it would raise a tooltip into the picture
+display = Gdk.Display.get_default()
+display.get_default_seat().get_pointer().warp(display.get_default_screen(), 0, 0)
+display.flush()
 time.sleep($DELAY)
 grab().savev('/tmp-shot.png', 'png', [], [])
 " > /root/grab.log 2>&1
-kill $pid 2>/dev/null
+kill -- -$pid 2>/dev/null
 wait $pid 2>/dev/null
 true
