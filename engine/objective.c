@@ -290,14 +290,14 @@ ns_objective_edge_pad (const NsObjective *obj, int W, int H, int *pad_w, int *pa
   *pad_h = ns_edge_pad_for (obj->axis, obj->n_axis, H);
 }
 
-/* Working size W x H: the pads and their buffers. */
+/* Working size W x H: the pads and (untiled: tiles read the image through
+ * the reflection themselves) their buffers. */
 static gboolean
 set_edge_pad (NsObjective *obj, int W, int H, GError **error)
 {
-  ns_objective_edge_pad (obj, W, H, &obj->pad_w, &obj->pad_h);
   g_clear_pointer (&obj->xpad, g_free);
   g_clear_pointer (&obj->gpad, g_free);
-  if (obj->pad_w == 0 && obj->pad_h == 0)
+  if ((obj->pad_w == 0 && obj->pad_h == 0) || obj->tiled)
     return TRUE;
   size_t n = (size_t) 3 * (W + obj->pad_w) * (H + obj->pad_h);
   obj->xpad = g_try_new (float, n);
@@ -326,7 +326,8 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
 {
   obj->W = W;
   obj->H = H;
-  if (!set_edge_pad (obj, W, H, error) || !ns_obj_tiling_level (obj, error)
+  ns_objective_edge_pad (obj, W, H, &obj->pad_w, &obj->pad_h);
+  if (!ns_obj_tiling_level (obj, error) || !set_edge_pad (obj, W, H, error)
       || (!obj->tiled && !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error)))
     return FALSE;
   ns_regions_set_level (obj->regions, W, H, obj->pad_w, obj->pad_h);

@@ -76,6 +76,12 @@ gboolean     ns_objective_set_tiling (NsObjective *obj, int core, int halo, GErr
  * core side and halo in px (0, 0: untiled). */
 void         ns_objective_tiling    (const NsObjective *obj, int *nx, int *ny, int *core,
                                      int *halo);
+/* Bytes a tiled evaluation with cores of `core` px needs at W x H (the
+ * network at the largest tile, tile buffers, global Grams, content targets
+ * and the rest ns_objective_memory_bytes counts); 0 when one tile covers
+ * W x H or the network cannot be tiled. */
+guint64      ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, int n_styles,
+                                              int core);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);

@@ -177,17 +177,20 @@ grid_buffers (NsObjective *obj, GError **error)
         g_prefix_error (error, "tile of the %dx%d image: ", t->iw, t->ih);
       return FALSE;
     }
+  /* (the GEMM scratch is not monotonic in C: the largest over the layers) */
   int cmax = 1;
+  size_t ws = 1;
   for (int k = 0; k < obj->n_style; k++)
     {
       int C;
       ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
       cmax = MAX (cmax, C);
+      ws = MAX (ws, ns_style_ws_floats (C));
       if (!t->gacc[k] && !(t->gacc[k] = g_try_new (double, (size_t) C * C)))
         ok = FALSE;
     }
   ok = ok && grow (&t->chunk, &t->chunk_floats, (size_t) cmax * MAX (GRAM_CHUNK, ew))
-    && grow (&t->gtmp, &t->gtmp_floats, ns_style_ws_floats (cmax));
+    && grow (&t->gtmp, &t->gtmp_floats, ws);
   if (!ok)
     g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (tiled Gram matrices)");
   return ok;
@@ -549,4 +552,44 @@ ns_obj_tiled_style_grams (NsObjective *obj, const float *style, int sw, int sh,
   else
     g_clear_pointer (&t->tiles, g_free);
   return ok;
+}
+
+guint64
+ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, int n_styles, int core)
+{
+  if (core <= 0 || !ns_objective_set_tiling (obj, core, 0, NULL))
+    return 0;
+  NsObjTiling *t = obj->tiling;
+  int pw, ph;
+  ns_objective_edge_pad (obj, W, H, &pw, &ph);
+  const int Wp = W + pw, Hp = H + ph;
+  int n;
+  g_free (ns_tile_grid (t->geom, Wp, Hp, core, t->halo, &n));
+  if (n <= 1)
+    return 0;
+  const int eh = ns_tile_max_extent (t->geom, Hp, core, t->halo);
+  const int ew = ns_tile_max_extent (t->geom, Wp, core, t->halo);
+  guint64 bytes = ns_network_memory_bytes (obj->net, eh, ew);   /* plans the tap shapes */
+  if (bytes == 0)
+    return 0;
+  bytes += (guint64) 2 * 3 * eh * ew * sizeof (float);         /* tile image, gradient */
+  int cmax = 1;
+  size_t ws = 1;
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      int C;
+      ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
+      bytes += (guint64) C * C * (sizeof (double) + (n_styles + 1) * sizeof (float));
+      cmax = MAX (cmax, C);
+      ws = MAX (ws, ns_style_ws_floats (C));
+    }
+  bytes += ((guint64) cmax * MAX (GRAM_CHUNK, ew) + 2 * ws) * sizeof (float);
+  for (int i = 0; i < obj->n_content; i++)
+    {
+      int C, tap = obj->content[i].tap;
+      ns_network_tap_shape (obj->net, tap, &C, NULL, NULL);
+      bytes += (guint64) C * ns_tile_tap_len (t->geom, tap, Hp) * ns_tile_tap_len (t->geom, tap, Wp)
+               * sizeof (float);                                 /* content targets */
+    }
+  return bytes;
 }

@@ -13,13 +13,19 @@
  *    style image tiled too; relative 1e-4 on each term and on the gradient
  *    (measured ~1e-6: float summation order);
  *  - the halo matters: one stride less and the same comparison is off by
- *    more than 1e-3 (so this test fails if the halo is made too small).
+ *    more than 1e-3 (so this test fails if the halo is made too small);
+ *  - no seams: a default SqueezeNet run (dog.jpg at 256 px, 50 iterations)
+ *    with forced 64 px tiles: the mean |difference| between neighbouring
+ *    pixels across the tile borders is within 1.2x of that elsewhere.
  */
 #include "test_util.h"
 
 #include "objective.h"
 #include "tiles.h"
 
+#include "image_io.h"
+
+#include <gegl.h>
 #include <glib/gstdio.h>
 
 static void
@@ -179,6 +185,76 @@ test_parity (NsModel *m, const char *what, int W, int H, int core, int halo, int
   g_free (style);
 }
 
+/* Mean |R(p) − R(p − 1)| over pairs of neighbours along x (dx) or y: those
+ * straddling a tile border (the previous pixel in the tile before) and the
+ * rest. */
+static void
+edge_means (const NsImage *r, int step, int dx, double *border, double *inside)
+{
+  double sb = 0, si = 0;
+  long nb = 0, ni = 0;
+  for (int y = dx ? 0 : 1; y < r->height; y++)
+    for (int x = dx ? 1 : 0; x < r->width; x++)
+      {
+        const float *p = r->data + ((size_t) y * r->width + x) * 3;
+        const float *q = dx ? p - 3 : p - (size_t) 3 * r->width;
+        double d = 0;
+        for (int c = 0; c < 3; c++)
+          d += fabs ((double) p[c] - q[c]) / 3;
+        if ((dx ? x : y) % step == 0)
+          sb += d, nb++;
+        else
+          si += d, ni++;
+      }
+  *border = sb / MAX (nb, 1);
+  *inside = si / MAX (ni, 1);
+}
+
+static void
+test_seams (NsModel *m, const char *shared)
+{
+  char *dp = g_build_filename (shared, "images", "dog.jpg", NULL);
+  char *sp = g_build_filename (shared, "images", "scream.jpg", NULL);
+  NsImage *dog = ns_io_load (dp, NULL), *scream = ns_io_load (sp, NULL);
+  CHECK (dog && scream, "images load");
+  NsParams p;
+  ns_params_init (&p);
+  p.size = 256;
+  p.tile_size = 64;
+  p.threads = 2;
+  GError *err = NULL;
+  NsJob *job = dog && scream ? ns_job_new (m, dog, &p, &err) : NULL;
+  NsImage *r = job && ns_job_add_style (job, scream, 1, 1, &err) ? ns_job_run (job, &err) : NULL;
+  CHECK (r, "tiled run: %s", err ? err->message : "");
+  g_clear_error (&err);
+  int tx = 0, ty = 0, core = 0, halo = 0;
+  if (job)
+    ns_job_get_tiling (job, &tx, &ty, &core, &halo);
+  CHECK (tx >= 4 && ty >= 3 && core <= 64, "grid %dx%d of %d px", tx, ty, core);
+  if (r && core > 0)
+    {
+      const char *png = g_getenv ("NS_TILES_SEAM_PNG");   /* to look at it */
+      if (png)
+        ns_io_save (r, png, NULL);
+      for (int dx = 1; dx >= 0; dx--)
+        {
+          double border, inside;
+          edge_means (r, core, dx, &border, &inside);
+          printf ("  seams (%s borders): mean |difference| %.5f across, %.5f elsewhere "
+                  "(ratio %.3f)\n", dx ? "vertical" : "horizontal", border, inside,
+                  border / inside);
+          CHECK (border <= 1.2 * inside, "%s tile borders stand out: %.5f vs %.5f",
+                 dx ? "vertical" : "horizontal", border, inside);
+        }
+    }
+  ns_image_free (r);
+  ns_job_free (job);
+  ns_image_free (dog);
+  ns_image_free (scream);
+  g_free (dp);
+  g_free (sp);
+}
+
 static NsModel *
 random_model (const char *dir, const char *arch)
 {
@@ -220,6 +296,11 @@ main (void)
   g_clear_error (&err);
   /* relu1 .. fire5: reach 31 px, S 8 */
   test_parity (sq, "squeezenet", 301, 198, 64, 32, 8, 250, 170);
+  if (sq)
+    {
+      gegl_init (NULL, NULL);
+      test_seams (sq, shared);
+    }
   ns_model_free (sq);
   g_free (mp);
   return test_finish ();
