@@ -6,7 +6,10 @@
  *       One evaluation untiled and one tiled (cores of N px) of the same
  *       objective (default layers, one style image of the content's size)
  *       at the same image: relative differences of the loss terms and the
- *       gradient, seconds of each.
+ *       gradient, seconds of each.  --no-band: the untiled reference
+ *       without banded mode (whose row bands start off the Winograd tile
+ *       grid: at 1536x1024 VGG-19 it differs from itself unbanded by
+ *       ~3e-3 of the gradient, max-pool winners flipping); --avg-pool.
  *   bench-tiles eval   --model F --width W --height H [--tile N] [--reps R]
  *       Seconds per evaluation (median of R, after the targets), tiled with
  *       cores of N px (0: untiled), and the process's peak RSS.
@@ -60,15 +63,21 @@ picture (int w, int h, int kind, const float *content)
   return p;
 }
 
+static NsPoolingType pooling = NS_POOLING_MAX;
+static gboolean no_band;   /* untiled reference without banded mode */
+
 static NsObjective *
 objective (NsModel *m, int tile, const float *content, const float *style, int W, int H,
            double *target_s)
 {
   NsParams p;
   ns_params_init (&p);
+  p.pooling = pooling;
   GError *err = NULL;
   double t0 = now_s ();
   NsObjective *o = ns_objective_new (m, &p, &err);
+  if (o && no_band && tile == 0)
+    ns_network_set_banding (ns_objective_network (o), -1, NULL);
   if (!(o && ns_objective_set_tiling (o, tile, 0, &err)
         && ns_objective_set_content (o, content, W, H, &err)
         && ns_objective_add_style (o, style, W, H, 1.0, &err) && ns_objective_ready (o, &err)))
@@ -115,13 +124,32 @@ mode_parity (NsModel *m, int W, int H, int tile)
   ns_objective_tiling (o, &nx, &ny, &core, &halo);
   ns_objective_free (o);
   double d = 0, s = 0, dmax = 0, gmax = 0;
+  size_t imax = 0;
   for (size_t i = 0; i < n; i++)
     {
       double e = (double) gt[i] - gu[i];
       d += e * e;
       s += (double) gu[i] * gu[i];
+      if (fabs (e) > dmax)
+        imax = i;
       dmax = fmax (dmax, fabs (e));
       gmax = fmax (gmax, fabs (gu[i]));
+    }
+  printf ("worst=c%d,y%d,x%d\n", (int) (imax / ((size_t) W * H)), (int) (imax / W % H),
+          (int) (imax % W));
+  if (g_getenv ("NS_BENCH_DIFF_MAP"))   /* |gt - gu| summed over channels, PGM-ish dump */
+    {
+      FILE *f = fopen (g_getenv ("NS_BENCH_DIFF_MAP"), "w");
+      for (int y = 0; y < H && f; y++)
+        for (int x = 0; x < W; x++)
+          {
+            float v = 0;
+            for (int c = 0; c < 3; c++)
+              v += fabsf (gt[((size_t) c * H + y) * W + x] - gu[((size_t) c * H + y) * W + x]);
+            fwrite (&v, sizeof v, 1, f);
+          }
+      if (f)
+        fclose (f);
     }
   printf ("grid=%dx%d\ncore=%d\nhalo=%d\n", nx, ny, core, halo);
   printf ("content_rel=%.3g\nstyle_rel=%.3g\ntv_rel=%.3g\ntotal_rel=%.3g\n",
@@ -172,6 +200,7 @@ main (int argc, char **argv)
   ns_process_init (argv);
   char *model_path = NULL;
   int W = 1024, H = 768, tile = 0, threads = 0, reps = 1;
+  gboolean avg = FALSE;
   GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path, "model file", "FILE" },
     { "width", 0, 0, G_OPTION_ARG_INT, &W, "width (px)", "W" },
@@ -179,6 +208,8 @@ main (int argc, char **argv)
     { "tile", 0, 0, G_OPTION_ARG_INT, &tile, "core side (px; 0 untiled)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "threads (0 = all)", "T" },
     { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "evaluations (eval)", "R" },
+    { "avg-pool", 0, 0, G_OPTION_ARG_NONE, &avg, "average pooling (no argmax)", NULL },
+    { "no-band", 0, 0, G_OPTION_ARG_NONE, &no_band, "untiled reference unbanded", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   GOptionContext *ctx = g_option_context_new ("parity|eval - the tiled evaluation");
@@ -192,6 +223,7 @@ main (int argc, char **argv)
                err ? err->message : "");
       return 2;
     }
+  pooling = avg ? NS_POOLING_AVG : NS_POOLING_MAX;
   if (threads > 0)
     {
       omp_set_num_threads (threads);

@@ -82,6 +82,10 @@ void         ns_objective_tiling    (const NsObjective *obj, int *nx, int *ny, i
  * W x H or the network cannot be tiled. */
 guint64      ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, int n_styles,
                                               int core);
+/* FLOPs of one forward pass over every tile (core + halo) of that grid;
+ * 0 when untiled.  A tiled evaluation runs two forwards and one backward
+ * per tile (objective_tiled.c). */
+double       ns_objective_tiled_forward_flops (NsObjective *obj, int W, int H, int core);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);

@@ -593,3 +593,18 @@ ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, int n_styles, i
     }
   return bytes;
 }
+
+double
+ns_objective_tiled_forward_flops (NsObjective *obj, int W, int H, int core)
+{
+  if (core <= 0 || !ns_objective_set_tiling (obj, core, 0, NULL))
+    return 0;
+  int pw, ph, n;
+  ns_objective_edge_pad (obj, W, H, &pw, &ph);
+  NsTile *tl = ns_tile_grid (obj->tiling->geom, W + pw, H + ph, core, obj->tiling->halo, &n);
+  double f = 0;
+  for (int i = 0; i < n && n > 1; i++)
+    f += ns_network_forward_flops (obj->net, tl[i].y.e1 - tl[i].y.e0, tl[i].x.e1 - tl[i].x.e0);
+  g_free (tl);
+  return f;
+}

@@ -137,13 +137,19 @@ axis_cores (const NsTileGeom *g, int side, int core, int *step)
   return (side + *step - 1) / *step;
 }
 
+/* The extended span starts on a multiple of 4·S: there every layer's
+ * Winograd F(4x4,3x3) output tiles (4 positions at strides up to S) start
+ * where the untiled network's do, so each feature is computed by the same
+ * arithmetic and not merely to the same value up to rounding; otherwise a
+ * max pool's winner among near-equal inputs can flip and move a gradient
+ * (measured: 1e-3 of the gradient instead of 1e-6). */
 static NsTileSpan
-axis_span (int i, int step, int side, int halo)
+axis_span (int i, int step, int side, int halo, int S)
 {
   NsTileSpan s;
   s.c0 = i * step;
   s.c1 = MIN (side, s.c0 + step);
-  s.e0 = MAX (0, s.c0 - halo);
+  s.e0 = MAX (0, s.c0 - halo) / (4 * S) * (4 * S);
   s.e1 = MIN (side, s.c1 + halo);
   return s;
 }
@@ -155,7 +161,7 @@ ns_tile_max_extent (const NsTileGeom *g, int side, int core, int halo)
   halo = round_up (halo, g->stride);
   for (int i = 0; i < n; i++)
     {
-      NsTileSpan s = axis_span (i, step, side, halo);
+      NsTileSpan s = axis_span (i, step, side, halo, g->stride);
       m = MAX (m, s.e1 - s.e0);
     }
   return m;
@@ -183,7 +189,8 @@ ns_tile_grid (const NsTileGeom *g, int W, int H, int core, int halo, int *n)
   NsTile *t = g_new (NsTile, ny * nx);
   for (int i = 0; i < ny; i++)
     for (int j = 0; j < nx; j++)
-      t[i * nx + j] = (NsTile) { axis_span (i, sy, H, halo), axis_span (j, sx, W, halo) };
+      t[i * nx + j] = (NsTile) { axis_span (i, sy, H, halo, g->stride),
+                                  axis_span (j, sx, W, halo, g->stride) };
   *n = ny * nx;
   qsort (t, *n, sizeof *t, by_extent);
   return t;
