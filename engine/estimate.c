@@ -168,13 +168,9 @@ ns_estimate_seconds_regions (const NsModel *model, const NsParams *params, int w
       ns_schedule_level_size (W, H, l, levels, &lw, &lh);
       /* forward + input gradient ≈ 2 forwards; L-BFGS ≈ 1.1 evaluations/step;
        * targets: one forward for the content and each style per level */
-      /* tiled (tile_size > 0): 2 forwards + 1 backward ≈ 3 forwards per
-       * tile incl. its halo, instead of 2 over the image */
-      double tiled = ns_objective_tiled_forward_flops (obj, lw, lh, params->tile_size);
       double fwd = ns_network_forward_flops (net, lh, lw);   /* plans the tap shapes */
       double evals = 1.1 * ns_schedule_level_iterations (params, l, levels);
-      flops += (tiled > 0 ? 1.5 * tiled : fwd) * 2.0 * evals
-               + (tiled > 0 ? tiled : fwd) * (1 + MAX (n_styles, 1));
+      flops += fwd * (2.0 * evals + 1 + MAX (n_styles, 1));
       rflops += regions_flops (net, n_masked) * evals;
     }
   ns_objective_free (obj);
