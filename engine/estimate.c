@@ -37,8 +37,13 @@ ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,
   ns_working_size (params, width, height, &W, &H);
   n_styles = MAX (n_styles, 1);
   guint64 px = (guint64) W * H;
-  guint64 bytes = ns_objective_memory_bytes (obj, W, H, n_styles)
-    + ns_network_weight_bytes (net);
+  /* tiled (params->tile_size > 0, and more than one tile at W x H): the
+   * network at the largest tile, the targets at W x H (objective_tiled.c) */
+  guint64 bytes = params->tile_size > 0
+    ? ns_objective_tiled_memory_bytes (obj, W, H, n_styles, params->tile_size) : 0;
+  if (bytes == 0)
+    bytes = ns_objective_memory_bytes (obj, W, H, n_styles);
+  bytes += ns_network_weight_bytes (net);
   int m = params->lbfgs_history > 0 ? params->lbfgs_history : 8;
   bytes += params->optimizer == NS_OPTIMIZER_ADAM ? 2 * 3 * px * sizeof (float)
     : ns_lbfgs_memory_bytes (3 * px, m);

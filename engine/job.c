@@ -52,6 +52,7 @@ struct NsJob
   GArray    *history;        /* NsIterationRecord */
   int        evaluations;
   int        work_w, work_h; /* final working size */
+  int        tiling[4];      /* last level's grid: across, down, core, halo */
   float     *content_mask;   /* gray cmw x cmh, NULL = none */
   int        cmw, cmh;
   double     content_strength;
@@ -86,6 +87,8 @@ check_params (const NsParams *p, GError **error)
   if (p->multires < 0 || p->multires > NS_MAX_MULTIRES)
     BAD ("multires must be between 0 (automatic) and %d", NS_MAX_MULTIRES);
   if (p->threads < 0) BAD ("threads must be >= 0");
+  if (p->tile_size < 0 || p->tile_size > NS_MAX_WORKING_SIDE)
+    BAD ("tile size must be between 0 (automatic) and %d", NS_MAX_WORKING_SIDE);
   if ((int) p->optimizer < 0 || p->optimizer > NS_OPTIMIZER_ADAM) BAD ("unknown optimizer");
   if ((int) p->pooling < 0 || p->pooling > NS_POOLING_AVG) BAD ("unknown pooling");
   if ((int) p->init < 0 || p->init > NS_INIT_IMAGE) BAD ("unknown init");
@@ -361,9 +364,9 @@ memory_limit_bytes (const NsParams *p)
  * estimate at 8 pairs (the history's share is ns_lbfgs_memory_bytes at the
  * working size, as in ns_estimate_memory_for). */
 static int
-lbfgs_history (const NsJob *job, guint64 *estimate)
+lbfgs_history (const NsJob *job, const NsParams *base, guint64 *estimate)
 {
-  NsParams p = job->params;
+  NsParams p = *base;
   int m = p.lbfgs_history > 0 ? p.lbfgs_history : 8;
   p.lbfgs_history = m;
   *estimate = estimate_with (job, &p);
@@ -379,26 +382,74 @@ lbfgs_history (const NsJob *job, guint64 *estimate)
   return m;
 }
 
+/* Whether the objective can run tiled (objective_tiled.c): a chain
+ * network, the Gram loss, no masks. */
+static gboolean
+tileable (const NsJob *job)
+{
+  guint64 masks;
+  return !ns_arch_info (job->model->arch)->graph && job->params.style_loss == NS_STYLE_LOSS_GRAM
+    && masked_styles (job, &masks) == 0 && !job->content_mask;
+}
+
+/* The run's plan: L-BFGS pairs, tile core (0: untiled) and the estimate
+ * with them.  tile_size as asked; automatic (0): untiled if that fits the
+ * limit, else the largest of these cores that fits (the smallest if none). */
+static void
+plan_memory (const NsJob *job, int *history, int *tile, guint64 *need)
+{
+  static const int cores[] = { 2048, 1536, 1024, 768, 512, 384, 256 };
+  NsParams p = job->params;
+  const guint64 limit = memory_limit_bytes (&p);
+  *tile = p.tile_size;
+  *history = lbfgs_history (job, &p, need);
+  for (guint i = 0; i < G_N_ELEMENTS (cores) && p.tile_size == 0 && *need > limit
+       && tileable (job); i++)
+    {
+      NsParams q = p;
+      q.tile_size = cores[i];
+      guint64 e;
+      int h = lbfgs_history (job, &q, &e);
+      if (e <= limit || i == G_N_ELEMENTS (cores) - 1)
+        {
+          *tile = cores[i];
+          *history = h;
+          *need = e;
+        }
+    }
+}
+
 guint64
-ns_job_estimate_memory (NsJob *job)
+ns_job_estimate_memory (const NsJob *job)
 {
   guint64 estimate;
-  lbfgs_history (job, &estimate);
+  int history, tile;
+  plan_memory (job, &history, &tile, &estimate);
   return estimate;
 }
 
+void
+ns_job_get_tiling (const NsJob *job, int *tiles_x, int *tiles_y, int *core, int *halo)
+{
+  if (tiles_x) *tiles_x = MAX (job->tiling[0], 1);
+  if (tiles_y) *tiles_y = MAX (job->tiling[1], 1);
+  if (core) *core = job->tiling[2];
+  if (halo) *halo = job->tiling[3];
+}
+
 /* Refuse a job whose estimate exceeds the limit, naming a size that fits;
- * *history: the L-BFGS pairs it runs with. */
+ * *history: the L-BFGS pairs it runs with, *tile: its tile core (0: none). */
 static gboolean
-check_memory (NsJob *job, int *history, GError **error)
+check_memory (NsJob *job, int *history, int *tile, GError **error)
 {
   guint64 limit = memory_limit_bytes (&job->params);
   guint64 need;
-  *history = lbfgs_history (job, &need);
+  plan_memory (job, history, tile, &need);
   if (need <= limit)
     return TRUE;
   NsParams p = job->params;
   p.lbfgs_history = *history;
+  p.tile_size = *tile;
   int side = MAX (job->work_w, job->work_h);
   while (side > 16)
     {
@@ -795,15 +846,18 @@ ns_job_run (NsJob *job, GError **error)
   job->stop = NS_STOP_NONE;
   g_array_set_size (job->history, 0);
   job->evaluations = 0;
-  int history;
-  if (!check_memory (job, &history, error))
+  int history, tile;
+  if (!check_memory (job, &history, &tile, error))
     return NULL;
 
   Run r = { .job = job, .sec_per_unit = -1, .t0 = g_get_monotonic_time (),
             .history = history };
   r.obj = ns_objective_new (job->model, p, error);
+  if (r.obj && !ns_objective_set_tiling (r.obj, tile, 0, error))
+    g_clear_pointer (&r.obj, ns_objective_free);
   if (!r.obj)
     return NULL;
+  memset (job->tiling, 0, sizeof job->tiling);
   r.ectx = (EvalCtx) { job, r.obj, 0 };
 
   /* Images smaller than the network's pooling are worked on enlarged (the
@@ -846,6 +900,8 @@ ns_job_run (NsJob *job, GError **error)
       ok = content && x && best && set_level_targets (&r, content, lw, lh, error);
       if (ok)
         {
+          ns_objective_tiling (r.obj, &job->tiling[0], &job->tiling[1], &job->tiling[2],
+                               &job->tiling[3]);
           if (level == 1)
             initial_image (job, content, lw, lh, x);
           else

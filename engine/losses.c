@@ -115,8 +115,17 @@ ns_style_layer_op (const float *F, int C, int N,
   if (C <= 0 || n_styles <= 0)
     return 0.0;
 
+  ns_gram_fast (F, C, N, G_ws, G_ws + (size_t) C * C);
+  return ns_style_gram_op (C, N, A, a_norm_sq, beta, n_styles, layer_weight, G_ws);
+}
+
+double
+ns_style_gram_op (int C, size_t N, const float *const *A, const double *a_norm_sq,
+                  const double *beta, int n_styles, double layer_weight, float *G_ws)
+{
+  if (C <= 0 || n_styles <= 0)
+    return 0.0;
   const size_t CC = (size_t) C * C;
-  ns_gram_fast (F, C, N, G_ws, G_ws + CC);
   const double dscale = N > 0 ? 2.0 / N : 0.0;
 
   /* One pass over the elements; each element loops over all targets with

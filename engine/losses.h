@@ -50,6 +50,11 @@ double ns_style_layer_op    (const float *F, int C, int N,
                              const float *const *A, const double *a_norm_sq,
                              const double *beta, int n_styles, double layer_weight,
                              float *G_ws);
+/* The same from G = F Fᵀ / N already in G_ws[0..C²) (the tiled evaluation
+ * sums it over tiles: objective_tiled.c); D replaces G in place. */
+double ns_style_gram_op     (int C, size_t N, const float *const *A, const double *a_norm_sq,
+                             const double *beta, int n_styles, double layer_weight,
+                             float *G_ws);
 void   ns_style_layer_apply (const float *D, const float *F, size_t ldf, int C, int n,
                              float *grad, size_t ldg, float *scratch);
 

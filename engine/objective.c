@@ -14,76 +14,12 @@
  * map.  Luminance-only transfer (sec. 5.1): x is one plane Y and the network
  * sees (Y, Y, Y).
  */
-#include "objective.h"
-#include "edge_pad.h"
-#include "loss_swd.h"
+#include "objective_private.h"
 #include "losses.h"
-#include "regions.h"
 
 #include <math.h>
 #include <string.h>
 
-typedef struct
-{
-  int     tap;
-  double  weight;          /* b_l or w_k */
-} LayerUse;
-
-typedef struct
-{
-  float  *gram;            /* C x C */
-  double  norm_sq;         /* ‖A‖²_F; SWD: mean of the sorted projections² */
-  float  *sorted;          /* SWD: sorted projections [C][n] (loss_swd.h) */
-  int     n;               /* SWD: pixels of the style's map */
-} StyleTarget;
-
-struct NsObjective
-{
-  NsNetwork *net;
-  char     **taps;          /* unique layer names; index = tap */
-  int        n_taps;
-  LayerUse  *content;
-  int        n_content;
-  LayerUse  *style;
-  int        n_style;
-  double     alpha, beta, gamma;
-  NsStyleLossType style_loss;
-  guint64    seed;
-  float    **swd_dir;       /* SWD, per style layer: directions V [C][C] */
-  float    **swd_grad;      /* SWD, per style layer: dL/dY [C][h*w] at the working size */
-  NsSwdPair *swd_pairs;     /* SWD: sort scratch, 2 x largest h*w */
-  int       *swd_n_tmp;
-
-  int        W, H;          /* content (working) size */
-  /* Edge padding (edge_pad.h): the network sees the working image
-   * extended by pad_w columns and pad_h rows, reflected, so that every
-   * pixel reaches a tap; xpad / gpad: that image and its gradient
-   * [3][H + pad_h][W + pad_w] (NULL while both pads are 0). */
-  NsAxisWindow *axis;
-  int        n_axis;
-  int        pad_w, pad_h;
-  float     *xpad, *gpad;
-  float    **content_feat;  /* per content layer: F_l(c) */
-  double    *content_msq;   /* mean(F_l(c)²) */
-  GPtrArray *style_targets; /* per style image: StyleTarget[n_style] */
-  GArray    *style_beta;    /* raw blend weights */
-  float     *gram_ws;       /* largest C x C */
-  size_t     gram_ws_floats;
-
-  /* per evaluation */
-  double    *content_gscale;/* per content layer: dL/dF = gscale (F - P) */
-  float    **style_op;      /* per style layer: D (C x C), dL/dF = D F */
-  double    *beta_norm;     /* normalised β_s */
-  const float **targets_tmp;
-  double    *norms_tmp;
-  double    *betas_tmp;
-  NsLossTerms last;
-
-  NsRegions *regions;       /* style masks, content strength map */
-  int       *style_taps, *content_taps;   /* tap per style / content layer */
-  gboolean   luma;          /* x is Y [H][W]; y3 / g3: (Y, Y, Y) and its gradient */
-  float     *y3, *g3;
-};
 
 char **
 ns_parse_layer_list (const char *list)
@@ -185,6 +121,7 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
 
   NsObjective *obj = g_new0 (NsObjective, 1);
   GPtrArray *taps = g_ptr_array_new ();
+  obj->arch = model->arch;
   obj->alpha = p->content_weight;
   obj->beta = p->style_weight;
   obj->gamma = p->tv_weight;
@@ -286,6 +223,7 @@ ns_objective_free (NsObjective *obj)
   if (!obj)
     return;
   ns_objective_clear_styles (obj);
+  ns_obj_tiling_free (obj->tiling, obj->n_style);
   g_ptr_array_free (obj->style_targets, TRUE);
   g_array_free (obj->style_beta, TRUE);
   for (int i = 0; i < obj->n_content; i++)
@@ -352,14 +290,14 @@ ns_objective_edge_pad (const NsObjective *obj, int W, int H, int *pad_w, int *pa
   *pad_h = ns_edge_pad_for (obj->axis, obj->n_axis, H);
 }
 
-/* Working size W x H: the pads and their buffers. */
+/* Working size W x H: the pads and (untiled: tiles read the image through
+ * the reflection themselves) their buffers. */
 static gboolean
 set_edge_pad (NsObjective *obj, int W, int H, GError **error)
 {
-  ns_objective_edge_pad (obj, W, H, &obj->pad_w, &obj->pad_h);
   g_clear_pointer (&obj->xpad, g_free);
   g_clear_pointer (&obj->gpad, g_free);
-  if (obj->pad_w == 0 && obj->pad_h == 0)
+  if ((obj->pad_w == 0 && obj->pad_h == 0) || obj->tiled)
     return TRUE;
   size_t n = (size_t) 3 * (W + obj->pad_w) * (H + obj->pad_h);
   obj->xpad = g_try_new (float, n);
@@ -388,8 +326,9 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
 {
   obj->W = W;
   obj->H = H;
-  if (!set_edge_pad (obj, W, H, error)
-      || !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error))
+  ns_objective_edge_pad (obj, W, H, &obj->pad_w, &obj->pad_h);
+  if (!ns_obj_tiling_level (obj, error) || !set_edge_pad (obj, W, H, error)
+      || (!obj->tiled && !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error)))
     return FALSE;
   ns_regions_set_level (obj->regions, W, H, obj->pad_w, obj->pad_h);
   g_clear_pointer (&obj->y3, g_free);
@@ -401,6 +340,8 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
       g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (luminance image)");
       return FALSE;
     }
+  if (obj->tiled)
+    return ns_obj_tiled_content (obj, content, error);
   ns_network_forward (obj->net, network_input (obj, content));
   for (int i = 0; i < obj->n_content; i++)
     {
@@ -473,16 +414,24 @@ ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int
                    "a style with a mask (region) needs the Gram style loss, not swd");
       return FALSE;
     }
-  if (!ns_network_prepare (obj->net, sh, sw, error))
-    {
-      g_prefix_error (error, "style image: ");
-      return FALSE;
-    }
-  ns_network_forward (obj->net, style);
   StyleTarget *t = g_new0 (StyleTarget, obj->n_style);
   int *C = g_new0 (int, MAX (obj->n_style, 1));
+  float **grams = g_new0 (float *, MAX (obj->n_style, 1));
+  gboolean tiled = FALSE;
+  if (!mask && !ns_obj_tiled_style_grams (obj, style, sw, sh, grams, &tiled, error))
+    goto fail;
+  if (!tiled && !ns_network_prepare (obj->net, sh, sw, error))
+    goto fail;
+  if (!tiled)
+    ns_network_forward (obj->net, style);
   for (int k = 0; k < obj->n_style; k++)
     {
+      if (tiled)
+        {
+          t[k].gram = grams[k];
+          ns_network_tap_shape (obj->net, obj->style[k].tap, &C[k], NULL, NULL);
+          continue;
+        }
       int h, w;
       const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C[k], &h, &w);
       if (obj->style_loss == NS_STYLE_LOSS_SWD)
@@ -505,9 +454,18 @@ ns_objective_add_style_masked (NsObjective *obj, const float *style, int sw, int
       if (t[k].gram)
         ns_gram (F, C[k], h * w, t[k].gram);
     }
+  g_free (grams);
   gboolean ok = store_style (obj, t, C, beta, mask, error);
   g_free (C);
   return ok;
+fail:
+  g_prefix_error (error, "style image: ");
+  for (int k = 0; k < obj->n_style; k++)
+    g_free (grams[k]);
+  g_free (grams);
+  free_style_target (obj, t);
+  g_free (C);
+  return FALSE;
 }
 
 int
@@ -599,6 +557,8 @@ ns_objective_ready (NsObjective *obj, GError **error)
   obj->norms_tmp = g_new (double, n);
   for (int s = 0; s < n; s++)
     obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
+  if (obj->tiled)
+    return ns_obj_tiled_check (obj, error);
   if (!ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error)
       || !ns_regions_prepare (obj->regions, obj->net, obj->style_taps, obj->n_style,
                               obj->content_taps, obj->n_content, error))
@@ -725,6 +685,8 @@ static const NsTapLoss tap_losses = { tap_loss, tap_grad };
 static double
 eval_rgb (NsObjective *obj, const float *x, float *g)
 {
+  if (obj->tiled)
+    return ns_obj_tiled_eval (obj, x, g);
   obj->last = (NsLossTerms) { 0, 0, 0, 0 };
   ns_network_forward_losses (obj->net, network_input (obj, x), &tap_losses, obj);
   ns_network_backward (obj->net, &tap_losses, obj, obj->gpad ? obj->gpad : g);

@@ -66,6 +66,26 @@ double       ns_objective_eval      (const float *x, float *g, void *obj);
  * image (0, 0: it sees the image as it is). */
 void         ns_objective_edge_pad  (const NsObjective *obj, int W, int H, int *pad_w,
                                      int *pad_h);
+/* Tiled evaluation (objective_tiled.c; exact, memory bounded by the tile):
+ * cores of at most `core` px (0: off), halo `halo` px (0: the one derived
+ * from the architecture, net/tiles.h; tests pass a smaller one on purpose).
+ * Call before set_content; levels one tile covers run untiled.  Graph
+ * networks (GoogLeNet) are refused. */
+gboolean     ns_objective_set_tiling (NsObjective *obj, int core, int halo, GError **error);
+/* The grid of the current level: tiles across and down (1, 1: untiled),
+ * core side and halo in px (0, 0: untiled). */
+void         ns_objective_tiling    (const NsObjective *obj, int *nx, int *ny, int *core,
+                                     int *halo);
+/* Bytes a tiled evaluation with cores of `core` px needs at W x H (the
+ * network at the largest tile, tile buffers, global Grams, content targets
+ * and the rest ns_objective_memory_bytes counts); 0 when one tile covers
+ * W x H or the network cannot be tiled. */
+guint64      ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, int n_styles,
+                                              int core);
+/* FLOPs of one forward pass over every tile (core + halo) of that grid;
+ * 0 when untiled.  A tiled evaluation runs two forwards and one backward
+ * per tile (objective_tiled.c). */
+double       ns_objective_tiled_forward_flops (NsObjective *obj, int W, int H, int core);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);

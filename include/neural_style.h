@@ -140,6 +140,9 @@ typedef struct
   int    threads;                 /* 0 = all cores */
   int    snapshot_every;          /* 0 = never */
   double memory_limit_mb;         /* 0 = default (a fraction of physical RAM) */
+  int    tile_size;               /* tiled evaluation (exact; memory bounded by the
+                                   * tile): core side in px; 0 = automatic, tiled
+                                   * only where the memory limit needs it */
 } NsParams;
 
 void ns_params_init (NsParams *params);   /* fill with documented defaults */
@@ -255,7 +258,7 @@ void          ns_style_cache_counts (const NsStyleCache *cache, int *computed, i
 void     ns_job_set_style_cache (NsJob *job, NsStyleCache *cache);
 
 /* Estimated peak memory (bytes) of running this job as configured. */
-guint64  ns_job_estimate_memory (NsJob *job);
+guint64  ns_job_estimate_memory (const NsJob *job);
 
 /* Run the optimisation.  Returns the result at the working size of the last
  * level (the best image found), or NULL with error set.  On cancel or a
@@ -277,6 +280,10 @@ typedef struct
 
 const NsIterationRecord *ns_job_get_history (const NsJob *job, int *n_records);
 int      ns_job_get_evaluations (const NsJob *job);
+/* The tile grid of the last level run: tiles across and down, core side
+ * and halo in px (1, 1, 0, 0: untiled). */
+void     ns_job_get_tiling    (const NsJob *job, int *tiles_x, int *tiles_y, int *core,
+                               int *halo);
 void     ns_job_free          (NsJob *job);
 
 /* Estimate peak memory (bytes) of a job on a width x height content image

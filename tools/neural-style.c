@@ -260,7 +260,7 @@ cmd_stylize (int argc, char **argv)
   double exp_ = p.style_layer_weight_exp, tol = p.tolerance, noiseblend = p.initial_noiseblend;
   double beta1 = p.beta1, beta2 = p.beta2, eps = p.epsilon, mem_limit = 0;
   int iterations = p.iterations, size = p.size, multires = p.multires, threads = 0;
-  int history = p.lbfgs_history, window = p.tolerance_window;
+  int history = p.lbfgs_history, window = p.tolerance_window, tile_size = 0;
   char *content_layers = NULL, *style_layers = NULL;
 
   GOptionEntry entries[] = {
@@ -297,6 +297,7 @@ cmd_stylize (int argc, char **argv)
     { "multires", 0, 0, G_OPTION_ARG_INT, &multires, "Resolution levels: 1 = single scale, 0 = automatic (default)", "LEVELS" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (0 = all cores)", "N" },
     { "memory-limit", 0, 0, G_OPTION_ARG_DOUBLE, &mem_limit, "Refuse jobs estimated above this many MiB (default 70% of RAM)", "MIB" },
+    { "tile-size", 0, 0, G_OPTION_ARG_INT, &tile_size, "Evaluate the network tile by tile (exact; memory bounded by the tile): core side in px; 0 = automatic, only where --memory-limit needs it (default)", "N" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &o.checkpoint_every, "Save the current image every N iterations", "N" },
     { "checkpoint-output", 0, 0, G_OPTION_ARG_FILENAME, &o.checkpoint_output, "Checkpoint file pattern (%d = iteration)", "PATTERN" },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report, "Write a JSON report of the run", "FILE" },
@@ -410,6 +411,7 @@ cmd_stylize (int argc, char **argv)
   p.multires = multires;
   p.threads = threads;
   p.memory_limit_mb = mem_limit;
+  p.tile_size = tile_size;
   p.snapshot_every = o.checkpoint_every;
   if (batch && o.checkpoint_every > 0)
     {
@@ -522,7 +524,13 @@ cmd_stylize (int argc, char **argv)
                                     o.content, o.styles, &ro, result->width, result->height,
                                     secs, &err))
     goto fail;
-  if (!o.quiet)
+  int tx, ty, tcore, thalo;
+  ns_job_get_tiling (job, &tx, &ty, &tcore, &thalo);
+  if (!o.quiet && tx * ty > 1)
+    fprintf (stderr, "%s: %dx%d in %.1f s (stopped: %s, %d evaluations; %dx%d tiles of "
+             "%d px + %d px halo)\n", o.output, result->width, result->height, secs,
+             ns_stop_reason_to_string (why), ns_job_get_evaluations (job), tx, ty, tcore, thalo);
+  else if (!o.quiet)
     fprintf (stderr, "%s: %dx%d in %.1f s (stopped: %s, %d evaluations)\n", o.output,
              result->width, result->height, secs, ns_stop_reason_to_string (why),
              ns_job_get_evaluations (job));

@@ -164,6 +164,7 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   integer (j, "size", p->size);
   integer (j, "multires", p->multires);
   integer (j, "threads", p->threads);
+  integer (j, "tile_size", p->tile_size);
   add_regions (j, p, regions);
   close_ (j, '}');
 }
@@ -189,6 +190,15 @@ add_run (Json *j, const NsJob *job, double seconds_total)
     }
   close_ (j, ']');
   integer (j, "evaluations", ns_job_get_evaluations (job));
+  int tx, ty, core, halo;
+  ns_job_get_tiling (job, &tx, &ty, &core, &halo);
+  open_ (j, "tiling", '{');   /* the last level's grid (1 x 1: untiled) */
+  integer (j, "tiles_x", tx);
+  integer (j, "tiles_y", ty);
+  integer (j, "core", core);
+  integer (j, "halo", halo);
+  close_ (j, '}');
+  integer (j, "memory_estimate_bytes", (gint64) ns_job_estimate_memory (job));
   str (j, "stop_reason", ns_stop_reason_to_string (ns_job_get_stop_reason (job)));
   num (j, "seconds_total", seconds_total);
 }

@@ -127,8 +127,8 @@ ns_edge_pad_for (const NsAxisWindow *win, int n, int side)
 
 /* Source of padded position i on an axis of length n: reflection about the
  * last position, repeated (period 2n - 2) for pads longer than the side. */
-static int
-reflect (int i, int n)
+int
+ns_edge_reflect (int i, int n)
 {
   if (i < n)
     return i;
@@ -145,11 +145,11 @@ ns_edge_pad (const float *x, int c, int w, int h, int pw, int ph, float *xp)
   for (int k = 0; k < c; k++)
     for (int y = 0; y < hp; y++)
       {
-        const float *src = x + ((size_t) k * h + reflect (y, h)) * w;
+        const float *src = x + ((size_t) k * h + ns_edge_reflect (y, h)) * w;
         float *dst = xp + ((size_t) k * hp + y) * wp;
         memcpy (dst, src, (size_t) w * sizeof (float));
         for (int i = w; i < wp; i++)
-          dst[i] = src[reflect (i, w)];
+          dst[i] = src[ns_edge_reflect (i, w)];
       }
 }
 
@@ -162,10 +162,10 @@ ns_edge_pad_adjoint (const float *gp, int c, int w, int h, int pw, int ph, float
     for (int y = 0; y < hp; y++)
       {
         const float *src = gp + ((size_t) k * hp + y) * wp;
-        float *dst = g + ((size_t) k * h + reflect (y, h)) * w;
+        float *dst = g + ((size_t) k * h + ns_edge_reflect (y, h)) * w;
         for (int i = 0; i < w; i++)
           dst[i] += src[i];
         for (int i = w; i < wp; i++)
-          dst[reflect (i, w)] += src[i];
+          dst[ns_edge_reflect (i, w)] += src[i];
       }
 }

@@ -43,6 +43,8 @@ gboolean      ns_edge_all_reach    (const NsAxisWindow *win, int n, int len, int
  * padding at the end cannot mend). */
 int           ns_edge_pad_for      (const NsAxisWindow *win, int n, int side);
 
+/* Source of padded position i >= 0 on an axis of length n (i itself below n). */
+int  ns_edge_reflect    (int i, int n);
 /* Planar x [c][h][w] -> xp [c][h+ph][w+pw]: x, continued at the bottom and
  * right by reflection (repeated for pads >= the side). */
 void ns_edge_pad        (const float *x, int c, int w, int h, int pw, int ph, float *xp);
