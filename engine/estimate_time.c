@@ -3,7 +3,8 @@
  * One evaluation (forward + input gradient) at a level of h x w pixels takes
  *     t_eval = fixed + s_per_gflop · 2 · F(h, w) / 1e9
  * seconds, F = the network's forward FLOPs (ns_network_forward_flops, conv
- * work counted as direct convolution).  A level runs ≈ 1.1 evaluations per
+ * work counted as direct convolution; tiled, 2F becomes 3 × the forward
+ * FLOPs over every tile with its halo).  A level runs ≈ 1.1 evaluations per
  * L-BFGS iteration plus one forward (≈ t_eval / 2) for the content and one
  * per style image to set the targets; the job is the sum over the levels
  * of the multi-resolution schedule, plus what the job pays once (network
@@ -113,10 +114,18 @@ ns_estimate_seconds_at (const NsModel *model, const NsParams *params, int width,
     {
       int lw, lh;
       ns_schedule_level_size (W, H, l, levels, &lw, &lh);
-      double gflop = 2.0 * ns_network_forward_flops (net, lh, lw) / 1e9;  /* plans the taps */
-      double t_eval = s.eval_fixed_s + s.eval_s_per_gflop * gflop;
+      /* one forward pass: over the image, or over every tile with its
+       * halo when tiled (a tiled evaluation is two forwards and one
+       * backward per tile, 1.5x the untiled evaluation's work) */
+      double fwd = ns_network_forward_flops (net, lh, lw) / 1e9;       /* plans the taps */
+      double tiled = params->tile_size > 0
+        ? ns_objective_tiled_forward_flops (obj, lw, lh, params->tile_size) / 1e9 : 0;
+      double eval_gflop = tiled > 0 ? 3.0 * tiled : 2.0 * fwd;
+      double fwd_gflop = tiled > 0 ? tiled : fwd;
+      double t_eval = s.eval_fixed_s + s.eval_s_per_gflop * eval_gflop;
+      double t_fwd = 0.5 * s.eval_fixed_s + s.eval_s_per_gflop * fwd_gflop;
       double evals = EVALS_PER_ITERATION * ns_schedule_level_iterations (params, l, levels);
-      secs += t_eval * (evals + 0.5 * (1 + MAX (n_styles, 1)))
+      secs += t_eval * evals + t_fwd * (1 + MAX (n_styles, 1))
         + machine * evals * regions_flops (net, n_masked) / (NS_REGIONS_GFLOPS * 1e9);
     }
   ns_objective_free (obj);

@@ -70,6 +70,19 @@ test_formula (const NsModel *model)
   CHECK (ns_estimate_seconds_at (model, &p, 128, 128, 1, 2, &s)
          > ns_estimate_seconds_at (model, &p, 128, 128, 1, 0, &s), "masked styles cost time");
 
+  /* tiled: three passes over the tiles with their halos instead of two
+   * over the image, so more time than untiled at the same size */
+  p.multires = 1;
+  p.size = 512;
+  double untiled = ns_estimate_seconds_at (model, &p, 512, 512, 1, 0, &s);
+  p.tile_size = 128;
+  double tiled = ns_estimate_seconds_at (model, &p, 512, 512, 1, 0, &s);
+  CHECK (tiled > 1.5 * untiled - s.job_fixed_s, "tiled 128 px: %g s vs untiled %g s", tiled,
+         untiled);
+  p.tile_size = 0;
+  p.multires = 2;
+  p.size = 128;
+
   NsSpeed bad = s;
   bad.eval_s_per_gflop = -1;
   CHECK (ns_estimate_seconds_at (model, &p, 128, 128, 1, 0, &bad) < 0, "negative rate refused");
