@@ -27,6 +27,7 @@
  *    gradient check above covers that start.)
  */
 #include "test_util.h"
+#include "test_random_model.h"
 #include "image_io.h"
 #include "image_ops.h"
 
@@ -34,7 +35,6 @@
 #include "objective.h"
 
 #include <gegl.h>
-#include <glib/gstdio.h>
 
 static NsImage *dog, *scream;
 
@@ -377,27 +377,6 @@ check_short_run (NsModel *m, const NsImage *content, int size, int multires, int
   ns_job_free (job);
 }
 
-/* ---- models ----------------------------------------------------------- */
-
-static NsModel *
-random_model (const char *dir, const char *arch)
-{
-  char *tool = g_build_filename (NS_BUILD_DIR, "tools", "ns-make-random-model", NULL);
-  char *path = g_strdup_printf ("%s/%s.safetensors", dir, arch);
-  const char *argv[] = { tool, "--arch", arch, "--seed", "17", "--out", path, NULL };
-  int status = -1;
-  GError *err = NULL;
-  NsModel *m = NULL;
-  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                    &status, &err) && g_spawn_check_wait_status (status, &err))
-    m = ns_model_load (path, &err);
-  CHECK (m != NULL, "random %s: %s", arch, err ? err->message : "");
-  g_clear_error (&err);
-  g_unlink (path);
-  g_free (path);
-  g_free (tool);
-  return m;
-}
 
 static void
 test_model (NsModel *m, gboolean real)
@@ -439,22 +418,20 @@ main (void)
   g_clear_error (&err);
   test_geometry ();
   test_pad_adjoint ();
-  char *dir = g_dir_make_tmp ("ns-edges-XXXXXX", NULL);
   if (dog && scream)
     {
       const char *archs[] = { "vgg19", "vgg16" };
       for (int a = 0; a < 2; a++)
         {
-          NsModel *m = random_model (dir, archs[a]);
+          NsModel *m = test_random_model (archs[a], 17);
           test_model (m, FALSE);
           ns_model_free (m);
         }
       test_model (squeeze, TRUE);
     }
-  g_rmdir (dir);
   ns_model_free (squeeze);
   ns_image_free (dog);
   ns_image_free (scream);
-  g_free (dir); g_free (mp); g_free (dp); g_free (sp);
+  g_free (mp); g_free (dp); g_free (sp);
   return test_finish ();
 }

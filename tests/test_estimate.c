@@ -16,8 +16,8 @@
  * question (timings are never asserted in tests). */
 #include "neural_style.h"
 #include "test_util.h"
+#include "test_random_model.h"
 
-#include <glib/gstdio.h>
 
 /* VGG-19 to conv5_1: (Cin, Cout) per conv, pooling (halving) after the
  * 2nd, 4th, 8th and 12th. */
@@ -135,28 +135,12 @@ int
 main (void)
 {
   test_begin ("estimate");
-  char *dir = g_dir_make_tmp ("ns-estimate-XXXXXX", NULL);
-  char *tool = g_build_filename (NS_BUILD_DIR, "tools", "ns-make-random-model", NULL);
-  char *path = g_build_filename (dir, "vgg19.safetensors", NULL);
-  const char *argv[] = { tool, "--arch", "vgg19", "--seed", "29", "--out", path, NULL };
-  int status = -1;
-  GError *err = NULL;
-  NsModel *model = NULL;
-  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                    &status, &err) && g_spawn_check_wait_status (status, &err))
-    model = ns_model_load (path, &err);
-  CHECK (model != NULL, "random VGG-19: %s", err ? err->message : "");
-  g_clear_error (&err);
+  NsModel *model = test_random_model ("vgg19", 29);
   if (model)
     {
       test_formula (model);
       test_measure (model);
       ns_model_free (model);
     }
-  g_unlink (path);
-  g_rmdir (dir);
-  g_free (path);
-  g_free (tool);
-  g_free (dir);
   return test_finish ();
 }

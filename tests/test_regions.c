@@ -17,12 +17,12 @@
  *    (Denman–Beavers iteration for the matrix roots; Y matched by hand).
  */
 #include "test_util.h"
+#include "test_random_model.h"
 #include "objective.h"
 #include "masks.h"
 #include "color_transfer.h"
 #include "image_ops.h"
 
-#include <glib/gstdio.h>
 
 static NsModel *model;
 
@@ -790,19 +790,7 @@ int
 main (void)
 {
   test_begin ("regions");
-  char *dir = g_dir_make_tmp ("ns-regions-XXXXXX", NULL);
-  char *tool = g_build_filename (NS_BUILD_DIR, "tools", "ns-make-random-model", NULL);
-  char *path = g_build_filename (dir, "squeezenet.safetensors", NULL);
-  const char *argv[] = { tool, "--arch", "squeezenet1_1", "--seed", "23", "--out", path, NULL };
-  int status = -1;
-  GError *err = NULL;
-  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                    &status, &err) && g_spawn_check_wait_status (status, &err))
-    model = ns_model_load (path, &err);
-  CHECK (model != NULL, "random squeezenet: %s", err ? err->message : "");
-  g_clear_error (&err);
-  g_unlink (path);
-  g_rmdir (dir);
+  model = test_random_model ("squeezenet1_1", 23);
   test_cells ();
   test_meancov_moments ();
   if (model)
@@ -814,6 +802,5 @@ main (void)
       test_estimates ();
     }
   ns_model_free (model);
-  g_free (dir); g_free (tool); g_free (path);
   return test_finish ();
 }

@@ -19,6 +19,7 @@
  *    pixels across the tile borders is within 1.2x of that elsewhere.
  */
 #include "test_util.h"
+#include "test_random_model.h"
 
 #include "objective.h"
 #include "tiles.h"
@@ -26,7 +27,6 @@
 #include "image_io.h"
 
 #include <gegl.h>
-#include <glib/gstdio.h>
 
 static void
 test_geometry (void)
@@ -255,25 +255,6 @@ test_seams (NsModel *m, const char *shared)
   g_free (sp);
 }
 
-static NsModel *
-random_model (const char *dir, const char *arch)
-{
-  char *tool = g_build_filename (NS_BUILD_DIR, "tools", "ns-make-random-model", NULL);
-  char *path = g_strdup_printf ("%s/%s.safetensors", dir, arch);
-  const char *argv[] = { tool, "--arch", arch, "--seed", "17", "--out", path, NULL };
-  int status = -1;
-  GError *err = NULL;
-  NsModel *m = NULL;
-  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                    &status, &err) && g_spawn_check_wait_status (status, &err))
-    m = ns_model_load (path, &err);
-  CHECK (m != NULL, "random %s: %s", arch, err ? err->message : "");
-  g_clear_error (&err);
-  g_unlink (path);
-  g_free (path);
-  g_free (tool);
-  return m;
-}
 
 int
 main (void)
@@ -281,14 +262,11 @@ main (void)
   test_begin ("tiles");
   test_geometry ();
   const char *shared = test_shared_dir ();
-  char *dir = g_dir_make_tmp ("ns-tiles-XXXXXX", NULL);
-  NsModel *vgg = random_model (dir, "vgg19");
+  NsModel *vgg = test_random_model ("vgg19", 17);
   /* default taps: relu1_1 .. relu5_1 and relu4_2 (content blend 1: relu5_2
    * dropped): reach 70 px, S 16 */
   test_parity (vgg, "vgg19", 176, 120, 48, 80, 16, 136, 104);
   ns_model_free (vgg);
-  g_rmdir (dir);
-  g_free (dir);
   char *mp = g_build_filename (shared, "models", "squeezenet1_1.safetensors", NULL);
   GError *err = NULL;
   NsModel *sq = ns_model_load (mp, &err);
