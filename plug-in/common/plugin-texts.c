@@ -228,6 +228,21 @@ nsp_model_error_text (const gchar  *path,
 }
 
 gchar *
+nsp_content_label_text (const gchar *image_name, const gchar *layer_name,
+                        gint layer_w, gint layer_h, gint region_w, gint region_h)
+{
+  if (region_w != layer_w || region_h != layer_h)
+    /* TRANSLATORS: image name, layer name, layer size, processed size */
+    return g_strdup_printf (_("%s — %s\n%d × %d pixels; the selection (%d × %d with margin) is processed"),
+                            image_name ? image_name : "?", layer_name ? layer_name : "?",
+                            layer_w, layer_h, region_w, region_h);
+  /* TRANSLATORS: image name, layer name, layer size */
+  return g_strdup_printf (_("%s — %s\n%d × %d pixels"),
+                          image_name ? image_name : "?", layer_name ? layer_name : "?",
+                          region_w, region_h);
+}
+
+gchar *
 nsp_scale_note_text (gint work_w, gint work_h,
                      gint region_w, gint region_h)
 {

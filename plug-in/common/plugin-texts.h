@@ -70,6 +70,13 @@ gchar *nsp_model_error_text        (const gchar  *path,
  * header length of at most 100 MiB, then '{'. */
 gboolean nsp_file_looks_like_safetensors (const gchar *path);
 
+/* The dialog's content line: "dog.jpg — Background\n768 × 576 pixels",
+ * and "; the selection (300 × 200 with margin) is processed" when the
+ * processed region is smaller than the layer (NULL names show as "?"). */
+gchar *nsp_content_label_text      (const gchar *image_name, const gchar *layer_name,
+                                    gint layer_w, gint layer_h,
+                                    gint region_w, gint region_h);
+
 /* The note beside the working size: "The result is computed at 512 × 384
  * and enlarged 3.9× to the layer." (or "…at the layer's size." when it is
  * not enlarged). */

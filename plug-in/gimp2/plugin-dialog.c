@@ -696,19 +696,9 @@ update_content_label (Dialog *dlg)
   gchar *layer_name = gimp_item_get_name (dlg->drawable_id);
   gchar *text;
 
-  if (dlg->region_w != gimp_drawable_width (dlg->drawable_id)
-      || dlg->region_h != gimp_drawable_height (dlg->drawable_id))
-    /* TRANSLATORS: image name, layer name, layer size, processed size */
-    text = g_strdup_printf (_("%s — %s\n%d × %d pixels; the selection (%d × %d with margin) is processed"),
-                            image_name ? image_name : "?", layer_name ? layer_name : "?",
-                            gimp_drawable_width (dlg->drawable_id),
-                            gimp_drawable_height (dlg->drawable_id),
-                            dlg->region_w, dlg->region_h);
-  else
-    /* TRANSLATORS: image name, layer name, layer size */
-    text = g_strdup_printf (_("%s — %s\n%d × %d pixels"),
-                            image_name ? image_name : "?", layer_name ? layer_name : "?",
-                            dlg->region_w, dlg->region_h);
+  text = nsp_content_label_text (image_name, layer_name, gimp_drawable_width (dlg->drawable_id),
+                                 gimp_drawable_height (dlg->drawable_id),
+                                 dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->content_label), text);
   g_free (text);
   g_free (image_name);

@@ -505,16 +505,7 @@ update_content_label (Dialog *dlg)
   gint   h = gimp_drawable_get_height (dlg->drawable);
   gchar *text;
 
-  if (dlg->region_w != w || dlg->region_h != h)
-    /* TRANSLATORS: image name, layer name, layer size, processed size */
-    text = g_strdup_printf (_("%s — %s\n%d × %d pixels; the selection (%d × %d with margin) is processed"),
-                            image_name ? image_name : "?", layer_name ? layer_name : "?",
-                            w, h, dlg->region_w, dlg->region_h);
-  else
-    /* TRANSLATORS: image name, layer name, layer size */
-    text = g_strdup_printf (_("%s — %s\n%d × %d pixels"),
-                            image_name ? image_name : "?", layer_name ? layer_name : "?",
-                            dlg->region_w, dlg->region_h);
+  text = nsp_content_label_text (image_name, layer_name, w, h, dlg->region_w, dlg->region_h);
   gtk_label_set_text (GTK_LABEL (dlg->content_label), text);
   g_free (text);
   g_free (image_name);
