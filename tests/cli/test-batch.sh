@@ -3,25 +3,8 @@
 # --content files or a folder, --output-dir) and --init FILE's start without
 # noise, with the real SqueezeNet (../shared) at 64 px.  Exit 77 = skipped.
 set -u
-build=$1
-src=$2
-cli="$build/tools/neural-style"
-shared="${NS_SHARED_DIR:-$src/../shared}"
-if [ ! -d "$shared" ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: ../shared is missing (required in CI)"; exit 1; fi
-  echo "skipped: no ../shared"; exit 77
-fi
-model="$shared/models/squeezenet1_1.safetensors"
+. "$(dirname "$0")/lib.sh"
 img="$shared/images"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
-pass=0 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@" >"$tmp/out.log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what"; sed 's/^/    /' "$tmp/out.log" | tail -20; fi
-}
 common=(--model "$model" --threads 2 --quiet --size 64 --iterations 3)
 styles=(--style "$img/scream.jpg:0.7" --style "$img/pattern-brick.png:0.3")
 

@@ -2,28 +2,10 @@
 # test-cli.sh BUILD_DIR SOURCE_DIR — the neural-style command line, end to end
 # with the real SqueezeNet (../shared) at 48–64 px.  Exit 77 = skipped.
 set -u
-build=$1
-src=$2
-cli="$build/tools/neural-style"
-shared="${NS_SHARED_DIR:-$src/../shared}"
-if [ ! -d "$shared" ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: ../shared is missing (required in CI)"; exit 1; fi
-  echo "skipped: no ../shared"; exit 77
-fi
-model="$shared/models/squeezenet1_1.safetensors"
+. "$(dirname "$0")/lib.sh"
 dog="$shared/images/dog.jpg"
 scream="$shared/images/scream.jpg"
 eagle="$shared/images/eagle.jpg"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
-pass=0 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@" >"$tmp/out.log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what"; sed 's/^/    /' "$tmp/out.log" | tail -20; fi
-}
-png_size() { $py -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); assert d[:8]==b"\x89PNG\r\n\x1a\n"; print("%dx%d" % struct.unpack(">II", d[16:24]))' "$1"; }
 common=(--model "$model" --content "$dog" --threads 2 --quiet)
 
 check "stylise with two weighted styles and a report" \
@@ -87,12 +69,6 @@ for arch in vgg19 vgg16; do
 done
 
 # errors: exit status != 0 and a message that says what is wrong
-expect_fail() {  # expect_fail DESCRIPTION PATTERN COMMAND...
-  local what=$1 pattern=$2; shift 2
-  if "$@" >"$tmp/err.log" 2>&1; then fail=$((fail + 1)); echo "FAIL - $what (succeeded)"
-  elif grep -qi -- "$pattern" "$tmp/err.log"; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what: message was:"; sed 's/^/    /' "$tmp/err.log"; fi
-}
 printf 'not a model' > "$tmp/bad.safetensors"
 expect_fail "missing --content" "content" "$cli" --model "$model" --style "$scream" --output "$tmp/x.png"
 expect_fail "corrupt model file" "truncated\|header\|short" "$cli" "${common[@]}" --style "$scream" --output "$tmp/x.png" --model "$tmp/bad.safetensors"

@@ -14,24 +14,11 @@
 #   - --style accepts my:pic.png, ./a:b.jpg, x:y:z.png:0.5.
 # Exit 77 = skipped (no ../shared, or no strace, outside CI).
 set -u
-build=$1
-src=$2
-skip() {
-  if [ "${CI:-}" = true ]; then echo "FAIL: $1 (required in CI)"; exit 1; fi
-  echo "skipped: $1"; exit 77
-}
-shared="${NS_SHARED_DIR:-$src/../shared}"
-[ -d "$shared" ] || skip "no ../shared"
+. "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || skip "no strace"
-cli="$build/tools/neural-style"
-model="$shared/models/squeezenet1_1.safetensors"
 dog="$shared/images/dog.jpg"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
 export OMP_WAIT_POLICY=PASSIVE   # no re-exec: $! is the CLI itself
 common=(--model "$model" --threads 2 --content "$dog" --style "$dog" --size 48)
-pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -f "${2:-}" ] && sed 's/^/    /' "$2" | tail -20; }
 # png_ok FILE: a complete PNG (signature, chunks up to IEND with valid CRCs)

@@ -3,33 +3,10 @@
 # --content-mask-strength, --color-transfer end to end with the real
 # SqueezeNet (../shared) at 64 px (issue 14).  Exit 77 = skipped.
 set -u
-build=$1
-src=$2
-cli="$build/tools/neural-style"
-shared="${NS_SHARED_DIR:-$src/../shared}"
-if [ ! -d "$shared" ]; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: ../shared is missing (required in CI)"; exit 1; fi
-  echo "skipped: no ../shared"; exit 77
-fi
-model="$shared/models/squeezenet1_1.safetensors"
+. "$(dirname "$0")/lib.sh"
 dog="$shared/images/dog.jpg"
 scream="$shared/images/scream.jpg"
 eagle="$shared/images/eagle.jpg"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-py=/usr/bin/python3
-pass=0 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@" >"$tmp/out.log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what"; sed 's/^/    /' "$tmp/out.log" | tail -20; fi
-}
-expect_fail() {  # expect_fail DESCRIPTION PATTERN COMMAND...
-  local what=$1 pattern=$2; shift 2
-  if "$@" >"$tmp/err.log" 2>&1; then fail=$((fail + 1)); echo "FAIL - $what (succeeded)"
-  elif grep -qi -- "$pattern" "$tmp/err.log"; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what: message was:"; sed 's/^/    /' "$tmp/err.log"; fi
-}
 common=(--model "$model" --content "$dog" --threads 2 --quiet --size 64 --multires 1)
 # masks of another size than the working image (they are resized): top / bottom, a disc
 convert -size 120x90 gradient:white-black "$tmp/top.png"

@@ -5,29 +5,16 @@
 # tools/batch/slurm-array.sh checked with bash -n and run outside Slurm with
 # SLURM_ARRAY_TASK_ID set (dry run and real).  Exit 77 = skipped.
 set -u
-build=$1
-src=$2
-shared="${NS_SHARED_DIR:-$src/../shared}"
-if [ ! -d "$shared" ] || ! command -v parallel >/dev/null; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: ../shared or GNU parallel missing (required in CI)"; exit 1; fi
-  echo "skipped: no ../shared or no GNU parallel"; exit 77
-fi
-export NEURAL_STYLE="$build/tools/neural-style"
-export NEURAL_STYLE_MODEL="$shared/models/squeezenet1_1.safetensors"
+. "$(dirname "$0")/lib.sh"
+command -v parallel >/dev/null || skip "no GNU parallel"
+export NEURAL_STYLE="$cli"
+export NEURAL_STYLE_MODEL="$model"
 par="$src/tools/batch/parallel-folder.sh"
 slurm="$src/tools/batch/slurm-array.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 mkdir in
 cp "$shared/images/dog.jpg" "$shared/images/eagle.jpg" "$shared/images/kite.jpg" in/
 cp "$shared/images/scream.jpg" style.jpg
-pass=0 fail=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@" >"$tmp/out.log" 2>&1; then pass=$((pass + 1)); echo "ok - $what"
-  else fail=$((fail + 1)); echo "FAIL - $what"; sed 's/^/    /' "$tmp/out.log" | tail -20; fi
-}
 outputs_ok() {  # outputs_ok DIR: the three results, each 48 px on its longest side
   for f in dog eagle kite; do
     test "$(identify -format '%[fx:max(w,h)]' "$1/$f.jpg")" = 48 || return 1
