@@ -124,7 +124,7 @@ ns_estimate_seconds_at (const NsModel *model, const NsParams *params, int width,
       double fwd_gflop = tiled > 0 ? tiled : fwd;
       double t_eval = s.eval_fixed_s + s.eval_s_per_gflop * eval_gflop;
       double t_fwd = 0.5 * s.eval_fixed_s + s.eval_s_per_gflop * fwd_gflop;
-      double evals = EVALS_PER_ITERATION * ns_schedule_level_iterations (params, l, levels);
+      double evals = EVALS_PER_ITERATION * ns_schedule_level_iterations (params, W, H, l, levels);
       secs += t_eval * evals + t_fwd * (1 + MAX (n_styles, 1))
         + machine * evals * regions_flops (net, n_masked) / (NS_REGIONS_GFLOPS * 1e9);
     }

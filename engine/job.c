@@ -6,7 +6,11 @@
  * longest side round(S / 2^(L-i)) where S is the working size; level 1
  * starts from the initial image, level i > 1 from the upsampled best image
  * of level i-1.  The last level runs `iterations` steps, each coarser level
- * twice as many (a coarse step costs ~1/4 of a fine one).  Style and
+ * twice as many (a coarse step costs ~1/4 of a fine one, at most 16x).
+ * Levels longer than params->detail_side (default 1024 px) are detail
+ * passes of big photos: detail_iterations each from the upsampled level
+ * below, and the doubling counts from the last level up to detail_side
+ * (schedule.c; a 12 MP VGG job would otherwise run for hours).  Style and
  * content targets are recomputed at every level, and with them the masks
  * (resized to the level's size) and the colour transfer (color_transfer.h):
  * with "luminance" the optimised image is one plane Y at every level.
@@ -87,6 +91,10 @@ check_params (const NsParams *p, GError **error)
   if (p->multires < 0 || p->multires > NS_MAX_MULTIRES)
     BAD ("multires must be between 0 (automatic) and %d", NS_MAX_MULTIRES);
   if (p->threads < 0) BAD ("threads must be >= 0");
+  if (p->detail_side < 0 || p->detail_side > NS_MAX_WORKING_SIDE)
+    BAD ("detail side must be between 0 (none) and %d", NS_MAX_WORKING_SIDE);
+  if (p->detail_iterations < 0 || p->detail_iterations > NS_MAX_ITERATIONS)
+    BAD ("detail iterations must be between 0 and %d", NS_MAX_ITERATIONS);
   if (p->tile_size < 0 || p->tile_size > NS_MAX_WORKING_SIDE)
     BAD ("tile size must be between 0 (automatic) and %d", NS_MAX_WORKING_SIDE);
   if ((int) p->optimizer < 0 || p->optimizer > NS_OPTIMIZER_ADAM) BAD ("unknown optimizer");
@@ -695,7 +703,7 @@ optimize_level (Run *r, int level, int lw, int lh, float *x, float *best)
   const int planes = image_planes (job);
   const size_t n = (size_t) planes * lw * lh;
   const double unit = ((double) lw * lh) / ((double) r->W * r->H);
-  const int iters = ns_schedule_level_iterations (p, level, r->levels);
+  const int iters = ns_schedule_level_iterations (p, r->W, r->H, level, r->levels);
   float *g = g_try_new (float, n);
   NsOptimizer *opt = !g ? NULL : p->optimizer == NS_OPTIMIZER_ADAM
     ? ns_optimizer_new_adam (n, p->learning_rate, p->beta1, p->beta2, p->epsilon, 0.f, 1.f)
@@ -880,7 +888,7 @@ ns_job_run (NsJob *job, GError **error)
     {
       int lw, lh;
       ns_schedule_level_size (r.W, r.H, l, r.levels, &lw, &lh);
-      r.total_work += ns_schedule_level_iterations (p, l, r.levels)
+      r.total_work += ns_schedule_level_iterations (p, r.W, r.H, l, r.levels)
         * ((double) lw * lh) / ((double) r.W * r.H);
     }
 

@@ -89,6 +89,8 @@ ns_params_init (NsParams *p)
     .threads = 0,
     .snapshot_every = 0,
     .memory_limit_mb = 0.0,
+    .detail_side = NS_DEFAULT_DETAIL_SIDE,
+    .detail_iterations = NS_DEFAULT_DETAIL_ITERATIONS,
   };
   ns_params_apply_preset (p, NS_PRESET_BALANCED);
 }

@@ -44,9 +44,26 @@ ns_schedule_level_size (int work_w, int work_h, int level, int levels, int *w, i
 }
 
 int
-ns_schedule_level_iterations (const NsParams *p, int level, int levels)
+ns_schedule_base_levels (const NsParams *p, int work_w, int work_h, int levels)
 {
-  gint64 it = (gint64) p->iterations << MIN (levels - level, 4);
-  return (int) MIN (it, NS_MAX_ITERATIONS);
+  int base = 1;   /* level 1 starts from the initial image: never a detail pass */
+  for (int l = 2; l <= levels && p->detail_side > 0; l++)
+    {
+      int w, h;
+      ns_schedule_level_size (work_w, work_h, l, levels, &w, &h);
+      if (MAX (w, h) > p->detail_side)
+        break;
+      base = l;
+    }
+  return p->detail_side > 0 ? base : levels;
 }
 
+int
+ns_schedule_level_iterations (const NsParams *p, int work_w, int work_h, int level, int levels)
+{
+  int base = ns_schedule_base_levels (p, work_w, work_h, levels);
+  if (level > base)
+    return MIN (p->detail_iterations, p->iterations);
+  gint64 it = (gint64) p->iterations << MIN (base - level, 4);
+  return (int) MIN (it, NS_MAX_ITERATIONS);
+}

@@ -10,8 +10,14 @@
 int  ns_schedule_levels           (const NsParams *p, int work_w, int work_h, int auto_side);
 /* Size of level `level` (1 = coarsest … levels = working size). */
 void ns_schedule_level_size       (int work_w, int work_h, int level, int levels, int *w, int *h);
-/* Iterations of a level: `iterations` on the last, doubled per coarser level. */
-int  ns_schedule_level_iterations (const NsParams *p, int level, int levels);
+/* Levels up to params->detail_side px (the longest side; at least level 1;
+ * all of them when detail_side is 0): the "base" schedule. */
+int  ns_schedule_base_levels      (const NsParams *p, int work_w, int work_h, int levels);
+/* Iterations of a level: `iterations` on the last base level, doubled per
+ * coarser level (at most 16x); a level above the base (a detail pass from
+ * the upsampled level below) runs MIN (detail_iterations, iterations). */
+int  ns_schedule_level_iterations (const NsParams *p, int work_w, int work_h, int level,
+                                   int levels);
 
 /* ns_estimate_memory with the style images' real pixel count (estimate.c). */
 guint64 ns_estimate_memory_for (const NsModel *model, const NsParams *params, int width,

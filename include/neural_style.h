@@ -143,6 +143,11 @@ typedef struct
   int    tile_size;               /* tiled evaluation (exact; memory bounded by the
                                    * tile): core side in px; 0 = automatic, tiled
                                    * only where the memory limit needs it */
+  int    detail_side;             /* multires levels with a longer side than this px are
+                                   * detail passes from the upsampled level below:
+                                   * detail_iterations each (README "Multi-resolution");
+                                   * 0 = none, every level doubles */
+  int    detail_iterations;       /* per detail level (at most `iterations`) */
 } NsParams;
 
 void ns_params_init (NsParams *params);   /* fill with documented defaults */
@@ -154,7 +159,10 @@ gboolean    ns_color_transfer_from_name (const char *name, NsColorTransfer *mode
 #define NS_MAX_ITERATIONS     100000   /* iterations (also per automatic level) */
 #define NS_MAX_LBFGS_HISTORY  100      /* lbfgs_history */
 #define NS_MAX_MULTIRES       8        /* multires levels */
-#define NS_MAX_WORKING_SIDE   16384    /* size */
+#define NS_MAX_WORKING_SIDE   16384    /* size (also detail_side) */
+/* Defaults of detail_side / detail_iterations (ns_params_init). */
+#define NS_DEFAULT_DETAIL_SIDE        1024
+#define NS_DEFAULT_DETAIL_ITERATIONS  10
 
 /* Presets: measured points on the quality frontier (bench/quality.sh,
  * README "Presets"), from keeping the subject to moving the style in.

@@ -7,7 +7,8 @@
  *     F counted here from VGG-19's conv table (2·9·Cin·Cout·h·w per conv up
  *     to conv5_1, the deepest default tap) — not from the engine;
  *   - a two-level job is the sum of its levels (the coarse one at half size
- *     with twice the iterations);
+ *     with twice the iterations; with the fine one a detail level, the
+ *     coarse one with `iterations` and the fine one detail_iterations);
  *   - the reference machine (NULL) gives ns_estimate_seconds;
  *   - a broken speed (negative, NaN) gives < 0, never a number;
  *   - ns_speed_measure gives positive finite coefficients, and what it
@@ -64,6 +65,15 @@ test_formula (const NsModel *model)
   CHECK_CLOSE (ns_estimate_seconds_at (model, &p, 128, 128, 1, 0, &s),
                s.job_fixed_s + expected_level (&s, 64, 20, 1) + expected_level (&s, 128, 10, 1),
                1e-9, 0, "two levels: 64 px x 20 iterations + 128 px x 10");
+  /* a detail level (longer side than detail_side): detail_iterations, and
+   * the level below it is the base schedule's last (iterations, not 2x) */
+  p.detail_side = 64;
+  p.detail_iterations = 3;
+  CHECK_CLOSE (ns_estimate_seconds_at (model, &p, 128, 128, 1, 0, &s),
+               s.job_fixed_s + expected_level (&s, 64, 10, 1) + expected_level (&s, 128, 3, 1),
+               1e-9, 0, "detail level: 64 px x 10 iterations + 128 px x 3");
+  p.detail_side = NS_DEFAULT_DETAIL_SIDE;
+  p.detail_iterations = NS_DEFAULT_DETAIL_ITERATIONS;
 
   CHECK (ns_estimate_seconds_at (model, &p, 128, 128, 1, 0, NULL)
          == ns_estimate_seconds (model, &p, 128, 128, 1), "NULL speed = the reference");

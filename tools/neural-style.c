@@ -261,6 +261,7 @@ cmd_stylize (int argc, char **argv)
   double beta1 = p.beta1, beta2 = p.beta2, eps = p.epsilon, mem_limit = 0;
   int iterations = p.iterations, size = p.size, multires = p.multires, threads = 0;
   int history = p.lbfgs_history, window = p.tolerance_window, tile_size = 0;
+  int detail_side = p.detail_side, detail_iterations = p.detail_iterations;
   char *content_layers = NULL, *style_layers = NULL;
 
   GOptionEntry entries[] = {
@@ -270,7 +271,7 @@ cmd_stylize (int argc, char **argv)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Output image (PNG, JPEG, TIFF, EXR, ...)", "FILE" },
     { "output-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.output_dir, "Batch: write each --content image to DIR under its own file name; the exit status is the number of files that failed", "DIR" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Longest side of the working image; 0 = as is (default 512)", "N" },
-    { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level (coarser levels run twice as many; default 50)", "N" },
+    { "iterations", 'i', 0, G_OPTION_ARG_INT, &iterations, "Iterations of the last level up to --detail-side (coarser levels run twice as many; default 50)", "N" },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tol, "Stop when the loss changes less than T (relative) over the last k iterations (0 = off)", "T" },
     { "tolerance-window", 0, 0, G_OPTION_ARG_INT, &window, "k for --tolerance (default 5)", "K" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, "lbfgs (default) or adam", "NAME" },
@@ -295,6 +296,8 @@ cmd_stylize (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 0)", "N" },
     { "preserve-colors", 0, 0, G_OPTION_ARG_NONE, &o.preserve_colors, "Keep the content's colours (stylised luminance only)", NULL },
     { "multires", 0, 0, G_OPTION_ARG_INT, &multires, "Resolution levels: 1 = single scale, 0 = automatic (default)", "LEVELS" },
+    { "detail-side", 0, 0, G_OPTION_ARG_INT, &detail_side, "Levels with a longer side than N px are detail passes from the upsampled level below, --detail-iterations each; 0 = none, every level doubles (default " G_STRINGIFY (NS_DEFAULT_DETAIL_SIDE) ")", "N" },
+    { "detail-iterations", 0, 0, G_OPTION_ARG_INT, &detail_iterations, "Iterations of each detail level, at most --iterations (default " G_STRINGIFY (NS_DEFAULT_DETAIL_ITERATIONS) ")", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (0 = all cores)", "N" },
     { "memory-limit", 0, 0, G_OPTION_ARG_DOUBLE, &mem_limit, "Refuse jobs estimated above this many MiB (default 70% of RAM)", "MIB" },
     { "tile-size", 0, 0, G_OPTION_ARG_INT, &tile_size, "Evaluate the network tile by tile (exact; memory bounded by the tile): core side in px; 0 = automatic, only where --memory-limit needs it (default)", "N" },
@@ -412,6 +415,8 @@ cmd_stylize (int argc, char **argv)
   p.threads = threads;
   p.memory_limit_mb = mem_limit;
   p.tile_size = tile_size;
+  p.detail_side = detail_side;
+  p.detail_iterations = detail_iterations;
   p.snapshot_every = o.checkpoint_every;
   if (batch && o.checkpoint_every > 0)
     {

@@ -165,6 +165,8 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   integer (j, "multires", p->multires);
   integer (j, "threads", p->threads);
   integer (j, "tile_size", p->tile_size);
+  integer (j, "detail_side", p->detail_side);
+  integer (j, "detail_iterations", p->detail_iterations);
   add_regions (j, p, regions);
   close_ (j, '}');
 }

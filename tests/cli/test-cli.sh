@@ -35,6 +35,30 @@ check "  ... ckpt-2.png and ckpt-4.png exist" test -s "$tmp/ckpt-2.png" -a -s "$
 check "--init FILE of another size, adam, avg pooling, preserve colours, multires 2" \
   "$cli" "${common[@]}" --style "$scream" --size 64 --iterations 3 --init "$eagle" --optimizer adam \
     --pooling avg --preserve-colors --multires 2 --output "$tmp/init.png"
+check "detail level (--detail-side 128): 128 px x 30 iterations, then 256 px x 3 from the upsampled 128 px result" \
+  "$cli" "${common[@]}" --style "$scream" --size 256 --multires 2 --iterations 30 --detail-side 128 \
+    --detail-iterations 3 --output "$tmp/detail.png" --report "$tmp/detail.json"
+check "  ... the start from the content at 256 px, for comparison" \
+  "$cli" "${common[@]}" --style "$scream" --size 256 --multires 1 --iterations 0 \
+    --output "$tmp/start256.png" --report "$tmp/start256.json"
+check "  ... records 0..30 then 0..3; the detail level starts stylised (style < 0.6x the content start's, content > 0)" \
+  $py - "$tmp/detail.json" "$tmp/start256.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); start = json.load(open(sys.argv[2]))
+assert r["parameters"]["detail_side"] == 128 and r["parameters"]["detail_iterations"] == 3
+it = r["iterations"]
+assert [(i["level"], i["iteration"]) for i in it] == [(1, k) for k in range(31)] + [(2, k) for k in range(4)], it
+first = [i for i in it if i["level"] == 2][0]
+cold = start["iterations"][0]
+print("detail level starts at content %g style %g; from the content: %g / %g"
+      % (first["content"], first["style"], cold["content"], cold["style"]))
+assert cold["content"] == 0 and first["content"] > 0.1, (first, cold)
+assert first["style"] < 0.6 * cold["style"], (first, cold)
+PY
+check "levels up to --detail-side keep the old schedule: default = --detail-side 0 at 96 px, bit for bit" bash -c \
+  "'$cli' ${common[*]} --style '$scream' --size 96 --multires 2 --iterations 4 --output '$tmp/d512.png' \
+   && '$cli' ${common[*]} --style '$scream' --size 96 --multires 2 --iterations 4 --detail-side 0 --output '$tmp/d0.png' \
+   && cmp '$tmp/d512.png' '$tmp/d0.png'"
 check "--size 0 keeps the content size" \
   "$cli" --model "$model" --content "$tmp/out.png" --style "$scream" --size 0 --iterations 1 --quiet --output "$tmp/same.png"
 check "  ... 64x48" test "$(png_size "$tmp/same.png")" = 64x48
@@ -71,6 +95,8 @@ done
 # errors: exit status != 0 and a message that says what is wrong
 printf 'not a model' > "$tmp/bad.safetensors"
 expect_fail "missing --content" "content" "$cli" --model "$model" --style "$scream" --output "$tmp/x.png"
+expect_fail "--detail-side -1 is refused" "detail side" \
+  "$cli" "${common[@]}" --style "$scream" --size 48 --detail-side -1 --output "$tmp/x.png"
 expect_fail "corrupt model file" "truncated\|header\|short" "$cli" "${common[@]}" --style "$scream" --output "$tmp/x.png" --model "$tmp/bad.safetensors"
 expect_fail "missing style file" "no such file" "$cli" "${common[@]}" --style "$tmp/nope.jpg" --output "$tmp/x.png"
 expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scream:-1" --output "$tmp/x.png"
