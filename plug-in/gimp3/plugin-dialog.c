@@ -170,7 +170,23 @@ on_config_changed (GObject *config, GParamSpec *pspec, Dialog *dlg)
   /* The style arrays are written by store_rows (from update_estimate). */
   if (g_str_has_prefix (pspec->name, "style-"))
     return;
+  if (g_strcmp0 (pspec->name, "full-layer-size") == 0 && dlg->result_size.full)
+    {
+      gboolean full = FALSE;   /* (GIMP's Reset menu sets it too) */
+
+      g_object_get (config, "full-layer-size", &full, NULL);
+      if (full != nsp_result_size_full (&dlg->result_size))
+        nsp_result_size_set (&dlg->result_size, full);
+    }
   update_estimate (dlg);
+}
+
+/* The Result size buttons write the config's "full-layer-size". */
+static void
+on_result_size_toggled (GtkToggleButton *button, Dialog *dlg)
+{
+  (void) button;
+  g_object_set (dlg->config, "full-layer-size", nsp_result_size_full (&dlg->result_size), NULL);
 }
 
 /* Load the model for the estimate: the config's "model", else the
@@ -741,7 +757,7 @@ options_frame (GimpProcedureDialog *dialog, const gchar *id, const gchar *title,
 
 /* Result size above and below the Working size scale (the box's first
  * child): "Working size (fast)" (the scale) or "Full layer size" (size 0
- * on OK, the scale greyed), as the config's aux "full-layer-size". */
+ * on OK, the scale greyed), kept in the config's aux "full-layer-size". */
 static void
 result_size_choice (Dialog *dlg, GtkWidget *box)
 {
@@ -757,7 +773,7 @@ result_size_choice (Dialog *dlg, GtkWidget *box)
   gtk_box_reorder_child (GTK_BOX (box), dlg->result_size.working, 1);
   gtk_box_pack_start (GTK_BOX (box), dlg->result_size.full, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (box), dlg->result_size.full, 3);    /* below the scale */
-  g_signal_connect_swapped (dlg->result_size.full, "toggled", G_CALLBACK (update_estimate), dlg);
+  g_signal_connect (dlg->result_size.full, "toggled", G_CALLBACK (on_result_size_toggled), dlg);
   g_object_set_data (G_OBJECT (dlg->dialog), "nsp-result-size", &dlg->result_size);
 }
 
@@ -1009,13 +1025,8 @@ nsp_dialog_run (GimpProcedure       *procedure,
     g_source_remove (auto_source);
   g_strfreev (auto_resp.steps);
   g_signal_handler_disconnect (config, notify);
-  if (ok)   /* the Result size: the layer's own size is size 0 */
-    {
-      full = nsp_result_size_full (&dlg.result_size);
-      g_object_set (config, "full-layer-size", full, NULL);
-      if (full)
-        g_object_set (config, "size", 0, NULL);
-    }
+  if (ok && nsp_result_size_full (&dlg.result_size))
+    g_object_set (config, "size", 0, NULL);   /* Full layer size: the layer's own size */
   nsp_dialog_preview_free (dlg.preview);   /* closing the dialog cancels the preview */
   dlg.building = TRUE;            /* no more updates while tearing down */
   gtk_widget_destroy (dlg.dialog);
