@@ -86,6 +86,10 @@ guint64      ns_objective_tiled_memory_bytes (NsObjective *obj, int W, int H, in
  * 0 when untiled.  A tiled evaluation runs two forwards and one backward
  * per tile (objective_tiled.c). */
 double       ns_objective_tiled_forward_flops (NsObjective *obj, int W, int H, int core);
+/* Tiles across and down of that grid (1, 1: one tile covers W x H, or
+ * the network cannot be tiled). */
+void         ns_objective_tiled_grid (NsObjective *obj, int W, int H, int core, int *nx,
+                                      int *ny);
 /* Terms of the most recent evaluation. */
 NsLossTerms  ns_objective_last_terms (const NsObjective *obj);
 NsNetwork   *ns_objective_network   (NsObjective *obj);

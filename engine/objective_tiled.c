@@ -608,3 +608,24 @@ ns_objective_tiled_forward_flops (NsObjective *obj, int W, int H, int core)
   g_free (tl);
   return f;
 }
+
+void
+ns_objective_tiled_grid (NsObjective *obj, int W, int H, int core, int *nx, int *ny)
+{
+  *nx = *ny = 1;
+  if (core <= 0 || !ns_objective_set_tiling (obj, core, 0, NULL))
+    return;
+  int pw, ph, n;
+  ns_objective_edge_pad (obj, W, H, &pw, &ph);
+  NsTile *tl = ns_tile_grid (obj->tiling->geom, W + pw, H + ph, core, obj->tiling->halo, &n);
+  if (n > 1)
+    {
+      *nx = *ny = 0;
+      for (int i = 0; i < n; i++)   /* as make_grid counts */
+        {
+          *nx += tl[i].y.c0 == 0;
+          *ny += tl[i].x.c0 == 0;
+        }
+    }
+  g_free (tl);
+}

@@ -335,6 +335,34 @@ double   ns_estimate_seconds_at (const NsModel *model, const NsParams *params,
                                  int width, int height, int n_styles, int n_masked,
                                  const NsSpeed *speed);
 
+/* What a job on a width x height content would do about memory, without a
+ * job (for dialogs; estimate_plan.c): the job's own rule (ns_job_new's
+ * refusal and automatic choices), then the estimates with its choices.
+ * Styles of unknown size count as large as the content, n_masked of them
+ * masked, an optional content strength map. */
+#define NS_PLAN_TILE_CORES 2048, 1536, 1024, 768, 512, 384, 256  /* automatic cores, px */
+typedef struct
+{
+  int     work_w, work_h;    /* the working size */
+  guint64 limit_bytes;       /* memory_limit_mb, else 70 % of physical RAM */
+  int     lbfgs_history;     /* the L-BFGS pairs it runs with */
+  int     tile;              /* tile core asked for or chosen (0: untiled) */
+  int     tiles_x, tiles_y;  /* its grid at the working size (1, 1: untiled) */
+  guint64 memory_bytes;      /* the estimate with these choices */
+  gboolean fits;             /* memory_bytes <= limit_bytes (else ns_job_run refuses) */
+  double  seconds;           /* the time estimate with them at `speed` (< 0 unknown) */
+} NsEstimatePlan;
+
+/* The memory limit of params in bytes (memory_limit_mb, else 70 % of RAM). */
+guint64  ns_memory_limit_bytes (const NsParams *params);
+/* Whether the objective can run tiled: a chain network, the Gram loss, no masks. */
+gboolean ns_plan_tileable      (const NsModel *model, const NsParams *params, int n_masked,
+                                gboolean content_map);
+/* Fills *plan; FALSE (plan zeroed) when it cannot be planned. */
+gboolean ns_estimate_plan      (const NsModel *model, const NsParams *params, int width,
+                                int height, int n_styles, int n_masked, gboolean content_map,
+                                const NsSpeed *speed, NsEstimatePlan *plan);
+
 /* ---------------------------------------------------------- model lookup */
 
 /* The model file to use when none is given explicitly.  Order:

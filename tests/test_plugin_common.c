@@ -561,6 +561,91 @@ test_speed_cache (const gchar *model_file)
   g_free (dir);
 }
 
+/* The Result size choice's labels and the estimate line know automatic
+ * tiling (engine/estimate_plan.c): a 4000 x 3000 layer under a limit
+ * ($NEURAL_STYLE_MEMORY_LIMIT_MB) between its untiled need and that of
+ * the smallest tiles shows the tiled memory and time of
+ * the job, not the untiled figure above the limit; a masked style (which
+ * cannot be tiled) shows that it does not fit.  Real SqueezeNet's shapes. */
+static void
+test_result_size (const gchar *model_file)
+{
+  NsModel       *model = ns_model_load (model_file, NULL);
+  const NsSpeed  s = { .eval_fixed_s = 0.01, .eval_s_per_gflop = 0.02, .job_fixed_s = 0.5 };
+  NspValues      vals;
+  NsParams       p;
+  NsEstimatePlan plan;
+  gchar         *work, *full, *line, *want, *t, *m;
+  guint64        untiled, tiled;
+  gdouble        limit_mb;
+
+  CHECK (model != NULL, "load %s", model_file);
+  if (!model)
+    return;
+  nsp_values_init (&vals);
+  vals.n_styles = 1;
+  /* a limit halfway between the untiled need and that of 256 px tiles */
+  nsp_values_to_ns_params (&vals, 0, &p);
+  untiled = ns_estimate_memory (model, &p, 4000, 3000, 1);
+  p.tile_size = 256;
+  tiled = ns_estimate_memory (model, &p, 4000, 3000, 1);
+  CHECK (tiled < untiled, "tiles need less");
+  limit_mb = (tiled + (untiled - tiled) / 2) / 1048576.0;
+  t = g_strdup_printf ("%.3f", limit_mb);
+  g_setenv ("NEURAL_STYLE_MEMORY_LIMIT_MB", t, TRUE);
+  g_free (t);
+  vals.size = 512;
+  work = nsp_result_size_text (model, &s, &vals, FALSE, 4000, 3000, 0, FALSE);
+  full = nsp_result_size_text (model, &s, &vals, TRUE, 4000, 3000, 0, FALSE);
+  CHECK (g_str_has_prefix (work, "Working size (fast) — about ") && !strstr (work, "tiles"),
+         "working: '%s'", work);
+  CHECK (g_str_has_prefix (full, "Full layer size (4000 × 3000) — about ") && strstr (full, "tiles"),
+         "full: '%s'", full);
+
+  /* the figures are the tiled job's: within the limit, where the untiled
+   * estimate (what the label said before) is above it */
+  vals.size = 0;
+  CHECK (nsp_estimate_plan (model, &s, &vals, 4000, 3000, 0, FALSE, &plan) && plan.fits
+         && plan.tile > 0 && plan.memory_bytes <= limit_mb * 1048576.0,
+         "plan: core %d, %" G_GUINT64_FORMAT, plan.tile, plan.memory_bytes);
+  nsp_values_to_ns_params (&vals, 0, &p);
+  CHECK (fabs (p.memory_limit_mb - limit_mb) < 0.01 && untiled > limit_mb * 1048576.0,
+         "untiled above the limit");
+  p.tile_size = plan.tile;
+  t = nsp_duration_text (ns_estimate_seconds_at (model, &p, 4000, 3000, 1, 0, &s));
+  m = g_format_size (plan.memory_bytes);
+  want = g_strdup_printf ("Full layer size (4000 × 3000) — about %s, %s, in %d × %d tiles", t, m,
+                          plan.tiles_x, plan.tiles_y);
+  CHECK (strcmp (full, want) == 0, "'%s' vs '%s'", full, want);
+  line = nsp_estimate_text (model, &s, &vals, 4000, 3000);
+  CHECK (strstr (line, m) && strstr (line, t) && strstr (line, " · in ")
+         && !strstr (line, "limit"), "estimate line: '%s'", line);
+  g_free (want);
+  g_free (line);
+  g_free (work);
+  g_free (full);
+  g_free (t);
+  g_free (m);
+
+  /* a masked style: no tiles, over the limit */
+  full = nsp_result_size_text (model, &s, &vals, TRUE, 4000, 3000, 1, FALSE);
+  line = nsp_estimate_text_regions (model, &s, &vals, 4000, 3000, 1, FALSE);
+  CHECK (strstr (full, "more than the memory limit of") && !strstr (full, "tiles"),
+         "masked: '%s'", full);
+  CHECK (strstr (line, "more than the memory limit of"), "masked line: '%s'", line);
+  g_free (full);
+  g_free (line);
+  g_unsetenv ("NEURAL_STYLE_MEMORY_LIMIT_MB");
+
+  full = nsp_result_size_text (NULL, &s, &vals, TRUE, 40, 30, 0, FALSE);
+  CHECK (strcmp (full, "Full layer size (40 × 30) — —") == 0, "no model: '%s'", full);
+  g_free (full);
+  t = nsp_duration_text (3725);
+  CHECK (strcmp (t, "1 h 02 min") == 0, "duration '%s'", t);
+  g_free (t);
+  ns_model_free (model);
+}
+
 int
 main (void)
 {
@@ -592,6 +677,7 @@ main (void)
     {
       test_run_outcome (model);
       test_speed_cache (model);
+      test_result_size (model);
     }
   g_free (model);
   return test_finish ();

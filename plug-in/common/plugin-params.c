@@ -179,4 +179,13 @@ nsp_values_to_ns_params (const NspValues *vals,
   p->preserve_colors        = vals->preserve_colors != 0;
   p->multires               = vals->multires;
   p->color_transfer         = (NsColorTransfer) vals->color_transfer;
+  /* $NEURAL_STYLE_MEMORY_LIMIT_MB: the runs' memory limit (the engine's
+   * default, 70 % of RAM, otherwise); the estimates plan with it too. */
+  {
+    const gchar *limit = g_getenv ("NEURAL_STYLE_MEMORY_LIMIT_MB");
+    gdouble      mb    = limit ? g_ascii_strtod (limit, NULL) : 0.0;
+
+    if (mb > 0.0 && isfinite (mb))
+      p->memory_limit_mb = mb;
+  }
 }

@@ -71,7 +71,9 @@ gboolean nsp_values_validate    (const NspValues  *vals,
                                  GError          **error);
 
 /* Engine parameters for these values.  `seed` is the seed actually used
- * (vals->seed, or a random one when it is -1).  String fields stay NULL. */
+ * (vals->seed, or a random one when it is -1).  String fields stay NULL.
+ * memory_limit_mb: $NEURAL_STYLE_MEMORY_LIMIT_MB when set (> 0), else 0
+ * (the engine's default: 70 % of RAM). */
 void     nsp_values_to_ns_params (const NspValues *vals,
                                   guint32          seed,
                                   NsParams        *params);

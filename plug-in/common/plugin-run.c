@@ -294,10 +294,17 @@ nsp_run_from (const NspValues *vals,
                                                    out->work_width, out->work_height);
     gchar *outcome  = nsp_outcome_parasite_text (out->iterations_run, out->stop_reason,
                                                  out->loss_start, out->loss_end);
+    gint   tiles_x, tiles_y;
+    gchar *tiles;
 
-    out->parasite_text = g_strconcat (settings, outcome, NULL);
+    /* the grid the last level ran on (1x1: untiled; automatic tiles where
+     * the memory limit needed them) */
+    ns_job_get_tiling (job, &tiles_x, &tiles_y, NULL, NULL);
+    tiles = g_strdup_printf ("tiles=%dx%d\n", tiles_x, tiles_y);
+    out->parasite_text = g_strconcat (settings, outcome, tiles, NULL);
     g_free (settings);
     g_free (outcome);
+    g_free (tiles);
     for (gint i = 0; i < vals->n_styles; i++)
       g_free (names[i]);
   }

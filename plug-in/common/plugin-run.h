@@ -37,7 +37,7 @@ typedef struct
   guint32  seed;           /* the seed actually used */
   gint     work_width, work_height;
   gchar   *layer_name;     /* nsp_layer_name() */
-  gchar   *parasite_text;  /* nsp_values_to_parasite_text() + the outcome */
+  gchar   *parasite_text;  /* nsp_values_to_parasite_text() + the outcome + "tiles=NxM" */
   gint          iterations_run;  /* accepted iterations over all levels */
   gdouble       loss_start;      /* total loss of the start image (first level) */
   gdouble       loss_end;        /* total loss of the last iteration */

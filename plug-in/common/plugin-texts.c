@@ -311,6 +311,35 @@ nsp_estimate_text (const NsModel   *model,
 }
 
 gchar *
+nsp_duration_text (gdouble secs)
+{
+  if (!(secs >= 0.0) || !isfinite (secs))
+    return g_strdup ("—");
+  if (secs < 60.0)
+    return g_strdup_printf (_("%.0f s"), MAX (1.0, secs));
+  if (secs < 3600.0)
+    return g_strdup_printf (_("%d min %02d s"), (int) secs / 60, (int) secs % 60);
+  return g_strdup_printf (_("%d h %02d min"), (int) (secs / 3600.0), ((int) secs / 60) % 60);
+}
+
+gboolean
+nsp_estimate_plan (const NsModel   *model,
+                   const NsSpeed   *speed,
+                   const NspValues *vals,
+                   gint             region_w,
+                   gint             region_h,
+                   gint             n_masked,
+                   gboolean         content_mask,
+                   NsEstimatePlan  *plan)
+{
+  NsParams params;
+
+  nsp_values_to_ns_params (vals, 0, &params);
+  return ns_estimate_plan (model, &params, region_w, region_h, MAX (1, vals->n_styles),
+                           n_masked, content_mask, speed, plan);
+}
+
+gchar *
 nsp_estimate_text_regions (const NsModel   *model,
                            const NsSpeed   *speed,
                            const NspValues *vals,
@@ -319,36 +348,88 @@ nsp_estimate_text_regions (const NsModel   *model,
                            gint             n_masked,
                            gboolean         content_mask)
 {
-  NsParams params;
-  gint     w, h, n_styles = MAX (1, vals->n_styles);
-  gdouble  secs;
-  gchar   *mem, *time, *text;
+  NsEstimatePlan plan;
+  GString       *text;
+  gchar         *mem, *time;
 
-  if (!model)
+  if (!model || !nsp_estimate_plan (model, speed, vals, region_w, region_h, n_masked,
+                                    content_mask, &plan))
     /* TRANSLATORS: shown when no model could be loaded */
     return g_strdup (_("Estimated time: — · memory: —"));
 
-  nsp_values_to_ns_params (vals, 0, &params);
-  /* The working size the engine will use for these settings. */
-  ns_working_size (&params, region_w, region_h, &w, &h);
-  secs = ns_estimate_seconds_at (model, &params, w, h, n_styles, n_masked, speed);
-  mem  = g_format_size (ns_estimate_memory_regions (model, &params, w, h, n_styles, n_masked,
-                                                    content_mask));
-
-  if (!(secs >= 0.0) || !isfinite (secs))
-    time = g_strdup ("—");
-  else if (secs < 60.0)
-    time = g_strdup_printf (_("%.0f s"), MAX (1.0, secs));
-  else if (secs < 3600.0)
-    time = g_strdup_printf (_("%d min %02d s"), (int) secs / 60, (int) secs % 60);
-  else
-    time = g_strdup_printf (_("%d h %02d min"), (int) (secs / 3600.0), ((int) secs / 60) % 60);
-
+  /* The plan is the job's own: the working size, and tiles where the
+   * untiled run would exceed the memory limit (engine/estimate_plan.c). */
+  time = nsp_duration_text (plan.seconds);
+  mem  = g_format_size (plan.memory_bytes);
+  text = g_string_new (NULL);
   /* TRANSLATORS: working size, time, memory */
-  text = g_strdup_printf (_("Working size %d × %d · estimated time: %s · memory: %s"),
-                          w, h, time, mem);
+  g_string_printf (text, _("Working size %d × %d · estimated time: %s · memory: %s"),
+                   plan.work_w, plan.work_h, time, mem);
+  if (plan.tiles_x * plan.tiles_y > 1)
+    /* TRANSLATORS: tiles across, down */
+    g_string_append_printf (text, _(" · in %d × %d tiles"), plan.tiles_x, plan.tiles_y);
+  if (!plan.fits)
+    {
+      gchar *limit = g_format_size (plan.limit_bytes);
+
+      /* TRANSLATORS: the memory limit */
+      g_string_append_printf (text, _(" · more than the memory limit of %s"), limit);
+      g_free (limit);
+    }
   g_free (mem);
   g_free (time);
+  return g_string_free (text, FALSE);
+}
+
+gchar *
+nsp_result_size_text (const NsModel   *model,
+                      const NsSpeed   *speed,
+                      const NspValues *vals,
+                      gboolean         full,
+                      gint             region_w,
+                      gint             region_h,
+                      gint             n_masked,
+                      gboolean         content_mask)
+{
+  NspValues      v = *vals;
+  NsEstimatePlan plan;
+  gchar         *title, *detail, *text;
+
+  if (full)
+    v.size = 0;
+  title = full
+    /* TRANSLATORS: the Result size choice; the layer's (processed) size */
+    ? g_strdup_printf (_("Full layer size (%d × %d)"), region_w, region_h)
+    : g_strdup (_("Working size (fast)"));
+  if (!model || !nsp_estimate_plan (model, speed, &v, region_w, region_h, n_masked,
+                                    content_mask, &plan))
+    detail = g_strdup ("—");
+  else
+    {
+      gchar *time = nsp_duration_text (plan.seconds);
+      gchar *mem  = g_format_size (plan.memory_bytes);
+
+      if (!plan.fits)
+        {
+          gchar *limit = g_format_size (plan.limit_bytes);
+
+          /* TRANSLATORS: memory needed, the memory limit */
+          detail = g_strdup_printf (_("needs %s, more than the memory limit of %s"), mem, limit);
+          g_free (limit);
+        }
+      else if (plan.tiles_x * plan.tiles_y > 1)
+        /* TRANSLATORS: time, memory, tiles across, down */
+        detail = g_strdup_printf (_("about %s, %s, in %d × %d tiles"), time, mem,
+                                  plan.tiles_x, plan.tiles_y);
+      else
+        /* TRANSLATORS: time, memory */
+        detail = g_strdup_printf (_("about %s, %s"), time, mem);
+      g_free (time);
+      g_free (mem);
+    }
+  text = g_strdup_printf ("%s — %s", title, detail);
+  g_free (title);
+  g_free (detail);
   return text;
 }
 

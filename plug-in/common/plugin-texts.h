@@ -95,7 +95,9 @@ gchar *nsp_progress_text           (const NsProgress *p);
 
 /* The dialog's estimate line for these values on a region_w x region_h
  * region: "Working size 512 × 384 · estimated time: 40 s · memory: 480 MB"
- * (dashes without a model); the time at speed, this machine's measured
+ * (dashes without a model), "… · in 3 × 2 tiles" where the job would tile
+ * to stay under the memory limit, "… · more than the memory limit of 8 GB"
+ * where it would be refused; the time at speed, this machine's measured
  * speed (plugin-speed.h; NULL: the reference machine's). */
 gchar *nsp_estimate_text           (const NsModel   *model,
                                     const NsSpeed   *speed,
@@ -107,6 +109,34 @@ gchar *nsp_estimate_text           (const NsModel   *model,
 gchar *nsp_estimate_text_regions   (const NsModel   *model,
                                     const NsSpeed   *speed,
                                     const NspValues *vals,
+                                    gint             region_w,
+                                    gint             region_h,
+                                    gint             n_masked,
+                                    gboolean         content_mask);
+
+/* "40 s", "3 min 05 s", "1 h 02 min" ("—" when not a time). */
+gchar *nsp_duration_text           (gdouble          seconds);
+
+/* The job's memory plan for these values on a region_w x region_h region
+ * (ns_estimate_plan: working size, memory limit, automatic tiles, the
+ * memory and time estimates with them); FALSE when it cannot be planned. */
+gboolean nsp_estimate_plan         (const NsModel   *model,
+                                    const NsSpeed   *speed,
+                                    const NspValues *vals,
+                                    gint             region_w,
+                                    gint             region_h,
+                                    gint             n_masked,
+                                    gboolean         content_mask,
+                                    NsEstimatePlan  *plan);
+
+/* The label of a Result size choice: "Working size (fast) — about 40 s,
+ * 300 MB" (vals->size) or, full, "Full layer size (4000 × 3000) — about
+ * 25 min, 2.6 GB, in 3 × 2 tiles" (size 0); "— needs 12 GB, more than the
+ * memory limit of 8 GB" when even tiles do not fit (the run is refused). */
+gchar *nsp_result_size_text        (const NsModel   *model,
+                                    const NsSpeed   *speed,
+                                    const NspValues *vals,
+                                    gboolean         full,
                                     gint             region_w,
                                     gint             region_h,
                                     gint             n_masked,

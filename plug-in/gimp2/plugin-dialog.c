@@ -20,6 +20,7 @@
 #include "plugin-texts.h"
 #include "plugin-speed.h"
 #include "plugin-preset-combo.h"
+#include "plugin-result-size.h"
 #include "plugin-i18n.h"
 
 #include <libgimp/gimpui.h>
@@ -70,6 +71,7 @@ struct Dialog
   GtkObject  *iterations, *tolerance, *multires;
   GtkWidget  *optimizer, *pooling, *init;
   GtkObject  *size, *noiseblend;
+  NspResultSize result_size;        /* Working size (fast) / Full layer size */
   GtkWidget  *seed_box;
   guint32     seed;
   gboolean    random_seed;
@@ -86,6 +88,9 @@ struct Dialog
   gboolean    building;             /* suppress updates while constructing */
   NspRegionControls regions;        /* Protect, strength, Colours */
   const NspMasks   *masks_in;       /* the masks to start from */
+
+  gint        n_masked;             /* masked styles and ...            */
+  gboolean    protect;              /* ... Protect, as last estimated   */
 
   NspPreview *preview;              /* the live preview (plugin-preview.c) */
   NsImage    *preview_content;      /* the content at preview size, of ... */
@@ -147,6 +152,7 @@ combo_value (GtkWidget *combo)
 
 /* ------------------------------------------------------------ values */
 
+
 static void
 dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
 {
@@ -177,7 +183,8 @@ dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
   vals->optimizer              = combo_value (dlg->optimizer);
   vals->pooling                = combo_value (dlg->pooling);
   vals->init                   = combo_value (dlg->init);
-  vals->size                   = (gint) adj_value (dlg->size);
+  vals->size                   = nsp_result_size_full (&dlg->result_size)
+                                 ? 0 : (gint) adj_value (dlg->size);
   vals->initial_noiseblend     = adj_value (dlg->noiseblend);
   vals->seed                   = dlg->random_seed ? -1 : (gint32) (dlg->seed & 0x7fffffff);
   vals->preserve_colors        = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (dlg->preserve)) ? 1 : 0;
@@ -194,6 +201,20 @@ dialog_get_values (Dialog *dlg, NspValues *vals, gint32 *style_images)
 }
 
 /* --------------------------------------------------- estimate, model */
+
+/* The Result size choices, each labelled with its own time and memory
+ * (tiled where the job would tile); the Working size scale only counts
+ * while its choice is on. */
+static void
+update_result_size (Dialog *dlg, const NspValues *vals)
+{
+  NspValues v = *vals;
+
+  v.size = (gint) adj_value (dlg->size);
+  nsp_result_size_update (&dlg->result_size, dlg->model, dlg->have_speed ? &dlg->speed : NULL,
+                          &v, dlg->region_w, dlg->region_h, dlg->n_masked, dlg->protect);
+  gimp_scale_entry_set_sensitive (dlg->size, !nsp_result_size_full (&dlg->result_size));
+}
 
 static void
 update_estimate (Dialog *dlg)
@@ -214,12 +235,15 @@ update_estimate (Dialog *dlg)
     nsp_region_controls_get (&dlg->regions, &vals, &masks.content_mask);
     for (gint i = 0; i < NSP_MAX_STYLES; i++)
       n_masked += masks.style_masks[i] != -1;
+    dlg->n_masked = n_masked;
+    dlg->protect  = masks.content_mask != -1;
     text = nsp_estimate_text_regions (dlg->model, dlg->have_speed ? &dlg->speed : NULL,
                                       &vals, dlg->region_w, dlg->region_h,
                                       n_masked, masks.content_mask != -1);
   }
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
   g_free (text);
+  update_result_size (dlg, &vals);
   if (dlg->scale_note)
     {
       NsParams p;
@@ -633,7 +657,10 @@ set_parameters (Dialog *dlg, const NspValues *vals)
   gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->optimizer), vals->optimizer);
   gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->pooling), vals->pooling);
   gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (dlg->init), vals->init);
+  /* size 0: Full layer size (the scale keeps a working size to go back
+   * to); < 0: a first run, the default working size */
   set_adj (dlg->size, vals->size > 0 ? vals->size : MAX (default_size, NSP_MIN_SIZE));
+  nsp_result_size_set (&dlg->result_size, vals->size == 0);
   set_adj (dlg->noiseblend, vals->initial_noiseblend);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (GIMP_RANDOM_SEED_TOGGLE (dlg->seed_box)),
                                 vals->seed < 0);
@@ -654,6 +681,7 @@ reset_parameters (Dialog *dlg)
   NspValues defaults;
 
   nsp_values_init (&defaults);
+  defaults.size = NSP_DIALOG_SIZE_DEFAULT;
   dlg->building = TRUE;
   set_parameters (dlg, &defaults);
   for (GList *l = dlg->rows; l; l = l->next)
@@ -899,22 +927,33 @@ build_optimisation (Dialog *dlg)
 static GtkWidget *
 build_output (Dialog *dlg)
 {
-  GtkWidget *table = new_table (6);
+  GtkWidget *table = new_table (9);
+  GtkWidget *label;
   gint       longest = MAX (dlg->region_w, dlg->region_h);
 
-  dlg->size = scale_entry (table, 0, "size", MIN (longest, DEFAULT_SIZE_CAP),
+  /* Result size: the working size (scale) or the layer's own (size 0) */
+  label = gtk_label_new (_("Result size:"));
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_table_attach (GTK_TABLE (table), label, 0, 3, 0, 1, GTK_FILL, GTK_FILL, 0, 0);
+  nsp_result_size_init (&dlg->result_size, FALSE);
+  gtk_table_attach (GTK_TABLE (table), dlg->result_size.working, 0, 3, 1, 2, GTK_FILL, GTK_FILL,
+                    0, 0);
+  dlg->size = scale_entry (table, 2, "size", MIN (longest, DEFAULT_SIZE_CAP),
                            NSP_MIN_SIZE, MAX (MIN (longest, NSP_MAX_SIZE), NSP_MIN_SIZE + 1),
                            1, 64, 0, FALSE, dlg);
+  gtk_table_attach (GTK_TABLE (table), dlg->result_size.full, 0, 3, 3, 4, GTK_FILL, GTK_FILL,
+                    0, 0);
+  g_signal_connect (dlg->result_size.full, "toggled", G_CALLBACK (on_changed), dlg);
   dlg->scale_note = gtk_label_new ("");
   gtk_misc_set_alignment (GTK_MISC (dlg->scale_note), 0.0, 0.5);
-  gtk_table_attach (GTK_TABLE (table), dlg->scale_note, 0, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (table), dlg->scale_note, 0, 3, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
 
   dlg->init = gimp_int_combo_box_new (_("Content"), NS_INIT_CONTENT,
                                       _("Noise"), NS_INIT_NOISE, NULL);
-  add_combo_row (GTK_TABLE (table), 2, nsp_control_label ("init"), dlg->init);
+  add_combo_row (GTK_TABLE (table), 5, nsp_control_label ("init"), dlg->init);
   set_tooltip (dlg->init, "init");
 
-  dlg->noiseblend = scale_entry (table, 3, "initial-noiseblend", 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE, dlg);
+  dlg->noiseblend = scale_entry (table, 6, "initial-noiseblend", 0.0, 0.0, 1.0, 0.05, 0.1, 2, FALSE, dlg);
 
   dlg->seed = g_random_int () & 0x7fffffff;
   dlg->seed_box = gimp_random_seed_new (&dlg->seed, &dlg->random_seed);
@@ -926,12 +965,12 @@ build_output (Dialog *dlg)
     gtk_adjustment_set_upper (adj, G_MAXINT32);
     gtk_adjustment_set_value (adj, g_random_int () & 0x7fffffff);
   }
-  gimp_table_attach_aligned (GTK_TABLE (table), 0, 4, nsp_control_label ("seed"), 0.0, 0.5,
+  gimp_table_attach_aligned (GTK_TABLE (table), 0, 7, nsp_control_label ("seed"), 0.0, 0.5,
                              dlg->seed_box, 2, TRUE);
 
   dlg->preserve = gtk_check_button_new_with_mnemonic (nsp_control_label ("preserve-colors"));
   set_tooltip (dlg->preserve, "preserve-colors");
-  gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 5, 6, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (table), dlg->preserve, 0, 3, 8, 9, GTK_FILL, GTK_FILL, 0, 0);
   return table;
 }
 
@@ -959,6 +998,10 @@ show_help (const gchar *help_id, gpointer help_data)
  * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
  * chooses preset N; "wait"; "change" raises the content weight; "continue"
  * ticks Continue from this layer; "small" sets 8 iterations at size 64;
+ * "iterations=N" sets N iterations; "full" / "working" choose the Result
+ * size; "sizes" appends both
+ * Result size labels and the estimate line to
+ * $NEURAL_STYLE_TEST_PREVIEW_LOG;
  * "protect" / "unprotect" choose the image's first channel / nothing in
  * Protect) the dialog takes itself, one every 300 ms, once it is shown. */
 typedef struct
@@ -972,7 +1015,8 @@ typedef struct
   Dialog    *dlg;               /* "small", "protect", "unprotect" */
 } AutoResponse;
 
-/* The steps "small", "protect", "unprotect"; FALSE for any other. */
+/* The steps "small", "iterations=N", "full", "working", "sizes",
+ * "protect", "unprotect"; FALSE for any other. */
 static gboolean
 auto_settings_step (Dialog *dlg, const gchar *step)
 {
@@ -981,6 +1025,10 @@ auto_settings_step (Dialog *dlg, const gchar *step)
       set_adj (dlg->iterations, 8);
       set_adj (dlg->size, 64);
     }
+  else if (g_str_has_prefix (step, "iterations="))
+    set_adj (dlg->iterations, atoi (step + 11));
+  else if (nsp_result_size_test_step (&dlg->result_size, step, dlg->estimate))
+    ;
   else if (g_strcmp0 (step, "protect") == 0 || g_strcmp0 (step, "unprotect") == 0)
     {
       gint    n = 0;

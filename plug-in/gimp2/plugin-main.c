@@ -202,7 +202,10 @@ run (const gchar      *name,
           run_mode = GIMP_RUN_WITH_LAST_VALS;   /* no dialog, nothing stored */
           break;
         }
-      gimp_get_data (PLUG_IN_PROC, &last);
+      /* no interactive run yet: the dialog's default working size (a
+       * stored size 0 is the Result size "Full layer size") */
+      if (!last_values_get (&last))
+        vals->size = NSP_DIALOG_SIZE_DEFAULT;
       last_masks_get (&masks);
       gimp_ui_init (PLUG_IN_BINARY, FALSE);
       if (!nsp_dialog_run_regions (image_id, &drawable_id, &start_layer, vals, last.style_images,

@@ -122,6 +122,11 @@ nsp_config_add_arguments (GimpProcedure *procedure)
     NSP_MAX_MULTIRES, d.multires, G_PARAM_READWRITE);
   gimp_procedure_add_string_argument (procedure, "model", _("Mo_del"),
     "Network file (.safetensors); \"\" = the default model", "", G_PARAM_READWRITE);
+  /* The dialog's Result size choice, kept with the last values (size 0
+   * alone cannot tell it from a first run, whose default is 0 as well). */
+  gimp_procedure_add_boolean_aux_argument (procedure, "full-layer-size", _("Full layer size"),
+    "The dialog's Result size: the layer's own size (size 0) rather than the working size",
+    FALSE, G_PARAM_READWRITE);
 
   gimp_procedure_add_layer_return_value (procedure, "layer", "Layer",
     "The new layer holding the stylised image", FALSE, G_PARAM_READWRITE);

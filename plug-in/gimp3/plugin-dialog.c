@@ -21,6 +21,7 @@
 #include "plugin-io.h"
 #include "plugin-labels.h"
 #include "plugin-preset-combo.h"
+#include "plugin-result-size.h"
 #include "plugin-texts.h"
 #include "plugin-speed.h"
 #include "plugin-i18n.h"
@@ -68,6 +69,7 @@ struct Dialog
   GtkWidget           *model_chooser;
   GtkWidget           *model_label;
   GtkWidget           *estimate;
+  NspResultSize        result_size;          /* Working size (fast) / Full layer size */
 
   NsModel             *model;                /* loaded once, for the estimate */
   gchar               *model_path;
@@ -119,6 +121,21 @@ store_rows (Dialog *dlg)
 
 /* --------------------------------------------------- estimate, model */
 
+/* The Result size choices, each labelled with its own time and memory
+ * (tiled where the job would tile); the Working size scale (the config's
+ * "size") only counts while its choice is on. */
+static void
+update_result_size (Dialog *dlg, const NspValues *vals, gint n_masked, gboolean protect)
+{
+  if (!dlg->result_size.full)
+    return;
+  nsp_result_size_update (&dlg->result_size, dlg->model, dlg->have_speed ? &dlg->speed : NULL,
+                          vals, dlg->region_w, dlg->region_h, n_masked, protect);
+  gtk_widget_set_sensitive (gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dlg->dialog),
+                                                              "size", G_TYPE_NONE),
+                            !nsp_result_size_full (&dlg->result_size));
+}
+
 static void
 update_estimate (Dialog *dlg)
 {
@@ -134,6 +151,9 @@ update_estimate (Dialog *dlg)
   if (!nsp_config_get_values (dlg->config, &vals, images, NULL))
     return;
   nsp_dialog_regions_count (dlg->config, dlg->drawable, &vals, &n_masked, &protect);
+  update_result_size (dlg, &vals, n_masked, protect);
+  if (nsp_result_size_full (&dlg->result_size))
+    vals.size = 0;
   text = nsp_estimate_text_regions (dlg->model, dlg->have_speed ? &dlg->speed : NULL, &vals,
                                     dlg->region_w, dlg->region_h, n_masked, protect);
   gtk_label_set_text (GTK_LABEL (dlg->estimate), text);
@@ -150,7 +170,23 @@ on_config_changed (GObject *config, GParamSpec *pspec, Dialog *dlg)
   /* The style arrays are written by store_rows (from update_estimate). */
   if (g_str_has_prefix (pspec->name, "style-"))
     return;
+  if (g_strcmp0 (pspec->name, "full-layer-size") == 0 && dlg->result_size.full)
+    {
+      gboolean full = FALSE;   /* (GIMP's Reset menu sets it too) */
+
+      g_object_get (config, "full-layer-size", &full, NULL);
+      if (full != nsp_result_size_full (&dlg->result_size))
+        nsp_result_size_set (&dlg->result_size, full);
+    }
   update_estimate (dlg);
+}
+
+/* The Result size buttons write the config's "full-layer-size". */
+static void
+on_result_size_toggled (GtkToggleButton *button, Dialog *dlg)
+{
+  (void) button;
+  g_object_set (dlg->config, "full-layer-size", nsp_result_size_full (&dlg->result_size), NULL);
 }
 
 /* Load the model for the estimate: the config's "model", else the
@@ -719,6 +755,28 @@ options_frame (GimpProcedureDialog *dialog, const gchar *id, const gchar *title,
   g_free (frame);
 }
 
+/* Result size above and below the Working size scale (the box's first
+ * child): "Working size (fast)" (the scale) or "Full layer size" (size 0
+ * on OK, the scale greyed), kept in the config's aux "full-layer-size". */
+static void
+result_size_choice (Dialog *dlg, GtkWidget *box)
+{
+  GtkWidget *label = gtk_label_new (_("Result size:"));
+  gboolean   full  = FALSE;
+
+  g_object_get (dlg->config, "full-layer-size", &full, NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  nsp_result_size_init (&dlg->result_size, full);
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (box), label, 0);
+  gtk_box_pack_start (GTK_BOX (box), dlg->result_size.working, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (box), dlg->result_size.working, 1);
+  gtk_box_pack_start (GTK_BOX (box), dlg->result_size.full, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (box), dlg->result_size.full, 3);    /* below the scale */
+  g_signal_connect (dlg->result_size.full, "toggled", G_CALLBACK (on_result_size_toggled), dlg);
+  g_object_set_data (G_OBJECT (dlg->dialog), "nsp-result-size", &dlg->result_size);
+}
+
 /* The right column: the config's widgets in three frames. */
 static GtkWidget *
 build_options (Dialog *dlg)
@@ -753,6 +811,7 @@ build_options (Dialog *dlg)
                  "optimizer", "pooling");
   options_frame (dialog, "output", _("Output"), "size", "init", "initial-noiseblend",
                  "seed", "preserve-colors");
+  result_size_choice (dlg, gimp_procedure_dialog_get_widget (dialog, "output-box", G_TYPE_NONE));
   /* The Preset row on top of the weights. */
   preset = nsp_preset_row_new (content, style, tv, noise);
   gtk_box_pack_start (GTK_BOX (gimp_procedure_dialog_get_widget (dialog, "loss-box", G_TYPE_NONE)),
@@ -772,7 +831,10 @@ build_options (Dialog *dlg)
  * responses ("ok", "cancel"), "help" (clicks Help), "preset=N" (chooses
  * preset N in the Preset combo), the region steps of
  * nsp_dialog_regions_test_step, "continue" (ticks Continue from this
- * layer where offered), "wait" and "change" (plugin-dialog-preview.c). */
+ * layer where offered), "wait" and "change" (plugin-dialog-preview.c),
+ * "full" / "working" (choose the Result size), "sizes" (append both
+ * Result size labels and the estimate line to
+ * $NEURAL_STYLE_TEST_PREVIEW_LOG). */
 typedef struct
 {
   GtkWidget *dialog;
@@ -791,6 +853,9 @@ auto_respond (gpointer data)
   ar->next++;
   if (nsp_dialog_regions_test_step (ar->dialog, step))
     ;   /* a Region, Protect, strength or Colours step */
+  else if (nsp_result_size_test_step (g_object_get_data (G_OBJECT (ar->dialog), "nsp-result-size"),
+                                      step, g_object_get_data (G_OBJECT (ar->dialog), "nsp-estimate")))
+    ;   /* "full", "working", "sizes" */
   else if (nsp_dialog_preview_test_step (ar->dialog, step))
     ;                             /* "wait", "change": the preview's test steps */
   else if (g_str_has_prefix (step, "preset="))
@@ -857,6 +922,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
   AutoResponse auto_resp = { NULL, NULL, 0 };
   guint        auto_source = 0;
   gint         size = 0;
+  gboolean     full = FALSE;
   gulong       notify;
 
   memset (&dlg, 0, sizeof dlg);
@@ -876,9 +942,16 @@ nsp_dialog_run (GimpProcedure       *procedure,
    * in the 2.10 dialog (0 = the layer's size stays available). */
   g_object_get (config, "size", &size, NULL);
   if (size == 0)
-    g_object_set (config, "size",
-                  MAX (MIN (MAX (dlg.region_w, dlg.region_h), DEFAULT_SIZE_CAP), NSP_MIN_SIZE),
-                  NULL);
+    {
+      /* size 0 from the last run's Full layer size or from the result's
+       * settings: that choice, the scale at the default working size */
+      g_object_get (config, "full-layer-size", &full, NULL);
+      g_object_set (config, "full-layer-size", full || dlg.source != NULL, "size",
+                    MAX (MIN (MAX (dlg.region_w, dlg.region_h), DEFAULT_SIZE_CAP), NSP_MIN_SIZE),
+                    NULL);
+    }
+  else
+    g_object_set (config, "full-layer-size", FALSE, NULL);
 
   dlg.dialog = nsp_help_procedure_dialog_new (procedure, config, _("Neural Style"));
 
@@ -894,6 +967,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
   g_object_set_data (G_OBJECT (dlg.dialog), "nsp-continue-toggle", dlg.continue_toggle);
   add_frame (left, _("Style Images"), build_styles (&dlg));
   add_frame (left, _("Model"), build_model (&dlg));
+  g_object_set_data (G_OBJECT (dlg.dialog), "nsp-estimate", dlg.estimate);
   dlg.preview = nsp_dialog_preview_new (dlg.dialog, config, image, &dlg.drawable);
   add_frame (left, _("Preview"), nsp_dialog_preview_widget (dlg.preview));
   build_rows (&dlg);
@@ -951,6 +1025,8 @@ nsp_dialog_run (GimpProcedure       *procedure,
     g_source_remove (auto_source);
   g_strfreev (auto_resp.steps);
   g_signal_handler_disconnect (config, notify);
+  if (ok && nsp_result_size_full (&dlg.result_size))
+    g_object_set (config, "size", 0, NULL);   /* Full layer size: the layer's own size */
   nsp_dialog_preview_free (dlg.preview);   /* closing the dialog cancels the preview */
   dlg.building = TRUE;            /* no more updates while tearing down */
   gtk_widget_destroy (dlg.dialog);

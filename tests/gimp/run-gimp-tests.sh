@@ -94,6 +94,12 @@ if command -v xvfb-run >/dev/null 2>&1; then
   NEURAL_STYLE_TEST_DIALOG=small,$w10,protect,$w10,unprotect,$w10,cancel NEURAL_STYLE_MODEL="$MODEL" \
     NEURAL_STYLE_TEST_PREVIEW_DUMP="$WORK/pvmask" \
     run_session preview-mask preview-mask-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
+  # Result size (#18): a 700x500 layer at its own size under a memory
+  # limit that needs 2x1 tiles: Script-Fu size 0 and the dialog's choice.
+  sessions="$sessions resultsize"
+  NEURAL_STYLE_TEST_DIALOG=iterations=2,sizes,full,sizes,ok NEURAL_STYLE_MODEL="$MODEL" \
+    NEURAL_STYLE_MEMORY_LIMIT_MB=150 NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/resultsize-steps.log" \
+    run_session resultsize resultsize-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
 else
   echo "skip interactive tests: no xvfb-run"
 fi
@@ -143,6 +149,16 @@ while read -r tag kind name rest; do
         finite)      # RAW: float32 samples all finite
           r=$(pixcheck finite "$1")
           case "$r" in finite*) ok "$name ($r)" ;; *) bad "$name" "$r" ;; esac ;;
+        cli)         # RESULT: the CLI at the layer's size, same settings and limit
+          OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$BUILD_DIR/tools/neural-style" --quiet \
+            --model "$MODEL" --content "$WORK/tmp/rs-content.png" --style "$WORK/tmp/rs-style.png" \
+            --output "$WORK/rs-cli.png" --content-weight 5 --style-weight 100 --tv-weight 0.001 \
+            --iterations 2 --size 0 --seed 7 --multires 1 --init content --memory-limit 150 \
+            --report "$WORK/rs-cli.json" > "$WORK/rs-cli.log" 2>&1
+          grids=$(grep -o '"tiles_[xy]": *[0-9]*' "$WORK/rs-cli.json" 2>/dev/null | tr -d ' "' | tr '\n' ' ')
+          r=$(pixcheck same "$1" "$WORK/rs-cli.png")
+          case "$r" in same*) ok "$name (CLI $grids)" ;;
+                       *) bad "$name" "$r; CLI $grids $(tail -2 "$WORK/rs-cli.log")" ;; esac ;;
         *) bad "$name" "unknown pixel check $what" ;;
       esac ;;
   esac
@@ -164,6 +180,30 @@ if [ -f "$WORK/preview-steps.log" ]; then
   grep -q '^step cancel' "$WORK/preview-steps.log" && ok "preview/closed-while-running" || bad "preview/closed-while-running"
 elif echo "$sessions" | grep -q preview; then
   bad "preview/log" "no preview log"
+fi
+
+# Result size (#18): each block of the log holds both labels and the
+# estimate line (resultsize-tests.scm).  First dialog: Working size on, then
+# Full layer size on; the Full label and, once chosen, the estimate line
+# report the 2x1 tiles the job ran; the working label has no tiles.  The
+# dialog on the full-size result opens with Full layer size on.
+if echo "$sessions" | grep -q resultsize; then
+  L="$WORK/resultsize-steps.log"
+  blk () { grep "^$1 " "$L" 2>/dev/null | sed -n "$2p"; }
+  w1=$(blk size-working 1) f1=$(blk size-full 1) e1=$(blk estimate 1)
+  f2=$(blk size-full 2) e2=$(blk estimate 2) f3=$(blk size-full 3)
+  case "$w1" in "size-working on Working size (fast) — about "*", "*)
+      case "$w1" in *tiles*) bad "resultsize/working-label" "$w1" ;; *) ok "resultsize/working-label ($w1)" ;; esac ;;
+    *) bad "resultsize/working-label" "${w1:-no log}" ;; esac
+  case "$f1" in "size-full off Full layer size (700 × 500) — about "*", in 2 × 1 tiles")
+      ok "resultsize/full-label-tiled ($f1)" ;; *) bad "resultsize/full-label-tiled" "${f1:-no log}" ;; esac
+  case "$e1" in *"in 2 × 1 tiles"*) bad "resultsize/estimate-working" "$e1" ;;
+    "estimate Working size "*) ok "resultsize/estimate-working ($e1)" ;; *) bad "resultsize/estimate-working" "${e1:-no log}" ;; esac
+  case "$e2" in "estimate Working size 700 × 500 · "*" · in 2 × 1 tiles") ok "resultsize/estimate-full-tiled ($e2)" ;;
+    *) bad "resultsize/estimate-full-tiled" "${e2:-no log}" ;; esac
+  case "$f2" in "size-full on "*) ok "resultsize/full-chosen" ;; *) bad "resultsize/full-chosen" "${f2:-no log}" ;; esac
+  case "$f3" in "size-full on "*) ok "resultsize/result-opens-with-full" ;;
+    *) bad "resultsize/result-opens-with-full" "${f3:-no log}" ;; esac
 fi
 
 # The dialog measured this machine's speed for its model and kept it (#19).

@@ -86,6 +86,13 @@ NS_SESSION=preview session py-preview python-fu-eval "$(py)" \
   env GIMP3_DIRECTORY="$WORK/profile-preview" NEURAL_STYLE_TEST_DIALOG=$w16,change,$w16,cancel \
       NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log" NEURAL_STYLE_TEST_PREVIEW_DUMP="$WORK/pv" \
       NEURAL_STYLE_MODEL="$MODEL" xvfb-run -a -s '-screen 0 1280x1024x24'
+# Result size (#18): a 700x500 layer at its own size under a limit that
+# needs 2x1 tiles (PDB size 0, the dialog's choice, last values, a result).
+cp -a "$GIMP3_DIRECTORY" "$WORK/profile-resultsize"
+NS_SESSION=resultsize session py-resultsize python-fu-eval "$(py)" \
+  env GIMP3_DIRECTORY="$WORK/profile-resultsize" NEURAL_STYLE_MODEL="$MODEL" \
+      NEURAL_STYLE_MEMORY_LIMIT_MB=150 NEURAL_STYLE_TEST_DIALOG=sizes,full,sizes,ok \
+      NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/resultsize.steps" xvfb-run -a -s '-screen 0 1280x1024x24'
 NS_SESSION=cancel NEURAL_STYLE_TEST_CANCEL_AT=2 LANGUAGE=de LC_ALL=de_DE.UTF-8 session py-cancel python-fu-eval "$(py)"
 NS_SESSION=lastvals-1 NEURAL_STYLE_TEST_DIALOG=ok \
   session py-lastvals-1 python-fu-eval "$(py)" xvfb-run -a -s '-screen 0 1280x1024x24'
@@ -116,7 +123,7 @@ while read -r kind name rest; do
     info) echo "info $name $rest" ;;
   esac
 done < "$WORK/results.txt"
-for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-preview py-cancel py-lastvals-1 py-lastvals-2; do
+for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-preview py-cancel py-lastvals-1 py-lastvals-2 py-resultsize; do
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
@@ -160,6 +167,34 @@ if [ -f "$WORK/gimp3-result.png" ]; then
   cp "$WORK/gimp3-result.png" "$WORK/cli-result.png" "$WORK/content48.png" "$BUILD/same-pixels/"
 else
   bad "same-pixels/gimp3-vs-cli" "no plug-in result"
+fi
+
+# -- Result size (#18): the dialog's labels (first dialog: Working size on,
+# then Full layer size on, its label and the estimate line reporting the
+# 2x1 tiles the job ran; the dialog on the full-size result opens with Full
+# layer size), and the PDB's size 0 has the CLI's pixels (--size 0, same limit)
+L=$WORK/resultsize.steps
+blk () { grep "^$1 " "$L" 2>/dev/null | sed -n "$2p"; }
+w1=$(blk size-working 1) f1=$(blk size-full 1) e2=$(blk estimate 2) f2=$(blk size-full 2) f3=$(blk size-full 3)
+case "$w1" in "size-working on Working size (fast) — about "*", "*)
+    case "$w1" in *tiles*) bad "resultsize/working-label" "$w1" ;; *) ok "resultsize/working-label ($w1)" ;; esac ;;
+  *) bad "resultsize/working-label" "${w1:-no log}" ;; esac
+case "$f1" in "size-full off Full layer size (700 × 500) — about "*", in 2 × 1 tiles") ok "resultsize/full-label-tiled ($f1)" ;;
+  *) bad "resultsize/full-label-tiled" "${f1:-no log}" ;; esac
+case "$e2" in "estimate Working size 700 × 500 · "*" · in 2 × 1 tiles") ok "resultsize/estimate-full-tiled ($e2)" ;;
+  *) bad "resultsize/estimate-full-tiled" "${e2:-no log}" ;; esac
+case "$f2" in "size-full on "*) ok "resultsize/full-chosen" ;; *) bad "resultsize/full-chosen" "${f2:-no log}" ;; esac
+case "$f3" in "size-full on "*) ok "resultsize/result-opens-with-full" ;; *) bad "resultsize/result-opens-with-full" "${f3:-no log}" ;; esac
+if [ -f "$WORK/rs-result.png" ]; then
+  "$BUILD/tools/neural-style" --quiet --model "$MODEL" --content "$WORK/rs-content.png" \
+    --style "$NS_STYLE" --output "$WORK/rs-cli.png" --iterations 2 --size 0 --seed 3 \
+    --multires 1 --init content --memory-limit 150 --report "$WORK/rs-cli.json" > "$WORK/rs-cli.log" 2>&1
+  grids=$(grep -o '"tiles_[xy]": *[0-9]*' "$WORK/rs-cli.json" 2>/dev/null | tr -d ' "' | tr '\n' ' ')
+  r=$(python3 "$SRC/tests/gimp/pixcheck.py" same "$WORK/rs-result.png" "$WORK/rs-cli.png" 2>&1)
+  case "$r" in same*) ok "same-pixels/gimp3-size0-tiled-vs-cli ($r; CLI $grids)" ;;
+               *) bad "same-pixels/gimp3-size0-tiled-vs-cli" "$r $(tail -3 "$WORK/rs-cli.log")" ;; esac
+else
+  bad "same-pixels/gimp3-size0-tiled-vs-cli" "no plug-in result"
 fi
 
 # -- install.sh for GIMP 3: a throw-away HOME, the GIMP it finds is GIMP 3

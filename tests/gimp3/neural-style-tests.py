@@ -1,7 +1,7 @@
 # neural-style-tests.py — plug-in-neural-style in real GIMP 3 from
 # Python-Fu (python-fu-eval), run by run-gimp3-tests.sh.  The environment
 # gives NS_SESSION (main | bigstyle | nodisplay | dialog | dialog-regions |
-# preview | cancel | lastvals-1 | lastvals-2), NS_MODEL, NS_CORRUPT_MODEL,
+# preview | cancel | lastvals-1 | lastvals-2 | resultsize), NS_MODEL, NS_CORRUPT_MODEL,
 # NS_CONTENT, NS_STYLE, NS_TMP.  Prints "NSTEST ok NAME" / "NSTEST FAIL NAME:
 # why" lines, "NSTEST info NAME figures" (measurements) and "NSTEST END <session>".
 import hashlib
@@ -734,6 +734,49 @@ def lastvals_session(step):
                    'py/last-values-reused', text)
 
 
+def resultsize_session():
+    """#18 Result size, under Xvfb with NEURAL_STYLE_MEMORY_LIMIT_MB=150 (a
+    700 x 500 SqueezeNet run then needs 2x1 tiles), NEURAL_STYLE_TEST_DIALOG=
+    sizes,full,sizes,ok and NEURAL_STYLE_TEST_PREVIEW_LOG (each dialog logs
+    its Result size labels before and after choosing Full layer size; the
+    shell checks them): size 0 from the PDB gives a result of the layer's
+    size computed at that size in tiles (pixels kept for the same-pixels
+    check against the CLI); the dialog's Full layer size likewise; last
+    values repeat it; the dialog on that result opens with Full layer size."""
+    content = load(E['NS_CONTENT'])
+    content.scale(700, 500)
+    style = load(E['NS_STYLE'])
+    layer = content.get_layers()[0]
+    export_layer(layer, E['NS_TMP'] + '/rs-content.png')
+
+    def full_size(name, status, out):
+        report(status == PDB_OK, name + '-runs', out)
+        if status != PDB_OK:
+            return
+        text = parasite_text(out)
+        report((out.get_width(), out.get_height()) == (700, 500)
+               and parasite_value(text, 'working-size') == '700x500'
+               and parasite_value(text, 'size') == '0'
+               and parasite_value(text, 'tiles') == '2x1',
+               name + '-layer-size-tiled-2x1', (out.get_width(), out.get_height(), text))
+
+    args = dict(SMALL, iterations=2, size=0)
+    status, out = run(content, [layer], [style], **args)
+    full_size('py/pdb-size0', status, out)
+    if status == PDB_OK:
+        export_layer(out, E['NS_TMP'] + '/rs-result.png')
+    status, out = run(content, [layer], [style], Gimp.RunMode.INTERACTIVE,
+                      **dict(args, size=64))
+    full_size('py/dialog-full', status, out)
+    # (the size given is not used: the last values' size 0 is)
+    status2, out2 = run(content, [layer], [style], Gimp.RunMode.WITH_LAST_VALS, size=64)
+    full_size('py/last-vals-full', status2, out2)
+    if status == PDB_OK:   # (the result's settings replace the size given)
+        status3, out3 = run(content, [out], [style], Gimp.RunMode.INTERACTIVE,
+                            **dict(args, size=64))
+        full_size('py/result-dialog-full', status3, out3)
+
+
 if SESSION == 'main':
     main_session()
 elif SESSION == 'cancel':
@@ -748,6 +791,8 @@ elif SESSION == 'dialog-regions':
     dialog_regions_session()
 elif SESSION == 'preview':
     preview_session()
+elif SESSION == 'resultsize':
+    resultsize_session()
 elif SESSION.startswith('lastvals-'):
     lastvals_session(int(SESSION[-1]))
 print('NSTEST END py-' + SESSION, flush=True)
