@@ -110,6 +110,17 @@ doc_example script-fu "$WORK/doc-example.scm"
 doc_example python-fu "$WORK/doc-example.py"
 session doc-sf plug-in-script-fu-eval "(load \"$WORK/doc-example.scm\")"
 session doc-py python-fu-eval "exec(open('$WORK/doc-example.py').read())"
+# The plug-in's own process under memcheck, through GIMP's debug wrapper
+# (GIMP itself runs normally; the plug-in's GEGL and babl load only
+# tests/gegl-env.sh's PNG/JPEG module set, as in tests/valgrind/).
+if command -v valgrind >/dev/null 2>&1 && bash "$SRC/tests/gegl-env.sh" "$WORK/gegl-env" png jpeg > "$WORK/gegl-env.log" 2>&1; then
+  vgenv=$(. "$WORK/gegl-env/env"; echo "GEGL_PATH=$GEGL_PATH BABL_PATH=$BABL_PATH")
+  mkdir -p "$WORK/vg"
+  NS_SESSION=valgrind NS_VALGRIND_LOGS="$WORK/vg" session py-valgrind python-fu-eval "$(py)" env GIMP_PLUGIN_DEBUG_WRAP=plug-in-neural-style \
+    GIMP_PLUGIN_DEBUG_WRAPPER="env $vgenv BABL_INHIBIT_CACHE=1 GEGL_SWAP=RAM OMP_WAIT_POLICY=PASSIVE
+      valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
+      --num-callers=40 --suppressions=$SRC/tests/valgrind/ns.supp --log-file=$WORK/vg/plug-in.%p.log"
+fi
 echo "GIMP 3 sessions: $(($(date +%s) - t0)) s"
 
 cat "$WORK"/*.log > "$WORK/gimp.log"
@@ -123,7 +134,8 @@ while read -r kind name rest; do
     info) echo "info $name $rest" ;;
   esac
 done < "$WORK/results.txt"
-for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-preview py-cancel py-lastvals-1 py-lastvals-2 py-resultsize; do
+for s in sf py-main py-bigstyle py-nodisplay py-dialog py-dialog-regions py-preview py-cancel py-lastvals-1 py-lastvals-2 py-resultsize py-valgrind; do
+
   if grep -q "^END ${s} *$" "$WORK/results.txt"; then ok "$s/completed"; else bad "$s/completed" "the test script did not finish"; fi
   st=$(cat "$WORK/$s.status")
   if [ "$st" -eq 0 ]; then ok "$s/gimp-exit-status"; else bad "$s/gimp-exit-status" "gimp exited with $st"; fi
@@ -133,6 +145,19 @@ for s in doc-sf doc-py; do
     ok "docs/example-$s"
   else
     bad "docs/example-$s" "$(grep -i 'error\|failed' "$WORK/$s.log" | head -3)"
+  fi
+done
+# memcheck's verdict on each plug-in process of the valgrind session
+n=$(ls "$WORK"/vg/plug-in.*.log 2>/dev/null | wc -l)
+if [ "$n" = 3 ]; then ok "valgrind/three-plug-in-processes"
+else bad "valgrind/three-plug-in-processes" "$n logs ($(command -v valgrind || echo 'no valgrind in the root'); $(tail -2 "$WORK/gegl-env.log" 2>/dev/null))"; fi
+for log in "$WORK"/vg/plug-in.*.log; do
+  [ -f "$log" ] || continue
+  if grep -q 'ERROR SUMMARY: 0 errors' "$log" && ! grep -q 'definitely lost: [1-9]' "$log"; then
+    ok "valgrind/$(basename "$log" .log): 0 errors, no definite leaks ($(grep -o 'possibly lost: [0-9,]* bytes' "$log" | head -1))"
+  else
+    bad "valgrind/$(basename "$log" .log)" "$(grep -E 'ERROR SUMMARY|definitely lost' "$log" | tr '\n' ' ')"
+    grep -A25 'definitely lost in loss record\|^==[0-9]*== [A-Z][a-z]* .*\(read\|write\|uninitialised\|jump\)' "$log" | head -60
   fi
 done
 if grep -qi 'inconsistent state\|plug-in crashed\|terminated abnormally\|undo group' "$WORK/gimp.log"; then

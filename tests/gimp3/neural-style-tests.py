@@ -1,11 +1,13 @@
 # neural-style-tests.py — plug-in-neural-style in real GIMP 3 from
 # Python-Fu (python-fu-eval), run by run-gimp3-tests.sh.  The environment
 # gives NS_SESSION (main | bigstyle | nodisplay | dialog | dialog-regions |
-# preview | cancel | lastvals-1 | lastvals-2 | resultsize), NS_MODEL, NS_CORRUPT_MODEL,
+# preview | cancel | lastvals-1 | lastvals-2 | resultsize | valgrind), NS_MODEL, NS_CORRUPT_MODEL,
+
 # NS_CONTENT, NS_STYLE, NS_TMP.  Prints "NSTEST ok NAME" / "NSTEST FAIL NAME:
 # why" lines, "NSTEST info NAME figures" (measurements) and "NSTEST END <session>".
 import hashlib
 import os
+import time
 
 import gi
 gi.require_version('Gimp', '3.0')
@@ -42,14 +44,19 @@ def digest(image):
     return h.hexdigest()
 
 
-def run(image, drawables, styles, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
-    """Call the procedure by argument names; (status, layer or message)."""
-    proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style')
+def run(image, drawables, styles, run_mode=Gimp.RunMode.NONINTERACTIVE, style_masks=None,
+        **args):
+    """Call the procedure by argument names; (status, layer or message).
+    With style_masks (one drawable per style): plug-in-neural-style-regions."""
+    name = 'plug-in-neural-style' + ('-regions' if style_masks is not None else '')
+    proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
     config.set_property('run-mode', run_mode)
     config.set_property('image', image)
     config.set_core_object_array('drawables', drawables)
     config.set_core_object_array('style-images', styles)
+    if style_masks is not None:
+        config.set_core_object_array('style-masks', style_masks)
     for key, value in args.items():
         config.set_property(key.replace('_', '-'), value)
     result = proc.run(config)
@@ -350,22 +357,6 @@ def dialog_session():
                'loss from the result %s, from the content %s; %s' % (l1, l0, text2))
 
 
-def run_regions(image, drawables, styles, masks, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
-    """plug-in-neural-style-regions: run()'s arguments and style-masks."""
-    proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style-regions')
-    config = proc.create_config()
-    config.set_property('run-mode', run_mode)
-    config.set_property('image', image)
-    config.set_core_object_array('drawables', drawables)
-    config.set_core_object_array('style-images', styles)
-    config.set_core_object_array('style-masks', masks)
-    for key, value in args.items():
-        config.set_property(key.replace('_', '-'), value)
-    result = proc.run(config)
-    second = result.index(1) if result.length() > 1 else None
-    return result.index(0), second
-
-
 def half_diffs(a, b):
     """Mean |a - b| (0..255, RGB) over the left and the right half."""
     w, h = a.get_width(), a.get_height()
@@ -432,7 +423,7 @@ def regions_checks(content, layer, style, style2):
     # The content layer itself as every style's mask = the whole image: the
     # plain procedure's pixels.  (An empty style-masks is refused by GIMP
     # 3.0.4 itself, as an omitted one; see the end.)
-    s1, same = run_regions(content, [layer], [style, style2], [layer, layer], **SMALL)
+    s1, same = run(content, [layer], [style, style2], style_masks=[layer, layer], **SMALL)
     report(s0 == PDB_OK and s1 == PDB_OK and pixels(same) == pixels(plain),
            'py/regions-proc-content-layer-means-whole-image', (s0, s1))
 
@@ -443,8 +434,8 @@ def regions_checks(content, layer, style, style2):
     slayer = small.get_layers()[0]
     sleft, sright = channel(small, 'left', 0, 24), channel(small, 'right', 24, 48)
     args = dict(SMALL, size=0, iterations=10)
-    s1, lo = run_regions(small, [slayer], [style], [sleft], **args)
-    s2, ro = run_regions(small, [slayer], [style], [sright], **args)
+    s1, lo = run(small, [slayer], [style], style_masks=[sleft], **args)
+    s2, ro = run(small, [slayer], [style], style_masks=[sright], **args)
     if s1 == PDB_OK and s2 == PDB_OK:
         ll, lr = half_diffs(lo, slayer)
         rl, rr = half_diffs(ro, slayer)
@@ -458,7 +449,7 @@ def regions_checks(content, layer, style, style2):
     # whole and resized, as --style-mask FILE: it confines like the channel.
     left_img = mask_file(E['NS_TMP'] + '/mask-left.png', 40, 30, True)
     right_img = mask_file(E['NS_TMP'] + '/mask-right.png', 40, 30, False)
-    s1, fo = run_regions(small, [slayer], [style], [left_img.get_layers()[0]], **args)
+    s1, fo = run(small, [slayer], [style], style_masks=[left_img.get_layers()[0]], **args)
     if s1 == PDB_OK:
         fl, fr = half_diffs(fo, slayer)
         report(fl > 2 * fr, 'py/regions-foreign-gray-mask-resized(%.1f|%.1f)' % (fl, fr),
@@ -474,30 +465,30 @@ def regions_checks(content, layer, style, style2):
     # image (the content layer; the CLI's "-"), mask-right.png protected,
     # meancov colours, on the 48 px content of the same-pixels check.
     small = load(E['NS_TMP'] + '/content48.png')
-    s1, out = run_regions(small, [small.get_layers()[0]], [style, style2],
-                          [left_img.get_layers()[0], small.get_layers()[0]],
-                          **dict(SMALL, size=0, content_mask=right_img.get_layers()[0],
-                                 color_transfer='meancov'))
+    s1, out = run(small, [small.get_layers()[0]], [style, style2],
+                  style_masks=[left_img.get_layers()[0], small.get_layers()[0]],
+                  **dict(SMALL, size=0, content_mask=right_img.get_layers()[0],
+                         color_transfer='meancov'))
     report(s1 == PDB_OK, 'py/regions-same-pixels-run', out)
     if s1 == PDB_OK:
         export_layer(out, E['NS_TMP'] + '/gimp3-regions-result.png')
 
     # Bad input: clear messages, the image unchanged.
     before = digest(content)
-    s1, msg = run_regions(content, [layer], [style, style2], [left], **SMALL)
+    s1, msg = run(content, [layer], [style, style2], style_masks=[left], **SMALL)
     report(error_is(s1, msg, Gimp.PDBStatusType.CALLING_ERROR, 'one drawable per style (2), not 1')
            and digest(content) == before, 'py/regions-mask-count-error', (s1, msg))
     group = Gimp.GroupLayer.new(content, 'group')
     content.insert_layer(group, None, 0)
     before = digest(content)
-    s1, msg = run_regions(content, [layer], [style], [group], **SMALL)
+    s1, msg = run(content, [layer], [style], style_masks=[group], **SMALL)
     report(error_is(s1, msg, Gimp.PDBStatusType.CALLING_ERROR, 'layer group')
            and digest(content) == before, 'py/regions-group-mask-error', (s1, msg))
     content.remove_layer(group)
     # An empty style-masks, and leaving it out: GIMP 3.0.4 itself refuses
     # the call (why the masks are not an argument of plug-in-neural-style,
     # and why the content layer stands for "the whole image").
-    s1, msg = run_regions(content, [layer], [style], [], **SMALL)
+    s1, msg = run(content, [layer], [style], style_masks=[], **SMALL)
     report(s1 == Gimp.PDBStatusType.CALLING_ERROR and 'out of range' in str(msg),
            'py/regions-empty-style-masks-refused-by-gimp', (s1, msg))
     proc = Gimp.get_pdb().lookup_procedure('plug-in-neural-style-regions')
@@ -535,7 +526,7 @@ def dialog_regions_session():
     text = parasite_text(out)
     report('color-transfer=luminance\n' in text and 'content-mask-strength=30\n' in text,
            'py/dialog-regions-colours-and-strength', text)
-    s1, ref = run_regions(content, [layer], [style, style2], [left, layer],
+    s1, ref = run(content, [layer], [style, style2], style_masks=[left, layer],
                           **dict(SMALL, content_mask=right, content_mask_strength=30.0,
                                  color_transfer='luminance'))
     report(s1 == PDB_OK and pixels(out) == pixels(ref),
@@ -777,6 +768,34 @@ def resultsize_session():
         full_size('py/result-dialog-full', status3, out3)
 
 
+def valgrind_session():
+    """Three plug-in processes for in-root.sh's memcheck wrapper: a plain
+    stylisation, the regions procedure (two channels, a content mask,
+    meancov colours) and a call the plug-in refuses (a corrupt model)."""
+    content, style, style2 = load(E['NS_CONTENT']), load(E['NS_STYLE']), load(E['NS_STYLE2'])
+    layer = content.get_layers()[0]
+    w = content.get_width()
+    tiny = dict(SMALL, iterations=2, size=40)
+    status, out = run(content, [layer], [style], **tiny)
+    report(status == PDB_OK, 'valgrind/plain-run', out)
+    left, right = channel(content, 'vg-left', 0, w // 2), channel(content, 'vg-right', w // 2, w)
+    status, out = run(content, [layer], [style, style2], style_masks=[left, right],
+                      **dict(tiny, content_mask=right, color_transfer='meancov'))
+    report(status == PDB_OK, 'valgrind/regions-run', out)
+    # refused by the plug-in itself (an empty style list GIMP refuses before
+    # starting it): a corrupt model file
+    status, out = run(content, [layer], [style], **dict(tiny, model=E['NS_CORRUPT_MODEL']))
+    report(status != PDB_OK, 'valgrind/refused-run', (status, out))
+    # GIMP kills plug-ins still running when it quits: wait until memcheck
+    # has written every process's summary (its leak search takes seconds).
+    logs = E.get('NS_VALGRIND_LOGS', '')
+    for _ in range(300):
+        names = [os.path.join(logs, n) for n in os.listdir(logs)] if logs else []
+        if all('ERROR SUMMARY' in open(n).read() for n in names):
+            break
+        time.sleep(1)
+
+
 if SESSION == 'main':
     main_session()
 elif SESSION == 'cancel':
@@ -795,4 +814,6 @@ elif SESSION == 'resultsize':
     resultsize_session()
 elif SESSION.startswith('lastvals-'):
     lastvals_session(int(SESSION[-1]))
+elif SESSION == 'valgrind':
+    valgrind_session()
 print('NSTEST END py-' + SESSION, flush=True)

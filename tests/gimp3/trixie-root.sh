@@ -27,11 +27,11 @@ set -eu
 ROOT=${NS_TRIXIE_ROOT:-/var/cache/neural-style/trixie-root}
 STAMP=$ROOT/.neural-style-stamp
 LOCK=${ROOT%/}.lock
-# What the GIMP 3 plug-in, its tests and its screenshot need (and
-# de_DE.UTF-8, generated after the install).
+# What the GIMP 3 plug-in, its tests (valgrind: the plug-in under memcheck)
+# and its screenshot need (and de_DE.UTF-8, generated after the install).
 PACKAGES="gimp libgimp-3.0-dev gir1.2-gimp-3.0 python3-gi
   meson ninja-build gcc pkg-config gettext libopenblas-dev libjson-glib-dev
-  libgegl-dev libbabl-dev xvfb xauth locales"
+  libgegl-dev libbabl-dev xvfb xauth locales valgrind"
 PACKAGES=$(echo $PACKAGES)   # one line
 
 die() { echo "trixie-root: $*" >&2; exit 1; }
@@ -83,8 +83,10 @@ mount_all() {
 }
 
 in_root() {  # in_root CMD...: chroot with a clean environment
+  # 9>&-: the lock stays with this script; a process left behind in the
+  # root (a plug-in outliving its GIMP) must not keep holding it
   chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb "$@"
+    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive TERM=dumb "$@" 9>&-
 }
 
 build() {
