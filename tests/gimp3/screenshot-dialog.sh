@@ -18,7 +18,7 @@ BUILD=/root/ns-build-$(printf '%s' "$SRC" | md5sum | cut -c1-8)
 "$HERE/trixie-root.sh" ensure
 ROOT=$("$HERE/trixie-root.sh" path)
 NS_TRIXIE_BIND=$SRC NS_TRIXIE_SHARED=$(cd "$SRC/../shared" && pwd) \
-  "$HERE/trixie-root.sh" run xvfb-run -a -s '-screen 0 1400x900x24' \
+  "$HERE/trixie-root.sh" run xvfb-run -a -s '-screen 0 1400x1050x24' \
   sh /src/tests/gimp3/screenshot-in-root.sh "$BUILD" "$DELAY" "${2:-}"
 # The dialog without the empty screen around it.
 convert "$ROOT/tmp-shot.png" -trim +repage "$OUT"
