@@ -19,6 +19,7 @@
 #include "color_transfer.h"
 #include "image_ops.h"
 #include "masks.h"
+#include "memory_plan.h"
 #include "objective.h"
 #include "optimizer.h"
 #include "schedule.h"
@@ -354,77 +355,24 @@ estimate_with (const NsJob *job, const NsParams *p)
     + init + masks;
 }
 
-/* Default memory limit: 70% of physical RAM. */
 static guint64
-memory_limit_bytes (const NsParams *p)
+job_estimate (const NsParams *p, gpointer job)
 {
-  if (p->memory_limit_mb > 0)
-    return (guint64) (p->memory_limit_mb * 1024 * 1024);
-  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0)
-    return G_MAXUINT64;
-  return (guint64) pages * (guint64) page / 10 * 7;
+  return estimate_with (job, p);
 }
 
-/* L-BFGS correction pairs: as asked, or (0 = automatic) 8, fewer (down to
- * 3) while the job's estimate exceeds the memory limit: at 2048 px one pair
- * is 96 MiB.  *estimate: the job's estimate with that history, from one
- * estimate at 8 pairs (the history's share is ns_lbfgs_memory_bytes at the
- * working size, as in ns_estimate_memory_for). */
-static int
-lbfgs_history (const NsJob *job, const NsParams *base, guint64 *estimate)
-{
-  NsParams p = *base;
-  int m = p.lbfgs_history > 0 ? p.lbfgs_history : 8;
-  p.lbfgs_history = m;
-  *estimate = estimate_with (job, &p);
-  if (job->params.lbfgs_history == 0 && p.optimizer == NS_OPTIMIZER_LBFGS)
-    {
-      const size_t n = (size_t) 3 * job->work_w * job->work_h;
-      const guint64 limit = memory_limit_bytes (&p);
-      const guint64 rest = *estimate - ns_lbfgs_memory_bytes (n, m);
-      while (m > 3 && rest + ns_lbfgs_memory_bytes (n, m) > limit)
-        m--;
-      *estimate = rest + ns_lbfgs_memory_bytes (n, m);
-    }
-  return m;
-}
-
-/* Whether the objective can run tiled (objective_tiled.c): a chain
- * network, the Gram loss, no masks. */
-static gboolean
-tileable (const NsJob *job)
-{
-  guint64 masks;
-  return !ns_arch_info (job->model->arch)->graph && job->params.style_loss == NS_STYLE_LOSS_GRAM
-    && masked_styles (job, &masks) == 0 && !job->content_mask;
-}
-
-/* The run's plan: L-BFGS pairs, tile core (0: untiled) and the estimate
- * with them.  tile_size as asked; automatic (0): untiled if that fits the
- * limit, else the largest of these cores that fits (the smallest if none). */
+/* The run's plan (memory_plan.h): L-BFGS pairs, tile core (0: untiled) and
+ * the estimate with them.  Tiled only where the objective can be
+ * (objective_tiled.c: a chain network, the Gram loss, no masks). */
 static void
 plan_memory (const NsJob *job, int *history, int *tile, guint64 *need)
 {
-  static const int cores[] = { 2048, 1536, 1024, 768, 512, 384, 256 };
-  NsParams p = job->params;
-  const guint64 limit = memory_limit_bytes (&p);
-  *tile = p.tile_size;
-  *history = lbfgs_history (job, &p, need);
-  for (guint i = 0; i < G_N_ELEMENTS (cores) && p.tile_size == 0 && *need > limit
-       && tileable (job); i++)
-    {
-      NsParams q = p;
-      q.tile_size = cores[i];
-      guint64 e;
-      int h = lbfgs_history (job, &q, &e);
-      if (e <= limit || i == G_N_ELEMENTS (cores) - 1)
-        {
-          *tile = cores[i];
-          *history = h;
-          *need = e;
-        }
-    }
+  guint64 masks;
+  const gboolean tileable = ns_plan_tileable (job->model, &job->params,
+                                              masked_styles (job, &masks),
+                                              job->content_mask != NULL);
+  ns_memory_plan (&job->params, job->work_w, job->work_h, tileable, job_estimate,
+                  (gpointer) job, history, tile, need);
 }
 
 guint64
@@ -450,7 +398,7 @@ ns_job_get_tiling (const NsJob *job, int *tiles_x, int *tiles_y, int *core, int 
 static gboolean
 check_memory (NsJob *job, int *history, int *tile, GError **error)
 {
-  guint64 limit = memory_limit_bytes (&job->params);
+  guint64 limit = ns_memory_limit_bytes (&job->params);
   guint64 need;
   plan_memory (job, history, tile, &need);
   if (need <= limit)
