@@ -118,6 +118,9 @@ assert a["iterations"][0]["content"] == o["iterations"][0]["content"]
 PY
 }
 check "--style-balance: off and auto differ, the default is one of them bit for bit, the report names it, iteration 0's style term scaled by a factor in [1/4, 4]" sb_check
+check "--style-balance auto on a tiled level (--tile-size 32): iteration 0's style term equals the untiled one to 1e-5" bash -c \
+  "for t in 0 32; do '$cli' ${common[*]} --style '$scream' --size 64 --iterations 0 --multires 1 --style-balance auto --tile-size \$t --output '$tmp/sbt'\$t.png --report '$tmp/sbt'\$t.json || exit 1; done \
+   && $py -c 'import json,sys; a,b=[json.load(open(f))[\"iterations\"][0][\"style\"] for f in sys.argv[1:]]; assert abs(a-b) <= 1e-5*a, (a,b)' '$tmp/sbt0.json' '$tmp/sbt32.json'"
 expect_fail "unknown style balance" "auto or off" "$cli" "${common[@]}" --style "$scream" --style-balance on --output "$tmp/x.png"
 expect_fail "unknown style loss" "gram or swd" "$cli" "${common[@]}" --style "$scream" --style-loss l2 --output "$tmp/x.png"
 expect_fail "unknown preset" "subtle, balanced or strong" "$cli" "${common[@]}" --style "$scream" --preset wild --output "$tmp/x.png"
