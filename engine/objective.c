@@ -15,6 +15,7 @@
  * sees (Y, Y, Y).
  */
 #include "objective_private.h"
+#include "style_balance.h"
 #include "losses.h"
 
 #include <math.h>
@@ -127,6 +128,7 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
   obj->gamma = p->tv_weight;
   obj->style_loss = p->style_loss;
   obj->seed = p->seed;
+  obj->balance = p->style_balance == NS_STYLE_BALANCE_AUTO && p->style_loss == NS_STYLE_LOSS_GRAM;
 
   /* Content: default = blend b on the primary, 1-b on the secondary layer
    * (layers with weight 0 are dropped); custom list = equal 1/n. */
@@ -176,6 +178,7 @@ objective_new (const NsModel *model, const NsParams *p, gboolean plan_only, GErr
   obj->luma = p->color_transfer == NS_COLOR_TRANSFER_LUMINANCE;
   obj->swd_dir = g_new0 (float *, MAX (obj->n_style, 1));
   obj->swd_grad = g_new0 (float *, MAX (obj->n_style, 1));
+  obj->content_gram = g_new0 (float *, MAX (obj->n_style, 1));
   if (!obj->net)
     {
       ns_objective_free (obj);
@@ -241,6 +244,10 @@ ns_objective_free (NsObjective *obj)
     }
   g_free (obj->swd_dir);
   g_free (obj->swd_grad);
+  for (int k = 0; k < obj->n_style && obj->content_gram; k++)
+    g_free (obj->content_gram[k]);
+  g_free (obj->content_gram);
+  g_free (obj->balance_f);
   g_free (obj->swd_pairs);
   g_free (obj->swd_n_tmp);
   g_free (obj->content);
@@ -320,6 +327,36 @@ network_input (NsObjective *obj, const float *x)
   return obj->xpad;
 }
 
+/* Style balance: the content image's Gram matrices at the style layers,
+ * computed as a style image's are (W x H as it is, tiled where the level
+ * is). */
+static gboolean
+content_grams (NsObjective *obj, const float *content, int W, int H, GError **error)
+{
+  gboolean tiled = FALSE;
+  for (int k = 0; k < obj->n_style; k++)
+    g_clear_pointer (&obj->content_gram[k], g_free);
+  if (!ns_obj_tiled_style_grams (obj, content, W, H, obj->content_gram, &tiled, error))
+    return FALSE;
+  if (tiled)
+    return TRUE;
+  if (!ns_network_prepare (obj->net, H, W, error))
+    return FALSE;
+  ns_network_forward (obj->net, content);
+  for (int k = 0; k < obj->n_style; k++)
+    {
+      int C, h, w;
+      const float *F = ns_network_tap (obj->net, obj->style[k].tap, &C, &h, &w);
+      if (!(obj->content_gram[k] = g_try_new (float, (size_t) C * C)))
+        {
+          g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (Gram matrix)");
+          return FALSE;
+        }
+      ns_gram (F, C, h * w, obj->content_gram[k]);
+    }
+  return TRUE;
+}
+
 gboolean
 ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
                           GError **error)
@@ -340,8 +377,12 @@ ns_objective_set_content (NsObjective *obj, const float *content, int W, int H,
       g_set_error (error, NS_ERROR, NS_ERROR_NO_MEMORY, "out of memory (luminance image)");
       return FALSE;
     }
+  if (obj->balance && !content_grams (obj, content, W, H, error))
+    return FALSE;
   if (obj->tiled)
     return ns_obj_tiled_content (obj, content, error);
+  if (obj->balance && !ns_network_prepare (obj->net, H + obj->pad_h, W + obj->pad_w, error))
+    return FALSE;
   ns_network_forward (obj->net, network_input (obj, content));
   for (int i = 0; i < obj->n_content; i++)
     {
@@ -529,6 +570,32 @@ oom:
   return FALSE;
 }
 
+/* Style balance: β_s times the rule's factor f_s (style_balance.h) from
+ * ρ_k = ‖G_k(c)‖ / ‖G_k(s)‖ of each style layer. */
+static void
+apply_balance (NsObjective *obj)
+{
+  int n = (int) obj->style_targets->len;
+  double *log_rho = g_new (double, obj->n_style), *w = g_new (double, obj->n_style);
+  g_free (obj->balance_f);
+  obj->balance_f = g_new (double, n);
+  for (int s = 0; s < n; s++)
+    {
+      StyleTarget *st = g_ptr_array_index (obj->style_targets, s);
+      for (int k = 0; k < obj->n_style; k++)
+        {
+          int C;
+          ns_network_tap_shape (obj->net, obj->style[k].tap, &C, NULL, NULL);
+          log_rho[k] = ns_style_balance_log_rho (obj->content_gram[k], st[k].gram, C);
+          w[k] = obj->style[k].weight;
+        }
+      obj->balance_f[s] = ns_style_balance_factor (log_rho, w, obj->n_style);
+      obj->beta_norm[s] *= obj->balance_f[s];
+    }
+  g_free (log_rho);
+  g_free (w);
+}
+
 gboolean
 ns_objective_ready (NsObjective *obj, GError **error)
 {
@@ -557,6 +624,8 @@ ns_objective_ready (NsObjective *obj, GError **error)
   obj->norms_tmp = g_new (double, n);
   for (int s = 0; s < n; s++)
     obj->beta_norm[s] = g_array_index (obj->style_beta, double, s) / sum;
+  if (obj->balance)
+    apply_balance (obj);
   if (obj->tiled)
     return ns_obj_tiled_check (obj, error);
   if (!ns_network_prepare (obj->net, obj->H + obj->pad_h, obj->W + obj->pad_w, error)

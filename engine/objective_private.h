@@ -36,6 +36,9 @@ struct NsObjective
   LayerUse  *style;
   int        n_style;
   double     alpha, beta, gamma;
+  gboolean   balance;       /* style balance rule on (style_balance.h) */
+  float    **content_gram;  /* balance: per style layer, G_k(content) C x C */
+  double    *balance_f;     /* balance: per style image, the factor on β_s */
   NsStyleLossType style_loss;
   guint64    seed;
   float    **swd_dir;       /* SWD, per style layer: directions V [C][C] */

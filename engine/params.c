@@ -71,6 +71,7 @@ ns_params_init (NsParams *p)
     .style_layers = NULL,
     .pooling = NS_POOLING_MAX,
     .style_loss = NS_STYLE_LOSS_GRAM,
+    .style_balance = NS_STYLE_BALANCE_OFF,
     .optimizer = NS_OPTIMIZER_LBFGS,
     .iterations = 50,
     .tolerance = 0.0,

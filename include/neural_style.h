@@ -92,6 +92,10 @@ typedef enum { NS_OPTIMIZER_LBFGS = 0, NS_OPTIMIZER_ADAM = 1 } NsOptimizerType;
 typedef enum { NS_POOLING_MAX = 0, NS_POOLING_AVG = 1 } NsPoolingType;
 /* Style loss: Gram matrices (Gatys et al.) or sliced Wasserstein (Heitz et al. 2021) */
 typedef enum { NS_STYLE_LOSS_GRAM = 0, NS_STYLE_LOSS_SWD = 1 } NsStyleLossType;
+/* Style balance (issue #20, README "Style balance"): off = every style
+ * image weighs β·β_s; auto = β_s times a factor from the content's and the
+ * style's Gram matrices at the style layers (engine/style_balance.h). */
+typedef enum { NS_STYLE_BALANCE_OFF = 0, NS_STYLE_BALANCE_AUTO = 1 } NsStyleBalance;
 typedef enum { NS_INIT_NOISE = 0, NS_INIT_CONTENT = 1, NS_INIT_IMAGE = 2 } NsInitType;
 /* Colour control (Gatys et al. 2017, sec. 5): none; meancov = each style
  * recoloured to the content's RGB mean and covariance before its targets;
@@ -115,6 +119,7 @@ typedef struct
   char  *style_layers;            /* NULL = architecture default; owned by caller */
   NsPoolingType pooling;
   NsStyleLossType style_loss;     /* GRAM (default) or SWD; SWD's directions from seed */
+  NsStyleBalance style_balance;   /* per-style weight factor (Gram loss only) */
 
   /* optimisation */
   NsOptimizerType optimizer;

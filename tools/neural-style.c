@@ -30,7 +30,7 @@
 
 typedef struct
 {
-  char   *model, *content, *output, *report, *init, *optimizer, *pooling, *style_loss;
+  char   *model, *content, *output, *report, *init, *optimizer, *pooling, *style_loss, *balance;
   char  **styles;
   char  **contents;        /* --content, repeatable (files or folders) */
   char   *output_dir;      /* batch: one output per content file */
@@ -288,6 +288,8 @@ cmd_stylize (int argc, char **argv)
     { "pooling", 0, 0, G_OPTION_ARG_STRING, &o.pooling, "max (default) or avg", "TYPE" },
     { "style-loss", 0, 0, G_OPTION_ARG_STRING, &o.style_loss,
       "gram (default) or swd (sliced Wasserstein, directions from --seed)", "LOSS" },
+    { "style-balance", 0, 0, G_OPTION_ARG_STRING, &o.balance,
+      "auto or off: weigh each style image by how far it lies from the content (README \"Style balance\"; Gram loss only)", "MODE" },
     { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
     { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file (started from as it is: no noise unless --initial-noiseblend)", "WHAT" },
@@ -361,6 +363,7 @@ cmd_stylize (int argc, char **argv)
   static const char *const opt_names[] = { "lbfgs", "adam" };
   static const char *const pool_names[] = { "max", "avg" };
   static const char *const loss_names[] = { "gram", "swd" };
+  static const char *const balance_names[] = { "off", "auto" };
   int v;
   if (o.optimizer)
     {
@@ -391,6 +394,16 @@ cmd_stylize (int argc, char **argv)
           goto out;
         }
       p.style_loss = v;
+    }
+  if (o.balance)
+    {
+      if (!parse_enum (o.balance, balance_names, 2, &v))
+        {
+          fprintf (stderr, "neural-style: --style-balance must be auto or off\n");
+          rc = 2;
+          goto out;
+        }
+      p.style_balance = v;
     }
   p.content_weight = content_weight;
   p.style_weight = style_weight;
@@ -563,7 +576,7 @@ out:
   g_free (model_path);
   g_option_context_free (ctx);
   g_free (o.model); g_free (o.content); g_free (o.output); g_free (o.report);
-  g_free (o.init); g_free (o.optimizer); g_free (o.pooling); g_free (o.style_loss);
+  g_free (o.init); g_free (o.optimizer); g_free (o.pooling); g_free (o.style_loss); g_free (o.balance);
   g_free (o.checkpoint_output);
   g_free (content_layers); g_free (style_layers);
   g_free (h_cw); g_free (h_sw); g_free (h_tv); g_free (h_nb); g_free (preset_opt);

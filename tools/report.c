@@ -148,6 +148,7 @@ add_parameters (Json *j, const NsParams *p, const char *model_path, const char *
   str (j, "style_layers", p->style_layers);
   str (j, "pooling", pool[p->pooling]);
   str (j, "style_loss", p->style_loss == NS_STYLE_LOSS_SWD ? "swd" : "gram");
+  str (j, "style_balance", p->style_balance == NS_STYLE_BALANCE_AUTO ? "auto" : "off");
   str (j, "optimizer", opt[p->optimizer]);
   integer (j, "iterations", p->iterations);
   num (j, "tolerance", p->tolerance);

@@ -102,6 +102,28 @@ expect_fail "missing style file" "no such file" "$cli" "${common[@]}" --style "$
 expect_fail "negative style weight" "weight" "$cli" "${common[@]}" --style "$scream:-1" --output "$tmp/x.png"
 expect_fail "unknown layer" "relu9_9" "$cli" "${common[@]}" --style "$scream" --style-layers relu9_9 --output "$tmp/x.png"
 expect_fail "bad optimizer" "optimizer" "$cli" "${common[@]}" --style "$scream" --optimizer sgd --output "$tmp/x.png"
+sb_check() {  # off and auto differ; the default is one of them bit for bit; the report; iteration 0
+  for m in off auto default; do
+    opt=(--style-balance $m); [ $m = default ] && opt=()
+    "$cli" "${common[@]}" --style "$scream" --size 48 --iterations 3 "${opt[@]}" \
+      --output "$tmp/sb-$m.png" --report "$tmp/sb-$m.json" || return 1
+  done
+  local d; d=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["parameters"]["style_balance"])' "$tmp/sb-default.json")
+  ! cmp -s "$tmp/sb-off.png" "$tmp/sb-auto.png" && cmp "$tmp/sb-$d.png" "$tmp/sb-default.png" || return 1
+  $py - "$tmp/sb-auto.json" "$tmp/sb-off.json" <<'PY'
+import json, sys
+a, o = [json.load(open(f)) for f in sys.argv[1:]]
+assert a["parameters"]["style_balance"] == "auto" and o["parameters"]["style_balance"] == "off"
+r = a["iterations"][0]["style"] / o["iterations"][0]["style"]
+assert 0.25 <= r <= 4 and abs(r - 1) > 1e-3, r
+assert a["iterations"][0]["content"] == o["iterations"][0]["content"]
+PY
+}
+check "--style-balance: off and auto differ, the default is one of them bit for bit, the report names it, iteration 0's style term scaled by a factor in [1/4, 4]" sb_check
+check "--style-balance auto on a tiled level (--tile-size 32): iteration 0's style term equals the untiled one to 1e-5" bash -c \
+  "for t in 0 32; do '$cli' ${common[*]} --style '$scream' --size 64 --iterations 0 --multires 1 --style-balance auto --tile-size \$t --output '$tmp/sbt'\$t.png --report '$tmp/sbt'\$t.json || exit 1; done \
+   && $py -c 'import json,sys; a,b=[json.load(open(f))[\"iterations\"][0][\"style\"] for f in sys.argv[1:]]; assert abs(a-b) <= 1e-5*a, (a,b)' '$tmp/sbt0.json' '$tmp/sbt32.json'"
+expect_fail "unknown style balance" "auto or off" "$cli" "${common[@]}" --style "$scream" --style-balance on --output "$tmp/x.png"
 expect_fail "unknown style loss" "gram or swd" "$cli" "${common[@]}" --style "$scream" --style-loss l2 --output "$tmp/x.png"
 expect_fail "unknown preset" "subtle, balanced or strong" "$cli" "${common[@]}" --style "$scream" --preset wild --output "$tmp/x.png"
 expect_fail "iterations < 0" "iterations" "$cli" "${common[@]}" --style "$scream" --iterations -3 --output "$tmp/x.png"
