@@ -58,5 +58,5 @@ kill -- -$pid 2>/dev/null
 wait $pid 2>/dev/null
 # GIMP 3 starts plug-ins in process groups of their own: the dialog's
 # plug-in outlives the group kill above unless ended by its path
-pkill -f "$GIMP3_DIRECTORY/plug-ins/" 2>/dev/null
+pkill -KILL -f "$GIMP3_DIRECTORY/plug-ins/" 2>/dev/null   # (it may ignore SIGTERM)
 true
