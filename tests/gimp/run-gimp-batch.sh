@@ -15,14 +15,9 @@ if [ ! -f "$MODEL" ] || ! command -v gimp >/dev/null 2>&1; then
 fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-gimp-batch.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-export GIMP2_DIRECTORY="$WORK/profile"
-mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style" "$WORK/photos" "$WORK/styled"
-for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
-  mkdir -p "$GIMP2_DIRECTORY/$d"
-done
-cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
-export XDG_DATA_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache" LANGUAGE=C LC_ALL=C.UTF-8 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
-unset NEURAL_STYLE_MODEL
+. "$SOURCE_DIR/tests/gimp/profile.sh"
+ns_gimp2_profile "$WORK" "$PLUGIN"
+mkdir -p "$WORK/photos" "$WORK/styled"
 for f in dog eagle kite; do convert "$SHARED/images/$f.jpg" -resize 160x160 "$WORK/photos/$f.jpg"; done
 printf 'junk' > "$WORK/photos/zz-broken.jpg"
 

@@ -38,20 +38,12 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-gimp-test.XXXXXX")
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT INT TERM
 
 # A throw-away GIMP profile holding only our plug-in.
-export GIMP2_DIRECTORY="$WORK/profile"
-mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style" "$WORK/tmp"
-for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
-  mkdir -p "$GIMP2_DIRECTORY/$d"
-done
-cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
-# No user-level default model may interfere with the "" model lookup.
-export XDG_DATA_HOME="$WORK/xdg"
-# The dialog's measured speed (plugin-speed.c) goes to a throw-away cache.
-export XDG_CACHE_HOME="$WORK/xdg-cache"
-unset NEURAL_STYLE_MODEL NEURAL_STYLE_SPEED_CACHE
+# (No user-level default model may interfere with the "" model lookup; the
+# dialog's measured speed, plugin-speed.c, goes to a throw-away cache.)
+. "$HERE/profile.sh"
+ns_gimp2_profile "$WORK" "$PLUGIN"
+mkdir -p "$WORK/tmp"
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
-export LANGUAGE=C LC_ALL=C.UTF-8
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
 # A damaged model: the real header, the tensor data cut off.
 head -c 4096 "$MODEL" > "$WORK/corrupt.safetensors"

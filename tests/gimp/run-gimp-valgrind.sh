@@ -30,15 +30,10 @@ command -v valgrind >/dev/null 2>&1 || skip_or_fail "no valgrind"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-gimp-valgrind.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-export GIMP2_DIRECTORY="$WORK/profile"
-mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style" "$WORK/vg"
-for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
-  mkdir -p "$GIMP2_DIRECTORY/$d"
-done
-cp "$PLUGIN" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
-export XDG_DATA_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache" LANGUAGE=C LC_ALL=C.UTF-8
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} OMP_WAIT_POLICY=PASSIVE   # PASSIVE: no re-exec
-unset NEURAL_STYLE_MODEL
+. "$SOURCE_DIR/tests/gimp/profile.sh"
+ns_gimp2_profile "$WORK" "$PLUGIN"
+mkdir -p "$WORK/vg"
+export OMP_WAIT_POLICY=PASSIVE   # no re-exec
 "$SOURCE_DIR/tests/gegl-env.sh" "$WORK/gegl-env" png jpeg >/dev/null || { echo "FAIL: tests/gegl-env.sh"; exit 1; }
 . "$WORK/gegl-env/env"
 # GIMP splits the wrapper at spaces: no spaces inside its words.
