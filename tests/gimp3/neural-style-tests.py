@@ -789,7 +789,7 @@ def valgrind_session():
     # GIMP kills plug-ins still running when it quits: wait until memcheck
     # has written every process's summary (its leak search takes seconds).
     logs = E.get('NS_VALGRIND_LOGS', '')
-    for _ in range(300):
+    for _ in range(1500):
         names = [os.path.join(logs, n) for n in os.listdir(logs)] if logs else []
         if all('ERROR SUMMARY' in open(n).read() for n in names):
             break
