@@ -135,6 +135,18 @@ adj_value (GtkObject *adj)
   return gtk_adjustment_get_value (GTK_ADJUSTMENT (adj));
 }
 
+/* The seed box's "value-changed": a value above G_MAXINT32 becomes its low
+ * 31 bits, shown, so the box always holds the seed the run uses. */
+static void
+seed_fold (GtkAdjustment *adj, gpointer data)
+{
+  gdouble v = gtk_adjustment_get_value (adj);
+
+  (void) data;
+  if (v > G_MAXINT32)
+    gtk_adjustment_set_value (adj, (gdouble) ((guint32) v & 0x7fffffffu));
+}
+
 static void
 set_adj (GtkObject *adj, gdouble value)
 {
@@ -958,11 +970,15 @@ build_output (Dialog *dlg)
   dlg->seed = g_random_int () & 0x7fffffff;
   dlg->seed_box = gimp_random_seed_new (&dlg->seed, &dlg->random_seed);
   {
-    /* The PDB seed is a non-negative INT32. */
     GtkAdjustment *adj = gtk_spin_button_get_adjustment
                            (GTK_SPIN_BUTTON (GIMP_RANDOM_SEED_SPINBUTTON (dlg->seed_box)));
 
-    gtk_adjustment_set_upper (adj, G_MAXINT32);
+    /* The box takes GimpRandomSeed's full 32-bit values (New Seed and
+     * Randomize put g_random_int () in it; an upper bound of G_MAXINT32
+     * clamped half of them to 2147483647) and seed_fold keeps it at the
+     * non-negative INT32 the PDB's seed is. */
+    gtk_adjustment_set_upper (adj, G_MAXUINT32);
+    g_signal_connect (adj, "value-changed", G_CALLBACK (seed_fold), NULL);
     gtk_adjustment_set_value (adj, g_random_int () & 0x7fffffff);
   }
   gimp_table_attach_aligned (GTK_TABLE (table), 0, 7, nsp_control_label ("seed"), 0.0, 0.5,
@@ -998,7 +1014,8 @@ show_help (const gchar *help_id, gpointer help_data)
  * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
  * chooses preset N; "wait"; "change" raises the content weight; "continue"
  * ticks Continue from this layer; "small" sets 8 iterations at size 64;
- * "iterations=N" sets N iterations; "full" / "working" choose the Result
+ * "iterations=N" sets N iterations; "seed=N" unticks Randomize, types N
+ * into the seed box and logs the box's value; "full" / "working" choose the Result
  * size; "sizes" appends both
  * Result size labels and the estimate line to
  * $NEURAL_STYLE_TEST_PREVIEW_LOG;
@@ -1027,6 +1044,23 @@ auto_settings_step (Dialog *dlg, const gchar *step)
     }
   else if (g_str_has_prefix (step, "iterations="))
     set_adj (dlg->iterations, atoi (step + 11));
+  else if (g_str_has_prefix (step, "seed="))
+    {
+      /* Randomize off, N typed into the box (as New Seed would put it);
+       * the box's value goes to $NEURAL_STYLE_TEST_PREVIEW_LOG */
+      GtkSpinButton *spin = GTK_SPIN_BUTTON (GIMP_RANDOM_SEED_SPINBUTTON (dlg->seed_box));
+      const gchar   *log  = g_getenv ("NEURAL_STYLE_TEST_PREVIEW_LOG");
+      FILE          *f;
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (GIMP_RANDOM_SEED_TOGGLE (dlg->seed_box)),
+                                    FALSE);
+      gtk_spin_button_set_value (spin, g_ascii_strtod (step + 5, NULL));
+      if (log && *log && (f = fopen (log, "a")))
+        {
+          fprintf (f, "seed-box %.0f\n", gtk_spin_button_get_value (spin));
+          fclose (f);
+        }
+    }
   else if (nsp_result_size_test_step (&dlg->result_size, step, dlg->estimate))
     ;
   else if (g_strcmp0 (step, "protect") == 0 || g_strcmp0 (step, "unprotect") == 0)

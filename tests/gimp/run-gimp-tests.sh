@@ -89,7 +89,7 @@ if command -v xvfb-run >/dev/null 2>&1; then
   # Result size (#18): a 700x500 layer at its own size under a memory
   # limit that needs 2x1 tiles: Script-Fu size 0 and the dialog's choice.
   sessions="$sessions resultsize"
-  NEURAL_STYLE_TEST_DIALOG=iterations=2,sizes,full,sizes,ok NEURAL_STYLE_MODEL="$MODEL" \
+  NEURAL_STYLE_TEST_DIALOG=iterations=2,seed=3000000000,sizes,full,sizes,ok NEURAL_STYLE_MODEL="$MODEL" \
     NEURAL_STYLE_MEMORY_LIMIT_MB=150 NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/resultsize-steps.log" \
     run_session resultsize resultsize-tests.scm xvfb-run -a -s '-screen 0 1280x1024x24'
 else
@@ -196,6 +196,11 @@ if echo "$sessions" | grep -q resultsize; then
   case "$f2" in "size-full on "*) ok "resultsize/full-chosen" ;; *) bad "resultsize/full-chosen" "${f2:-no log}" ;; esac
   case "$f3" in "size-full on "*) ok "resultsize/result-opens-with-full" ;;
     *) bad "resultsize/result-opens-with-full" "${f3:-no log}" ;; esac
+  # the seed box: 3000000000 typed in shows (and runs, resultsize-tests.scm)
+  # its low 31 bits, 852516352, not the old clamp's 2147483647
+  s1=$(blk seed-box 1)
+  if [ "$s1" = "seed-box 852516352" ]; then ok "dialog/seed-box-folds-to-int32 ($s1)"
+  else bad "dialog/seed-box-folds-to-int32" "${s1:-no log}"; fi
 fi
 
 # The dialog measured this machine's speed for its model and kept it (#19).
