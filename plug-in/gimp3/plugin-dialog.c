@@ -819,9 +819,39 @@ build_options (Dialog *dlg)
   gtk_box_reorder_child (GTK_BOX (gimp_procedure_dialog_get_widget (dialog, "loss-box", G_TYPE_NONE)),
                          preset, 0);
   g_object_set_data (G_OBJECT (dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
-  nsp_dialog_regions_frame (dialog, dlg->config, dlg->image, dlg->drawable);
   return gimp_procedure_dialog_fill_box (dialog, "right-box", "loss-frame", "optim-frame",
-                                         "output-frame", "regions-frame", NULL);
+                                         "output-frame", NULL);
+}
+
+/* The two columns in a scrolled window as tall as they are, but no taller
+ * than the screen's work area less room for the title bar and the buttons:
+ * on a 768 px laptop screen the dialog scrolls instead of reaching below
+ * the screen with OK out of reach. */
+static GtkWidget *
+screen_sized (GtkWidget *child)
+{
+  GtkWidget  *scrolled = gtk_scrolled_window_new (NULL, NULL);
+  GdkDisplay *display  = gdk_display_get_default ();
+  GdkMonitor *monitor  = NULL;
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  if (display)
+    monitor = gdk_display_get_primary_monitor (display);
+  if (!monitor && display && gdk_display_get_n_monitors (display) > 0)
+    monitor = gdk_display_get_monitor (display, 0);
+  if (monitor)
+    {
+      GdkRectangle area;
+
+      gdk_monitor_get_workarea (monitor, &area);
+      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled),
+                                                  MAX (area.height - 160, 300));
+    }
+  gtk_container_add (GTK_CONTAINER (scrolled), child);
+  return scrolled;
 }
 
 /* ------------------------------------------------------------ test hook */
@@ -958,7 +988,7 @@ nsp_dialog_run (GimpProcedure       *procedure,
   main_hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_container_set_border_width (GTK_CONTAINER (main_hbox), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dlg.dialog))),
-                      main_hbox, TRUE, TRUE, 0);
+                      screen_sized (main_hbox), TRUE, TRUE, 0);
   left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_box_pack_start (GTK_BOX (main_hbox), left, TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (main_hbox), build_options (&dlg), TRUE, TRUE, 0);
@@ -970,6 +1000,12 @@ nsp_dialog_run (GimpProcedure       *procedure,
   g_object_set_data (G_OBJECT (dlg.dialog), "nsp-estimate", dlg.estimate);
   dlg.preview = nsp_dialog_preview_new (dlg.dialog, config, image, &dlg.drawable);
   add_frame (left, _("Preview"), nsp_dialog_preview_widget (dlg.preview));
+  /* Regions and Colours under the preview: the columns come out about as
+   * tall as each other (on the right it made the dialog 962 px high) */
+  gtk_box_pack_start (GTK_BOX (left),
+                      nsp_dialog_regions_frame (GIMP_PROCEDURE_DIALOG (dlg.dialog), config,
+                                                image, dlg.drawable),
+                      FALSE, FALSE, 0);
   build_rows (&dlg);
 
   dlg.building = FALSE;
