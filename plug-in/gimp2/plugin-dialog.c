@@ -112,6 +112,26 @@ new_table (gint rows)
   return table;
 }
 
+/* The scrolled window holding both columns: as large as the columns ask,
+ * but no taller than the screen's work area less room for the title bar
+ * and the buttons (a GTK 2 scrolled window does not ask for its child's
+ * height itself): on a 768 px laptop screen the columns scroll and OK
+ * stays in view. */
+static void
+screen_sized (GtkWidget *scrolled, GtkWidget *child)
+{
+  GtkRequisition req;
+  GdkScreen     *screen = gtk_widget_get_screen (scrolled);
+  GdkRectangle   area   = { 0, 0, 0, G_MAXINT };
+
+  gtk_widget_show_all (child);
+  gtk_widget_size_request (child, &req);
+  if (screen)
+    gdk_screen_get_monitor_workarea (screen, gdk_screen_get_primary_monitor (screen), &area);
+  /* (the width follows the child: GTK_POLICY_NEVER asks for its width) */
+  gtk_widget_set_size_request (scrolled, -1, MIN (req.height, MAX (area.height - 160, 300)));
+}
+
 static GtkWidget *
 add_frame (GtkWidget *box, const gchar *title, GtkWidget *child)
 {
@@ -1228,7 +1248,7 @@ nsp_dialog_run_regions (gint32     image_id,
                         NspMasks  *masks)
 {
   Dialog     dlg;
-  GtkWidget *main_hbox, *left, *right, *loss, *preset;
+  GtkWidget *main_hbox, *scrolled, *left, *right, *loss, *preset;
   gboolean   ok = FALSE;
   AutoResponse auto_resp = { NULL, NULL, 0, NULL, NULL, 0, NULL };
   guint      auto_source = 0;
@@ -1259,8 +1279,14 @@ nsp_dialog_run_regions (gint32     image_id,
 
   main_hbox = gtk_hbox_new (FALSE, 12);
   gtk_container_set_border_width (GTK_CONTAINER (main_hbox), 12);
+  scrolled = gtk_scrolled_window_new (NULL, NULL);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_add_with_viewport (GTK_SCROLLED_WINDOW (scrolled), main_hbox);
+  gtk_viewport_set_shadow_type (GTK_VIEWPORT (gtk_bin_get_child (GTK_BIN (scrolled))),
+                                GTK_SHADOW_NONE);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dlg.dialog))),
-                      main_hbox, TRUE, TRUE, 0);
+                      scrolled, TRUE, TRUE, 0);
   left  = gtk_vbox_new (FALSE, 12);
   right = gtk_vbox_new (FALSE, 12);
   gtk_box_pack_start (GTK_BOX (main_hbox), left, TRUE, TRUE, 0);
@@ -1280,12 +1306,14 @@ nsp_dialog_run_regions (gint32     image_id,
   gtk_box_pack_start (GTK_BOX (loss), preset, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (loss), preset, 0);
   g_object_set_data (G_OBJECT (dlg.dialog), "nsp-preset-combo", nsp_preset_row_combo (preset));
-  add_frame (right, _("Regions and Colours"),
+  dlg.preview = nsp_preview_new (gather_preview, &dlg);
+  add_frame (left, _("Preview"), nsp_preview_widget (dlg.preview));
+  /* under the preview: the columns come out about as tall as each other */
+  add_frame (left, _("Regions and Colours"),
              nsp_region_controls_new (&dlg.regions, image_id, dlg.drawable_id, vals,
                                       gimp_item_is_valid (masks->content_mask)
                                       ? masks->content_mask : -1));
-  dlg.preview = nsp_preview_new (gather_preview, &dlg);
-  add_frame (left, _("Preview"), nsp_preview_widget (dlg.preview));
+  screen_sized (scrolled, main_hbox);
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
