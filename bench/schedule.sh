@@ -14,7 +14,8 @@
 # curves of all schedules, one panel per model and pair, into PNG
 # (bench/schedule_plot.py, gnuplot).  Never a test.
 # Environment: BUILD (default build-bench), THREADS (2), MODELS ("squeezenet
-# vgg19"), PAIRS (content:style file names in ../shared/images),
+# vgg19"), PAIRS (content:style file names in ../shared/images), VGG_PAIRS
+# (the pairs VGG-19 runs, default the first two: a VGG run takes minutes),
 # SQZ_SCHEDULES / VGG_SCHEDULES (';'-separated "name=CLI options"; the first
 # is the reference), PNG (default bench/schedule-curves.png), KEEP (a folder
 # for the pictures and reports; default a temporary one, removed).
@@ -24,8 +25,9 @@ BUILD=${BUILD:-build-bench}
 THREADS=${THREADS:-2}
 MODELS=${MODELS:-"squeezenet vgg19"}
 PAIRS=${PAIRS:-"kite.jpg:scream.jpg dog.jpg:pattern-electric.png horses.jpg:pattern-burlwood.png"}
-SQZ_SCHEDULES=${SQZ_SCHEDULES:-"default=;3 levels, 25 at 512 px=--multires 3 --detail-side 256 --iterations 50 --detail-iterations 25;3 levels, 30 at 512 px=--multires 3 --detail-side 256 --iterations 60 --detail-iterations 30"}
-VGG_SCHEDULES=${VGG_SCHEDULES:-"default=;tolerance 2e-3=--tolerance 2e-3"}
+SQZ_SCHEDULES=${SQZ_SCHEDULES:-"default=;3 levels 200/100/35=--multires 3 --detail-side 256 --iterations 100 --detail-iterations 35;3 levels 200/100/25=--multires 3 --detail-side 256 --iterations 100 --detail-iterations 25"}
+VGG_SCHEDULES=${VGG_SCHEDULES:-"default=;tolerance 2e-3=--tolerance 2e-3;2 levels 100/50=--multires 2;coarse halved 100/50/50=--detail-side 256 --iterations 50 --detail-iterations 50"}
+VGG_PAIRS=${VGG_PAIRS:-"kite.jpg:scream.jpg dog.jpg:pattern-electric.png"}
 PNG=${PNG:-bench/schedule-curves.png}
 SHARED=${NS_SHARED_DIR:-../shared}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
@@ -48,7 +50,8 @@ for pair in $PAIRS; do
   for model in $MODELS; do
     case $model in
       squeezenet) mfile=$SHARED/models/squeezenet1_1.safetensors; scheds=$SQZ_SCHEDULES ;;
-      vgg19) mfile=$VGG; scheds=$VGG_SCHEDULES ;;
+      vgg19) mfile=$VGG; scheds=$VGG_SCHEDULES
+             case " $VGG_PAIRS " in *" $pair "*) ;; *) continue ;; esac ;;
       *) echo "unknown model $model (squeezenet, vgg19)" >&2; exit 2 ;;
     esac
     IFS=';' read -r -a list <<< "$scheds"
@@ -59,20 +62,22 @@ for pair in $PAIRS; do
       echo "# $model ${content%.*}+${style%.*}: $name ($opts), load $l0" >&2
       t0=$(date +%s.%N)
       # shellcheck disable=SC2086
-      if ! OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS "$BUILD/tools/neural-style" \
+      if ! OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS /usr/bin/time -f '%U %S' -o "$OUT/run$n.cpu" \
+           "$BUILD/tools/neural-style" \
            -m "$mfile" -c "$SHARED/images/$content" -s "$SHARED/images/$style" --threads "$THREADS" \
            -o "$OUT/run$n.png" --report "$OUT/run$n.json" $opts > "$OUT/run$n.log" 2>&1; then
         tail -3 "$OUT/run$n.log" >&2; echo "run $n failed" >&2; continue
       fi
       t1=$(date +%s.%N)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$model" "${content%.*}+${style%.*}" "$name" "$opts" \
-        "$(awk "BEGIN { print $t1 - $t0 }")" "$l0" "$(load)" "$OUT/run$n.json" >> "$RUNS"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$model" "${content%.*}+${style%.*}" "$name" "$opts" \
+        "$(awk "BEGIN { print $t1 - $t0 }")" "$(awk '{ print $1 + $2 }' "$OUT/run$n.cpu")" "$l0" "$(load)" "$OUT/run$n.json" >> "$RUNS"
     done
   done
 done
 echo
 echo "Final 512 px loss: the lowest total of the last level (the image returned)."
-echo "Wall s: the whole CLI run (model load, style targets, all levels, writing the picture)."
+echo "Wall s: the whole CLI run (model load, style targets, all levels, writing the picture);"
+echo "CPU s: its user + system time (less moved by other processes' load than wall time)."
 /usr/bin/python3 bench/schedule_plot.py "$RUNS" "$PNG" || exit 1
 echo
 echo "# curves: $PNG; load average at end: $(load)"

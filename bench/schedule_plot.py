@@ -4,7 +4,7 @@
    schedule_plot.py RUNS.tsv PNG
 
 RUNS.tsv: one line per CLI run, tab-separated:
-   model pair schedule options wall_seconds load_before load_after report.json
+   model pair schedule options wall_seconds cpu_seconds load_before load_after report.json
 (the first schedule of each model is the reference).  Prints the table on
 stdout; draws one panel per (model, pair) with gnuplot: total loss against
 the optimisation's elapsed seconds (the sum of the report's per-iteration
@@ -24,7 +24,7 @@ import tempfile
 
 
 def load_run(line):
-    model, pair, sched, opts, wall, l0, l1, report = line.rstrip("\n").split("\t")
+    model, pair, sched, opts, wall, cpu, l0, l1, report = line.rstrip("\n").split("\t")
     r = json.load(open(report))
     its = r["iterations"]
     last = max(x["level"] for x in its)
@@ -34,7 +34,7 @@ def load_run(line):
         pts.append((t, x["total"], x["level"]))
         per_level[x["level"]] = x["iteration"]
     final = min(x["total"] for x in its if x["level"] == last)
-    return dict(model=model, pair=pair, sched=sched, opts=opts, wall=float(wall),
+    return dict(model=model, pair=pair, sched=sched, opts=opts, wall=float(wall), cpu=float(cpu),
                 opt_s=t, load0=l0, load1=l1, pts=pts, final=final,
                 iters="/".join(str(per_level[k]) for k in sorted(per_level)),
                 stop=r.get("stop_reason", "?"))
@@ -43,22 +43,25 @@ def load_run(line):
 def main():
     runs = [load_run(l) for l in open(sys.argv[1]) if l.strip()]
     png = sys.argv[2]
+    if not runs:
+        sys.exit("schedule_plot.py: no run succeeded")
     ref = {}
     for r in runs:
         ref.setdefault((r["model"], r["pair"]), r)   # the first schedule run of each panel
-    print("| model | pair | schedule | wall s | optimise s | iterations per level | final 512 px loss"
-          " | wall vs default | loss vs default | load (1 min) before / after |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | pair | schedule | wall s | CPU s | optimise s | iterations per level | final 512 px loss"
+          " | wall vs default | final loss vs default | load (1 min) before / after |")
+    print("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
     for r in runs:
         d = ref[(r["model"], r["pair"])]
-        print("| %s | %s | %s | %.1f | %.1f | %s | %.4g | %.2f | %+.2f %% | %s / %s |"
-              % (r["model"], r["pair"], r["sched"], r["wall"], r["opt_s"], r["iters"], r["final"],
+        print("| %s | %s | %s | %.1f | %.1f | %.1f | %s | %.4g | %.2f | %+.2f %% | %s / %s |"
+              % (r["model"], r["pair"], r["sched"], r["wall"], r["cpu"], r["opt_s"], r["iters"], r["final"],
                  r["wall"] / d["wall"], 100.0 * (r["final"] / d["final"] - 1.0), r["load0"].split()[0],
                  r["load1"].split()[0]))
     # Sums per (model, schedule) over the pairs: the figure the proposal rests on.
     print()
-    print("| model | schedule | pairs | wall s (sum) | wall vs default | pairs with final loss <= default's |")
-    print("|---|---|---|---|---|---|")
+    print("| model | schedule | pairs | wall s (sum) | wall vs default | CPU vs default |"
+          " pairs with final loss <= default's |")
+    print("|---|---|---:|---:|---:|---:|---|")
     keys = []
     for r in runs:
         if (r["model"], r["sched"]) not in keys:
@@ -67,17 +70,20 @@ def main():
         mine = [r for r in runs if r["model"] == m and r["sched"] == s]
         base = [ref[(r["model"], r["pair"])] for r in mine]
         w, wb = sum(r["wall"] for r in mine), sum(b["wall"] for b in base)
+        c, cb = sum(r["cpu"] for r in mine), sum(b["cpu"] for b in base)
         ok = sum(1 for r, b in zip(mine, base) if r["final"] <= b["final"])
-        print("| %s | %s | %d | %.1f | %.2f | %d of %d |" % (m, s, len(mine), w, w / wb, ok, len(mine)))
+        print("| %s | %s | %d | %.1f | %.2f | %.2f | %d of %d |"
+              % (m, s, len(mine), w, w / wb, c / cb, ok, len(mine)))
 
-    panels = list(ref.keys())
+    models = list(dict.fromkeys(m for m, _ in ref))
+    pairs = list(dict.fromkeys(p for _, p in ref))
+    panels = [(m, p) for m in models for p in pairs if (m, p) in ref]   # a row per model
     scheds = []
     for r in runs:
         if r["sched"] not in scheds:
             scheds.append(r["sched"])
     tmp = tempfile.mkdtemp()
-    cols = len({p for _, p in panels})
-    rows = (len(panels) + cols - 1) // cols
+    cols, rows = len(pairs), len(models)
     gp = ["set terminal pngcairo size %d,%d font ',10'" % (640 * cols, 420 * rows),
           "set output '%s'" % png,
           "set multiplot layout %d,%d" % (rows, cols),
