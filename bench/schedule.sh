@@ -20,7 +20,7 @@
 # is the reference), PNG (default bench/schedule-curves.png), KEEP (a folder
 # for the pictures and reports; default a temporary one, removed).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build-bench}
 THREADS=${THREADS:-2}
 MODELS=${MODELS:-"squeezenet vgg19"}
