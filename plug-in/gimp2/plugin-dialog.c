@@ -62,6 +62,7 @@ struct Dialog
   GtkWidget  *scale_note;           /* "computed at … and enlarged …×" */
 
   GtkWidget  *dialog;
+  GtkWidget  *scrolled, *columns;   /* screen_sized (); NULL while building */
   GtkWidget  *rows_box;
   GList      *rows;                 /* StyleRow* */
   GtkWidget  *add_button;
@@ -485,6 +486,8 @@ on_remove_row (GtkButton *button, StyleRow *row)
   g_free (row);
   update_percentages (dlg);
   update_estimate (dlg);
+  if (dlg->scrolled)
+    screen_sized (dlg->scrolled, dlg->columns);
 }
 
 /* GimpImageComboBox labels images "kite.jpg-3" (or "[kite] (imported)-3");
@@ -622,6 +625,8 @@ on_add_row (GtkButton *button, Dialog *dlg)
   for (GList *l = dlg->rows; l; l = l->next, rows++)
     sum += adj_value (((StyleRow *) l->data)->weight);
   add_row (dlg, pick, rows > 0 && sum > 0.0 ? sum / rows : 50.0, 1.0);
+  if (dlg->scrolled)   /* the dialog grows with the row (up to the screen) */
+    screen_sized (dlg->scrolled, dlg->columns);
 }
 
 /* Rows from the last values if their images are still open, else one row
@@ -1034,7 +1039,8 @@ show_help (const gchar *help_id, gpointer help_data)
  * separated list of steps ("reset", "ok", "cancel" responses; "preset=N"
  * chooses preset N; "wait"; "change" raises the content weight; "continue"
  * ticks Continue from this layer; "small" sets 8 iterations at size 64;
- * "iterations=N" sets N iterations; "seed=N" unticks Randomize, types N
+ * "iterations=N" sets N iterations; "add" presses Add Style Image;
+ * "seed=N" unticks Randomize, types N
  * into the seed box and logs the box's value; "full" / "working" choose the Result
  * size; "sizes" appends both
  * Result size labels and the estimate line to
@@ -1052,8 +1058,8 @@ typedef struct
   Dialog    *dlg;               /* "small", "protect", "unprotect" */
 } AutoResponse;
 
-/* The steps "small", "iterations=N", "full", "working", "sizes",
- * "protect", "unprotect"; FALSE for any other. */
+/* The steps "small", "iterations=N", "add", "seed=N", "full", "working",
+ * "sizes", "protect", "unprotect"; FALSE for any other. */
 static gboolean
 auto_settings_step (Dialog *dlg, const gchar *step)
 {
@@ -1064,6 +1070,8 @@ auto_settings_step (Dialog *dlg, const gchar *step)
     }
   else if (g_str_has_prefix (step, "iterations="))
     set_adj (dlg->iterations, atoi (step + 11));
+  else if (g_strcmp0 (step, "add") == 0)
+    gtk_button_clicked (GTK_BUTTON (dlg->add_button));
   else if (g_str_has_prefix (step, "seed="))
     {
       /* Randomize off, N typed into the box (as New Seed would put it);
@@ -1314,6 +1322,8 @@ nsp_dialog_run_regions (gint32     image_id,
                                       gimp_item_is_valid (masks->content_mask)
                                       ? masks->content_mask : -1));
   screen_sized (scrolled, main_hbox);
+  dlg.scrolled = scrolled;
+  dlg.columns  = main_hbox;
 
   set_parameters (&dlg, vals);
   /* Connect the rest only now, so building does not trigger updates. */
