@@ -20,7 +20,7 @@
 # vgg19"), TIMEOUT (seconds per 12 MP run, default none), OUTDIR (keep the
 # pictures and reports there; default a temporary folder, removed), CROP.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build-bench}
 THREADS=${THREADS:-2}
 PARTS=${PARTS:-"squeezenet vgg19"}

@@ -12,7 +12,7 @@
 # Environment: BUILD (default build-bench), THREADS (2), ITERS (iterations per
 # level, default 20), SIZES ("256 512 1024"), ARCHS ("vgg19 squeezenet").
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build-bench}
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-20}

@@ -23,7 +23,7 @@
 # Runs a seeded random VGG-19 (tools/ns-make-random-model --seed 1).  Never a test:
 # it prints a table and exits 0 unless the engine itself cannot be built or run.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 QUICK=0 UNSET_BLAS=0 TORCH=1 FULL=1 PROFILE=1 BIG=1 BATCH=0 ISAS=native
 while [ $# -gt 0 ]; do
   a=$1; shift

@@ -14,7 +14,7 @@
 # Environment: BUILD (default build-bench), THREADS (2), TILE (256),
 # PARTS ("parity time memory"), MP ("1 4 12").
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build-bench}
 THREADS=${THREADS:-2}
 TILE=${TILE:-256}
