@@ -26,13 +26,11 @@ THREADS=${THREADS:-2}
 PARTS=${PARTS:-"squeezenet vgg19"}
 TIMEOUT=${TIMEOUT:-0}
 SHARED=${NS_SHARED_DIR:-../shared}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
-ninja -C "$BUILD" tools/ns-make-random-model tools/neural-style >/dev/null || exit 1
+. bench/lib.sh
+ns_bench_build "$BUILD" tools/ns-make-random-model tools/neural-style || exit 1
 if [ -n "${OUTDIR:-}" ]; then OUT=$OUTDIR; mkdir -p "$OUT"
 else OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT; fi
-VGG="$BUILD/bench/data/vgg19-seed1.safetensors"
-mkdir -p "$(dirname "$VGG")"
-[ -f "$VGG" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$VGG" || exit 1
+VGG=$(ns_bench_vgg "$BUILD") || exit 1
 SQZ=$SHARED/models/squeezenet1_1.safetensors
 STYLE=$SHARED/images/scream.jpg
 [ -f "$OUT/kite4000.jpg" ] || convert "$SHARED/images/kite.jpg" -resize '4000x3000!' -quality 95 \

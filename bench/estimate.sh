@@ -18,12 +18,9 @@ THREADS=${THREADS:-2}
 ITERS=${ITERS:-20}
 SIZES=${SIZES:-"256 512 1024"}
 ARCHS=${ARCHS:-"vgg19 squeezenet"}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
-ninja -C "$BUILD" bench/bench-engine tools/ns-make-random-model >/dev/null || exit 1
-DATA="$BUILD/bench/data"
-mkdir -p "$DATA"
-VGG="$DATA/vgg19-seed1.safetensors"
-[ -f "$VGG" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$VGG" || exit 1
+. bench/lib.sh
+ns_bench_build "$BUILD" bench/bench-engine tools/ns-make-random-model || exit 1
+VGG=$(ns_bench_vgg "$BUILD") || exit 1
 SQZ=../shared/models/squeezenet1_1.safetensors
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 kv() { sed -n "s/^$2=//p" "$1" | head -1; }

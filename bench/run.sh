@@ -46,12 +46,9 @@ BATCH_PX=${BATCH_PX:-512}
 if [ "$QUICK" = 1 ]; then SIZES=${SIZES:-"256 512"}; else SIZES=${SIZES:-"256 512 1024"}; fi
 iters_for() { if [ "$QUICK" = 1 ]; then echo 3; else echo 9; fi; }   # 9 > L-BFGS history 8: peak RSS includes the full history
 
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
-ninja -C "$BUILD" bench/bench-engine tools/ns-make-random-model >/dev/null || exit 1
-DATA="$BUILD/bench/data"
-mkdir -p "$DATA"
-MODEL="$DATA/vgg19-seed1.safetensors"
-[ -f "$MODEL" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$MODEL" || exit 1
+. bench/lib.sh
+ns_bench_build "$BUILD" bench/bench-engine tools/ns-make-random-model || exit 1
+MODEL=$(ns_bench_vgg "$BUILD") || exit 1
 
 ENVCMD=(env)   # env's -u options must come before the assignments
 [ "$UNSET_BLAS" = 1 ] && ENVCMD+=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)

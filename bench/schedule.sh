@@ -30,13 +30,11 @@ VGG_SCHEDULES=${VGG_SCHEDULES:-"default=;tolerance 2e-3=--tolerance 2e-3;2 level
 VGG_PAIRS=${VGG_PAIRS:-"kite.jpg:scream.jpg dog.jpg:pattern-electric.png"}
 PNG=${PNG:-bench/schedule-curves.png}
 SHARED=${NS_SHARED_DIR:-../shared}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dplugin=false >/dev/null || exit 1
-ninja -C "$BUILD" tools/ns-make-random-model tools/neural-style >/dev/null || exit 1
+. bench/lib.sh
+ns_bench_build "$BUILD" tools/ns-make-random-model tools/neural-style || exit 1
 if [ -n "${KEEP:-}" ]; then OUT=$KEEP; mkdir -p "$OUT"
 else OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT; fi
-VGG="$BUILD/bench/data/vgg19-seed1.safetensors"
-mkdir -p "$(dirname "$VGG")"
-[ -f "$VGG" ] || "$BUILD/tools/ns-make-random-model" --arch vgg19 --seed 1 --out "$VGG" || exit 1
+VGG=$(ns_bench_vgg "$BUILD") || exit 1
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "# schedule benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD 2>/dev/null)"
