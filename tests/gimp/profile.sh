@@ -1,4 +1,4 @@
-# profile.sh — sourced by the real-GIMP 2.10 test scripts.
+# profile.sh — sourced by the real-GIMP 2.10 test scripts and screenshot-dialog.sh.
 # ns_gimp2_profile WORK PLUGIN: a throw-away GIMP profile in WORK/profile
 # holding only PLUGIN (and the data folders GIMP warns about when missing),
 # and the environment every session shares: no user-level model or speed

@@ -27,15 +27,10 @@ PREVIEW=${PREVIEW:-}   # seconds after the first preview picture to grab (docs/p
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ns-shot.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-export GIMP2_DIRECTORY="$WORK/profile"
-mkdir -p "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style"
-for d in brushes dynamics fonts gradients mypaint-brushes palettes patterns tool-presets; do
-  mkdir -p "$GIMP2_DIRECTORY/$d"
-done
-cp "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style" "$GIMP2_DIRECTORY/plug-ins/plug-in-neural-style/"
+. "$SOURCE_DIR/tests/gimp/profile.sh"    # the tests' throw-away profile and environment
+ns_gimp2_profile "$WORK" "$BUILD_DIR/plug-in/gimp2/plug-in-neural-style"
 export NEURAL_STYLE_MODEL="$MODEL"          # the default model, for the estimate
 export NEURAL_STYLE_LOCALEDIR="$BUILD_DIR/po"
-export XDG_DATA_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache"
 export NEURAL_STYLE_TEST_PREVIEW_LOG="$WORK/preview.log"
 
 # The Script-Fu part: open the three photos, show them, call the dialog.
