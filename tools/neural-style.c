@@ -223,6 +223,18 @@ parse_enum (const char *value, const char *const *names, int n, int *out)
   return FALSE;
 }
 
+/* A --OPTION given as one of `names`: its index in *out; not given: *out
+ * unchanged; anything else: "--OPTION must be ALLOWED" and FALSE. */
+static gboolean
+enum_option (const char *value, const char *option, const char *const *names, int n,
+             const char *allowed, int *out)
+{
+  if (!value || parse_enum (value, names, n, out))
+    return TRUE;
+  fprintf (stderr, "neural-style: --%s must be %s\n", option, allowed);
+  return FALSE;
+}
+
 static int
 cmd_stylize (int argc, char **argv)
 {
@@ -364,47 +376,20 @@ cmd_stylize (int argc, char **argv)
   static const char *const pool_names[] = { "max", "avg" };
   static const char *const loss_names[] = { "gram", "swd" };
   static const char *const balance_names[] = { "off", "auto" };
-  int v;
-  if (o.optimizer)
+  int optimizer = p.optimizer, pooling = p.pooling, style_loss = p.style_loss;
+  int balance = p.style_balance;
+  if (!enum_option (o.optimizer, "optimizer", opt_names, 2, "lbfgs or adam", &optimizer)
+      || !enum_option (o.pooling, "pooling", pool_names, 2, "max or avg", &pooling)
+      || !enum_option (o.style_loss, "style-loss", loss_names, 2, "gram or swd", &style_loss)
+      || !enum_option (o.balance, "style-balance", balance_names, 2, "auto or off", &balance))
     {
-      if (!parse_enum (o.optimizer, opt_names, 2, &v))
-        {
-          fprintf (stderr, "neural-style: --optimizer must be lbfgs or adam\n");
-          rc = 2;
-          goto out;
-        }
-      p.optimizer = v;
+      rc = 2;
+      goto out;
     }
-  if (o.pooling)
-    {
-      if (!parse_enum (o.pooling, pool_names, 2, &v))
-        {
-          fprintf (stderr, "neural-style: --pooling must be max or avg\n");
-          rc = 2;
-          goto out;
-        }
-      p.pooling = v;
-    }
-  if (o.style_loss)
-    {
-      if (!parse_enum (o.style_loss, loss_names, 2, &v))
-        {
-          fprintf (stderr, "neural-style: --style-loss must be gram or swd\n");
-          rc = 2;
-          goto out;
-        }
-      p.style_loss = v;
-    }
-  if (o.balance)
-    {
-      if (!parse_enum (o.balance, balance_names, 2, &v))
-        {
-          fprintf (stderr, "neural-style: --style-balance must be auto or off\n");
-          rc = 2;
-          goto out;
-        }
-      p.style_balance = v;
-    }
+  p.optimizer = optimizer;
+  p.pooling = pooling;
+  p.style_loss = style_loss;
+  p.style_balance = balance;
   p.content_weight = content_weight;
   p.style_weight = style_weight;
   p.tv_weight = tv_weight;
