@@ -40,8 +40,8 @@ export OMP_WAIT_POLICY=PASSIVE   # no re-exec
 export GIMP_PLUGIN_DEBUG_WRAP=plug-in-neural-style
 # (fair scheduling, single-threaded BLAS: see tests/gimp3/in-root.sh)
 export GIMP_PLUGIN_DEBUG_WRAPPER="env GEGL_PATH=$GEGL_PATH BABL_PATH=$BABL_PATH BABL_INHIBIT_CACHE=1 GEGL_SWAP=RAM OPENBLAS_NUM_THREADS=1
-  valgrind --fair-sched=yes --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
-  --num-callers=40 --suppressions=$SOURCE_DIR/tests/valgrind/ns.supp --log-file=$WORK/vg/plug-in.%p.log"
+  valgrind $(grep -v '^#' "$SOURCE_DIR/tests/valgrind/memcheck-options")
+  --suppressions=$SOURCE_DIR/tests/valgrind/ns.supp --log-file=$WORK/vg/plug-in.%p.log"
 unset GEGL_PATH BABL_PATH BABL_INHIBIT_CACHE GEGL_SWAP   # GIMP itself: its own modules
 
 I="$SHARED/images"

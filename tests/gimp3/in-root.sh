@@ -117,7 +117,7 @@ session doc-py python-fu-eval "exec(open('$WORK/doc-example.py').read())"
 # The plug-in's own process under memcheck, through GIMP's debug wrapper
 # (GIMP itself runs normally; the plug-in's GEGL and babl load only
 # tests/gegl-env.sh's PNG/JPEG module set, as in tests/valgrind/).
-# --fair-sched=yes, OPENBLAS_NUM_THREADS=1, GEGL_THREADS=1: memcheck runs one thread at a
+# --fair-sched=yes (tests/valgrind/memcheck-options), OPENBLAS_NUM_THREADS=1, GEGL_THREADS=1: memcheck runs one thread at a
 # time, and with its default (unfair) lock a thread that spins (OpenBLAS's
 # pthread workers poll with sched_yield) can keep the lock from the one it
 # waits for; on one CI machine the regions run never returned (the session
@@ -128,8 +128,8 @@ if command -v valgrind >/dev/null 2>&1 && bash "$SRC/tests/gegl-env.sh" "$WORK/g
   mkdir -p "$WORK/vg"
   NS_SESSION=valgrind NS_VALGRIND_LOGS="$WORK/vg" NS_SESSION_TIMEOUT=900 session py-valgrind python-fu-eval "$(py)" env GIMP_PLUGIN_DEBUG_WRAP=plug-in-neural-style \
     GIMP_PLUGIN_DEBUG_WRAPPER="env $vgenv BABL_INHIBIT_CACHE=1 GEGL_SWAP=RAM OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 GEGL_THREADS=1
-      valgrind --fair-sched=yes --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
-      --num-callers=40 --suppressions=$SRC/tests/valgrind/ns.supp --log-file=$WORK/vg/plug-in.%p.log"
+      valgrind $(grep -v '^#' "$SRC/tests/valgrind/memcheck-options")
+      --suppressions=$SRC/tests/valgrind/ns.supp --log-file=$WORK/vg/plug-in.%p.log"
 fi
 echo "GIMP 3 sessions: $(($(date +%s) - t0)) s ($(awk '{ printf "%s%s %d s", sep, $1, $2; sep = ", " }' "$WORK/session-seconds"))"
 

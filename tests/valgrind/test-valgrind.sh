@@ -30,8 +30,9 @@ export OMP_WAIT_POLICY=PASSIVE
 # fair scheduling and single-threaded BLAS: a spinning thread cannot keep
 # memcheck's lock from the one it waits for (see tests/gimp3/in-root.sh)
 export OPENBLAS_NUM_THREADS=1
-vg=(valgrind --fair-sched=yes --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
-    --error-exitcode=1 --num-callers=40 --suppressions="$src/tests/valgrind/ns.supp")
+# shellcheck disable=SC2207  # split into the options file's words
+vg=(valgrind $(grep -v '^#' "$src/tests/valgrind/memcheck-options")
+    --error-exitcode=1 --suppressions="$src/tests/valgrind/ns.supp")
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -f "${2:-}" ] && sed 's/^/    /' "$2" | tail -60; }
