@@ -272,10 +272,12 @@ mode_iter (NsModel *model, int size, int iters, int threads, const char *dump,
   p.init = NS_INIT_IMAGE;
   p.initial_noiseblend = 0.0;   /* x0 = the dumped init image exactly (already blended) */
   /* bench/torch_ref.py's objective: alpha 1, beta 100, TV 1 (the first
-   * release's defaults; ns_params_init's are 30 / 100 / 0.1 since #20) */
+   * release's defaults; ns_params_init's are 70 / 100 / 0.1 with the style
+   * balance since #20), the style image weighing as given */
   p.content_weight = 1.0;
   p.style_weight = 100.0;
   p.tv_weight = 1.0;
+  p.style_balance = NS_STYLE_BALANCE_OFF;
   p.memory_limit_mb = mem_limit;   /* default 1e6: measure, do not refuse */
 
   IterRec rec = { g_array_new (FALSE, FALSE, sizeof (double)),

@@ -38,10 +38,14 @@ shared=${NS_SHARED_DIR:-$here/../shared}
 
 # The settings.  `old`: the defaults before issue #20 spelled out (start =
 # content + 60 % noise, alpha 1, beta 100, fire5 content, TV 1, equal style
-# layers), so it stays the reference whatever the defaults become.
+# layers, no style balance, SqueezeNet's levels down to 256 px), so it stays
+# the reference whatever the defaults become.
+old_levels() {  # engine/schedule.c's automatic count with a 256 px floor
+  local n=1; while [ $((size >> n)) -ge 256 ] && [ $n -lt 8 ]; do n=$((n + 1)); done; echo $n
+}
 setting_args() {
   case $1 in
-    old)      echo "--content-weight 1 --style-weight 100 --tv-weight 1 --initial-noiseblend 0.6 --content-layers fire5 --style-layers relu1,fire2,fire3,fire4,fire5 --style-layer-weight-exp 1 --iterations 50" ;;
+    old)      echo "--content-weight 1 --style-weight 100 --tv-weight 1 --initial-noiseblend 0.6 --content-layers fire5 --style-layers relu1,fire2,fire3,fire4,fire5 --style-layer-weight-exp 1 --iterations 50 --style-balance off --multires $(old_levels)" ;;
     default)  echo "" ;;
     subtle)   echo "--preset subtle" ;;
     balanced) echo "--preset balanced" ;;

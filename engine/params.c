@@ -15,11 +15,11 @@ typedef struct
 
 static const PresetRow presets[NS_PRESET_COUNT] = {
   [NS_PRESET_SUBTLE]   = { "subtle", "the subject stays close to the photo, the style is a tint",
-                           100.0, 100.0, 0.1, 0.0 },
+                           200.0, 100.0, 0.1, 0.0 },
   [NS_PRESET_BALANCED] = { "balanced", "the subject stays recognisable, the style moves in (default)",
-                           30.0, 100.0, 0.1, 0.0 },
+                           70.0, 100.0, 0.1, 0.0 },
   [NS_PRESET_STRONG]   = { "strong", "the style dominates, the subject's shapes remain",
-                           10.0, 100.0, 0.1, 0.0 },
+                           25.0, 100.0, 0.1, 0.0 },
 };
 
 const char *
@@ -71,7 +71,7 @@ ns_params_init (NsParams *p)
     .style_layers = NULL,
     .pooling = NS_POOLING_MAX,
     .style_loss = NS_STYLE_LOSS_GRAM,
-    .style_balance = NS_STYLE_BALANCE_OFF,
+    .style_balance = NS_STYLE_BALANCE_AUTO,
     .optimizer = NS_OPTIMIZER_LBFGS,
     .iterations = 50,
     .tolerance = 0.0,

@@ -12,18 +12,20 @@
  *
  *   ρ_k = ‖G_k(c)‖_F / ‖G_k(s)‖_F   (content image vs style, style layer k)
  *   ρ̄   = Π_k ρ_k^{w_k}             (geometric mean, the layer weights w_k)
- *   f_s = clamp ((ρ̄ / ρ_ref)^(−1/2), 1/4, 4),   ρ_ref = e^{−1/2}
+ *   f_s = clamp ((ρ̄ / ρ_ref)^(−1/2), 1/2, 2),   ρ_ref = e^{−1/2}
  *
  * and β_s becomes f_s·β_s.  ρ_ref is the median ρ̄ of the 36 shared pairs
  * (SqueezeNet, 256 px), so a typical pair keeps its weight; the exponent
- * 1/2 is the measured one (1 overshoots: README "Style balance").
+ * 1/2 is the measured one (1 overshoots: README "Style balance"); the clamp
+ * at 2 the measured one too (at 4 electric, f up to 3, took horses and
+ * giraffe out of the judge's top 10 on three levels: README, fourth pass).
  */
 #ifndef NS_STYLE_BALANCE_H
 #define NS_STYLE_BALANCE_H
 
 #define NS_STYLE_BALANCE_EXPONENT 0.5
 #define NS_STYLE_BALANCE_LOG_RHO_REF (-0.5)
-#define NS_STYLE_BALANCE_MAX 4.0
+#define NS_STYLE_BALANCE_MAX 2.0
 
 /* ln ρ_k = ½ ln(‖Gc‖²_F / ‖Gs‖²_F) of two C x C Gram matrices (clamped
  * to ±ln 10⁶ when either is all zero). */

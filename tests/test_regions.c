@@ -285,6 +285,7 @@ base_params (NsParams *p)
 {
   ns_params_init (p);
   p->threads = 2;
+  p->style_balance = NS_STYLE_BALANCE_OFF;   /* the plain terms below weigh β_s as given */
 }
 
 static NsObjective *

@@ -1,5 +1,5 @@
 /* test_style_balance.c — the style balance rule (engine/style_balance.h,
- * issue #20): f_s = clamp((ρ̄/ρ_ref)^(−1/2), 1/4, 4), ρ̄ = Π_k ρ_k^{w_k},
+ * issue #20): f_s = clamp((ρ̄/ρ_ref)^(−1/2), 1/2, 2), ρ̄ = Π_k ρ_k^{w_k},
  * ρ_k = ‖G_k(c)‖_F / ‖G_k(s)‖_F.  Checks:
  *  - ln ρ of two Gram matrices G = F Fᵀ / N against ‖Fᵀ F‖_F / N, an
  *    independent route to the same norm (double), and the all-zero cases;
@@ -55,7 +55,7 @@ factor_by_pow (const double *rho, const double *w, int n)
   for (int k = 0; k < n; k++)
     g *= pow (rho[k], w[k]);
   double f = pow (g / exp (-0.5), -0.5);
-  return f < 0.25 ? 0.25 : f > 4.0 ? 4.0 : f;
+  return f < 0.5 ? 0.5 : f > 2.0 ? 2.0 : f;
 }
 
 static void
@@ -85,8 +85,8 @@ check_formula (void)
   double med[1] = { -0.5 }, one[1] = { 1.0 };
   CHECK_CLOSE (ns_style_balance_factor (med, one, 1), 1.0, 1e-15, 0, "rho_ref: factor 1");
   double far[1] = { -20.0 }, near[1] = { 20.0 };
-  CHECK (ns_style_balance_factor (far, one, 1) == 4.0, "clamped at 4");
-  CHECK (ns_style_balance_factor (near, one, 1) == 0.25, "clamped at 1/4");
+  CHECK (ns_style_balance_factor (far, one, 1) == 2.0, "clamped at 2");
+  CHECK (ns_style_balance_factor (near, one, 1) == 0.5, "clamped at 1/2");
   g_free (Z);
   g_free (Gc);
   g_free (Gs);

@@ -301,7 +301,7 @@ cmd_stylize (int argc, char **argv)
     { "style-loss", 0, 0, G_OPTION_ARG_STRING, &o.style_loss,
       "gram (default) or swd (sliced Wasserstein, directions from --seed)", "LOSS" },
     { "style-balance", 0, 0, G_OPTION_ARG_STRING, &o.balance,
-      "auto or off: weigh each style image by how far it lies from the content (README \"Style balance\"; Gram loss only)", "MODE" },
+      "auto (default) or off: weigh each style image by how far it lies from the content (README \"Style balance\"; Gram loss only)", "MODE" },
     { "content-layers", 0, 0, G_OPTION_ARG_STRING, &content_layers, "Comma-separated content layers (equal weights)", "LIST" },
     { "style-layers", 0, 0, G_OPTION_ARG_STRING, &style_layers, "Comma-separated style layers", "LIST" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &o.init, "noise, content (default) or an image file (started from as it is: no noise unless --initial-noiseblend)", "WHAT" },

@@ -142,9 +142,12 @@ static const NsLayerDesc googlenet_layers[] = {
  * - automatic multires: levels are added while the coarsest side stays at
  *   least this.  VGG: 128 px (bench/README.md: at 512 px, 3 levels x 50
  *   iterations beat 500 single-scale iterations in 21% of the time).
- *   SqueezeNet and GoogLeNet pool to 1/16 by fire5 / inception_4a, so below
- *   256 px their content layers hold too little and the result loses the
- *   content's shapes. */
+ *   SqueezeNet: 128 px too.  Its fire5 is then an 8x8 map that holds little
+ *   of the photo, so the style lays down its large-scale structure there and
+ *   the 256 / 512 px levels bring the content back (README "Quality and
+ *   presets", fourth pass: more style gain for every style at +9 % time).
+ *   GoogLeNet pools to 1/16 by inception_4a; below 256 px its content layers
+ *   hold too little and the result loses the content's shapes. */
 static const NsArchInfo archs[NS_ARCH_COUNT] = {
   [NS_ARCH_VGG19] = {
     .name = "vgg19", .layers = vgg19_layers, .n_layers = G_N_ELEMENTS (vgg19_layers),
@@ -160,7 +163,7 @@ static const NsArchInfo archs[NS_ARCH_COUNT] = {
     .name = "squeezenet1_1", .layers = squeezenet_layers,
     .n_layers = G_N_ELEMENTS (squeezenet_layers),
     .style_layers = "relu1,fire2,fire3,fire4,fire5", .content_layers = "fire5,fire7",
-    .auto_level_side = 256, .signature = "features.3.squeeze.weight", .torchvision = 1,
+    .auto_level_side = 128, .signature = "features.3.squeeze.weight", .torchvision = 1,
     .est_gflops = 30 },
   [NS_ARCH_GOOGLENET_BVLC] = {
     .name = "googlenet_bvlc", .layers = googlenet_layers,

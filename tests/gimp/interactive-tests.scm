@@ -32,7 +32,7 @@
                    (ns-contains? (caddr (car p)) "squeezenet1_1.safetensors"))
               "interactive/default-size-and-model" (if p (caddr (car p)) "no parasite"))
     ; #20: the Preset combo (Subtle) set the weights from the engine's table.
-    (ns-check (and p (ns-contains? (caddr (car p)) "content-weight=100\n")
+    (ns-check (and p (ns-contains? (caddr (car p)) "content-weight=200\n")
                    (ns-contains? (caddr (car p)) "style-weight=100\n")
                    (ns-contains? (caddr (car p)) "initial-noiseblend=0\n"))
               "interactive/preset-subtle-sets-weights" (if p (caddr (car p)) "no parasite"))))

@@ -339,7 +339,7 @@ def dialog_session():
     text = parasite_text(out)
     got = [float(parasite_value(text, k) or 'nan')
            for k in ('content-weight', 'style-weight', 'tv-weight', 'initial-noiseblend')]
-    report(got == [10.0, 100.0, 0.1, 0.0], 'py/preset-strong-sets-weights', text)
+    report(got == [25.0, 100.0, 0.1, 0.0], 'py/preset-strong-sets-weights', text)
     # The result is the active layer: the dialog offers its source (ticked).
     status, out2 = run(content, [out], [style], Gimp.RunMode.INTERACTIVE, **SMALL)
     report(status == PDB_OK
