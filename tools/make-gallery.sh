@@ -267,7 +267,7 @@ Regenerate: \`meson setup build && ninja -C build && tools/make-gallery.sh\` (\`
 Wall clock per CLI run (model loading and image I/O included) on $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 ($(nproc) cores visible, \`--threads $threads\`), $(date -u +%Y-%m-%d). The machine was shared: load average
 $load0 (1/5/15 min) at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end, so read these as upper bounds;
-on an idle machine a 256 px, 100-iteration run takes about 6 s.
+at load 1–3 a 256 px, 100-iteration run (two levels, 128 and 256 px) took 7–9 s.
 
 | run | seconds | options (besides \`-m -c -o --threads\`) |
 |---|---:|---|
