@@ -145,7 +145,9 @@ static const NsLayerDesc googlenet_layers[] = {
  *   SqueezeNet: 128 px too.  Its fire5 is then an 8x8 map that holds little
  *   of the photo, so the style lays down its large-scale structure there and
  *   the 256 / 512 px levels bring the content back (README "Quality and
- *   presets", fourth pass: more style gain for every style at +9 % time).
+ *   presets": with alpha 70 and the style balance, 32 of 36 subjects kept at
+ *   median style gain 0.645, against 30 at 0.630 with two levels and alpha
+ *   30; +9 % time at 512 px).
  *   GoogLeNet pools to 1/16 by inception_4a; below 256 px its content layers
  *   hold too little and the result loses the content's shapes. */
 static const NsArchInfo archs[NS_ARCH_COUNT] = {
